@@ -1,0 +1,75 @@
+package org.celeriac.cli;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import sun.misc.Signal;
+
+/**
+ * Stop requests from the operating system. SIGTERM and Ctrl-C (SIGINT) ask for a warm shutdown, which the
+ * worker command then does on its own thread, before the JVM starts exiting. Doing it in a shutdown hook
+ * instead would not work: hooks run concurrently, so H2's own hook would close the embedded database under
+ * the tasks still finishing, and the JVM would exit with 143, not 0. A second signal exits at once (cold
+ * shutdown; late-ack tasks come back from the broker). Any other JVM exit (SIGHUP, {@code System.exit}) still
+ * gets a warm shutdown, from a hook that asks for it and waits.
+ *
+ * <p>{@code sun.misc.Signal} is in {@code jdk.unsupported}, which the JDK keeps for exactly this use; it is
+ * the only way to handle SIGTERM in Java 17.
+ */
+final class ProcessSignals implements StopRequest {
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessSignals.class);
+    /** Longer than a worker's shutdown timeout (30 s), so a hook-driven warm shutdown can finish. */
+    private static final long HOOK_WAIT_SECONDS = 60;
+
+    private final CountDownLatch requested = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicInteger signals = new AtomicInteger();
+    private volatile boolean cold;
+
+    private ProcessSignals() {
+    }
+
+    static ProcessSignals install() {
+        ProcessSignals s = new ProcessSignals();
+        Signal.handle(new Signal("TERM"), s::onSignal);
+        Signal.handle(new Signal("INT"), s::onSignal);
+        Runtime.getRuntime().addShutdownHook(new Thread(s::onJvmExit, "celeriac-shutdown"));
+        return s;
+    }
+
+    private void onSignal(Signal signal) {
+        if (signals.incrementAndGet() == 1) {
+            LOG.info("SIG{}: warm shutdown, finishing running tasks (signal again to exit at once)", signal.getName());
+            requested.countDown();
+        } else {
+            LOG.warn("SIG{} again: cold shutdown, not waiting for running tasks", signal.getName());
+            cold = true;
+            System.exit(128 + signal.getNumber());
+        }
+    }
+
+    private void onJvmExit() {
+        requested.countDown();
+        if (!cold) {
+            try {
+                stopped.await(HOOK_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public void await() throws InterruptedException {
+        requested.await();
+    }
+
+    @Override
+    public void stopped() {
+        stopped.countDown();
+    }
+}

@@ -1,0 +1,106 @@
+package org.celeriac.app;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.celeriac.client.CeleriacClient;
+import org.celeriac.config.Settings;
+import org.celeriac.discovery.PluginCatalog;
+import org.celeriac.registry.TaskRegistry;
+import org.celeriac.spi.backend.ResultBackend;
+import org.celeriac.spi.transport.Transport;
+import org.celeriac.worker.Worker;
+import org.celeriac.worker.WorkerOptions;
+
+/**
+ * One application, as Celery's {@code app}: settings, the broker and backend they name, the task registry,
+ * and the clients and workers built on them. Closing it closes the broker and backend connections.
+ */
+public final class Celeriac implements AutoCloseable {
+
+    private final Settings settings;
+    private final PluginCatalog plugins;
+    private final Transport transport;
+    private final ResultBackend backend;
+    private final TaskRegistry tasks = new TaskRegistry();
+    private final CeleriacClient client;
+
+    private Celeriac(Settings settings, PluginCatalog plugins) {
+        this.settings = settings;
+        this.plugins = plugins;
+        String brokerUrl = settings.get(Settings.BROKER_URL);
+        String backendUrl = settings.get(Settings.RESULT_BACKEND);
+        this.transport = plugins.transportFor(brokerUrl).open(brokerUrl,
+                settings.withPrefix("broker_transport_options."));
+        try {
+            this.backend = plugins.backendFor(backendUrl).open(backendUrl,
+                    settings.withPrefix("result_backend_transport_options."));
+        } catch (RuntimeException e) {
+            transport.close();
+            throw e;
+        }
+        this.client = new CeleriacClient(transport, backend, plugins.serializer(settings.get(Settings.TASK_SERIALIZER)),
+                settings.get(Settings.TASK_DEFAULT_QUEUE), settings.getInt(Settings.MESSAGE_MAX_BYTES, Integer.MAX_VALUE));
+    }
+
+    /** Opens the broker and backend that the settings name, with plugins from the catalog. */
+    public static Celeriac open(Settings settings, PluginCatalog plugins) {
+        return new Celeriac(settings, plugins);
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public TaskRegistry tasks() {
+        return tasks;
+    }
+
+    public CeleriacClient client() {
+        return client;
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
+    public ResultBackend backend() {
+        return backend;
+    }
+
+    /** Worker options from the settings ({@code worker_concurrency}, {@code task_acks_late}, ...). */
+    public WorkerOptions workerOptions() {
+        WorkerOptions d = WorkerOptions.defaults();
+        List<String> queues = settings.getList(Settings.WORKER_QUEUES);
+        Duration expires = settings.getSeconds(Settings.RESULT_EXPIRES);
+        return d.withQueues(queues.isEmpty() ? List.of(settings.get(Settings.TASK_DEFAULT_QUEUE)) : queues)
+                .withConcurrency(settings.getInt(Settings.WORKER_CONCURRENCY, d.concurrency()))
+                .withPrefetchMultiplier(settings.getInt(Settings.WORKER_PREFETCH_MULTIPLIER, d.prefetchMultiplier()))
+                .withAcksLate(settings.getBoolean(Settings.TASK_ACKS_LATE))
+                .withHostname(settings.get(Settings.WORKER_HOSTNAME, d.hostname()))
+                .withResultExpires(expires == null || expires.isZero() ? null : expires)
+                .withMaxMessageBytes(settings.getInt(Settings.MESSAGE_MAX_BYTES, d.maxMessageBytes()))
+                .withAcceptContent(settings.getList(Settings.ACCEPT_CONTENT))
+                .withDeadLetterQueue(settings.get(Settings.DEAD_LETTER_QUEUE));
+    }
+
+    /** A worker on this app's broker, backend and tasks; call {@link Worker#start()}. */
+    public Worker worker(WorkerOptions options) {
+        return new Worker(transport, backend, tasks, plugins, options);
+    }
+
+    @Override
+    public void close() {
+        try {
+            transport.close();
+        } finally {
+            backend.close();
+        }
+    }
+
+    /** Settings for an in-memory broker and backend, for tests and embedding. */
+    public static Settings inMemory(String name) {
+        return Settings.of(Map.of(Settings.BROKER_URL, "memory://" + name, Settings.RESULT_BACKEND, "memory://" + name));
+    }
+}

@@ -1,0 +1,173 @@
+package org.celeriac.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * Settings by Celery's names ({@code broker_url}, {@code task_acks_late}, ...). Each is taken from the first
+ * of: explicit values (command-line flags), the environment ({@code CELERIAC_} and the name in upper case),
+ * a {@code celeriac.properties} file, the defaults. Immutable.
+ */
+public final class Settings {
+
+    public static final String BROKER_URL = "broker_url";
+    public static final String RESULT_BACKEND = "result_backend";
+    public static final String TASK_DEFAULT_QUEUE = "task_default_queue";
+    public static final String TASK_ACKS_LATE = "task_acks_late";
+    public static final String TASK_SERIALIZER = "task_serializer";
+    public static final String ACCEPT_CONTENT = "accept_content";
+    public static final String RESULT_EXPIRES = "result_expires";
+    public static final String WORKER_CONCURRENCY = "worker_concurrency";
+    public static final String WORKER_PREFETCH_MULTIPLIER = "worker_prefetch_multiplier";
+    public static final String WORKER_QUEUES = "worker_queues";
+    public static final String WORKER_HOSTNAME = "worker_hostname";
+    /** Not a Celery setting: messages larger than this many bytes are refused by clients and dead-lettered by workers. */
+    public static final String MESSAGE_MAX_BYTES = "message_max_bytes";
+    /** Not a Celery setting: where workers put messages they cannot run, with the reason. */
+    public static final String DEAD_LETTER_QUEUE = "dead_letter_queue";
+
+    /** The embedded default: an H2 file database under {@code ./celeriac-data}. */
+    public static final String EMBEDDED_SQL = "sql://";
+
+    private static final Map<String, String> DEFAULTS = Map.ofEntries(
+            Map.entry(BROKER_URL, EMBEDDED_SQL),
+            Map.entry(RESULT_BACKEND, EMBEDDED_SQL),
+            Map.entry(TASK_DEFAULT_QUEUE, "celery"),
+            Map.entry(TASK_ACKS_LATE, "false"),
+            Map.entry(TASK_SERIALIZER, "json"),
+            Map.entry(ACCEPT_CONTENT, "json"),
+            Map.entry(RESULT_EXPIRES, "86400"),
+            Map.entry(WORKER_PREFETCH_MULTIPLIER, "4"),
+            Map.entry(MESSAGE_MAX_BYTES, Integer.toString(16 * 1024 * 1024)),
+            Map.entry(DEAD_LETTER_QUEUE, "celeriac.dead_letter"));
+
+    private final Map<String, String> values;
+
+    private Settings(Map<String, String> values) {
+        this.values = Map.copyOf(values);
+    }
+
+    public static Settings of(Map<String, String> values) {
+        Map<String, String> all = new TreeMap<>(DEFAULTS);
+        all.putAll(values);
+        return new Settings(all);
+    }
+
+    public static Settings defaults() {
+        return of(Map.of());
+    }
+
+    /**
+     * Resolves settings the way the command line does.
+     *
+     * @param explicit    values given as flags; they win
+     * @param environment the process environment
+     * @param file        a properties file, read if it exists
+     */
+    public static Settings resolve(Map<String, String> explicit, Map<String, String> environment, Path file) {
+        Map<String, String> all = new LinkedHashMap<>();
+        if (file != null && Files.isRegularFile(file)) {
+            Properties props = new Properties();
+            try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                props.load(in);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read settings file " + file + ": " + e.getMessage(), e);
+            }
+            props.stringPropertyNames().forEach(k -> all.put(k.trim().toLowerCase(Locale.ROOT), props.getProperty(k).trim()));
+        }
+        environment.forEach((k, v) -> {
+            if (k.startsWith("CELERIAC_") && !v.isEmpty()) {
+                all.put(k.substring("CELERIAC_".length()).toLowerCase(Locale.ROOT), v);
+            }
+        });
+        explicit.forEach((k, v) -> {
+            if (v != null) {
+                all.put(k, v);
+            }
+        });
+        return of(all);
+    }
+
+    public String get(String name) {
+        return values.get(name);
+    }
+
+    public String get(String name, String fallback) {
+        return values.getOrDefault(name, fallback);
+    }
+
+    public int getInt(String name, int fallback) {
+        String v = values.get(name);
+        try {
+            return v == null ? fallback : Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("setting " + name + " must be a whole number, not '" + v + "'", e);
+        }
+    }
+
+    public boolean getBoolean(String name) {
+        String v = values.get(name);
+        if (v == null) {
+            return false;
+        }
+        return switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on", "1" -> true;
+            case "false", "no", "off", "0" -> false;
+            default -> throw new IllegalArgumentException("setting " + name + " must be true or false, not '" + v + "'");
+        };
+    }
+
+    /** A duration given in seconds (fractions allowed), as Celery's time settings are. */
+    public Duration getSeconds(String name) {
+        String v = values.get(name);
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        try {
+            return Duration.ofMillis(Math.round(Double.parseDouble(v.trim()) * 1000));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("setting " + name + " must be seconds, not '" + v + "'", e);
+        }
+    }
+
+    /** A comma-separated list. */
+    public List<String> getList(String name) {
+        String v = values.get(name);
+        if (v == null || v.isBlank()) {
+            return List.of();
+        }
+        return Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** Settings whose names start with a prefix, the prefix removed ({@code broker_transport_options.}). */
+    public Map<String, String> withPrefix(String prefix) {
+        Map<String, String> out = new TreeMap<>();
+        values.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                out.put(k.substring(prefix.length()), v);
+            }
+        });
+        return out;
+    }
+
+    public Settings with(String name, String value) {
+        Map<String, String> copy = new TreeMap<>(values);
+        copy.put(name, value);
+        return new Settings(copy);
+    }
+
+    public Map<String, String> asMap() {
+        return values;
+    }
+}

@@ -1,0 +1,27 @@
+package org.celeriac.memory;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.celeriac.spi.transport.Transport;
+import org.celeriac.spi.transport.TransportFactory;
+
+/**
+ * {@code memory://NAME}: transports opened on the same URL through one factory share one broker.
+ * The factory owns the brokers, so they live as long as the factory does.
+ */
+public final class MemoryTransportFactory implements TransportFactory {
+
+    private final Map<String, MemoryBroker> brokers = new ConcurrentHashMap<>();
+
+    @Override
+    public Set<String> schemes() {
+        return Set.of("memory");
+    }
+
+    @Override
+    public Transport open(String url, Map<String, String> options) {
+        return new MemoryTransport(brokers.computeIfAbsent(url, u -> new MemoryBroker()));
+    }
+}

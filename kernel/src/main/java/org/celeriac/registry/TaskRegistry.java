@@ -1,0 +1,128 @@
+package org.celeriac.registry;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.net.URL;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.jar.Manifest;
+
+import org.celeriac.task.Task;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
+
+/** The tasks a worker can run, by name. Thread-safe: task packages may come and go while it runs. */
+public final class TaskRegistry {
+    private static final Logger LOG = LoggerFactory.getLogger(TaskRegistry.class);
+
+    private final Map<String, TaskDefinition> tasks = new ConcurrentHashMap<>();
+    private final ObjectMapper mapper;
+
+    public TaskRegistry() {
+        this.mapper = strictMapper();
+    }
+
+    /** Argument conversion refuses what Python would refuse: no float to int, no text to number. */
+    private static ObjectMapper strictMapper() {
+        ObjectMapper m = new ObjectMapper()
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        for (LogicalType t : new LogicalType[] {LogicalType.Integer, LogicalType.Float, LogicalType.Boolean}) {
+            m.coercionConfigFor(t).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+        }
+        m.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+        return m;
+    }
+
+    /** Registers every {@code @Task} method of a class; returns their names. */
+    public Set<String> register(Class<?> type) {
+        Object instance = null;
+        Set<String> names = new LinkedHashSet<>();
+        for (Method method : type.getMethods()) {
+            Task task = method.getAnnotation(Task.class);
+            if (task == null) {
+                continue;
+            }
+            if (!Modifier.isStatic(method.getModifiers()) && instance == null) {
+                instance = instantiate(type);
+            }
+            TaskDefinition previous = tasks.put(task.name(), new TaskDefinition(task, method, instance, mapper));
+            if (previous != null && !previous.location().equals(type.getName() + "." + method.getName())) {
+                LOG.warn("Task {} from {} replaces the one from {}", task.name(), type.getName(), previous.location());
+            }
+            names.add(task.name());
+        }
+        return names;
+    }
+
+    /**
+     * Registers the task classes named in the {@value Task#MANIFEST_HEADER} header of every manifest the class
+     * loader sees: the task packages on a plain class path.
+     */
+    public Set<String> registerPackages(ClassLoader loader) {
+        Set<String> names = new LinkedHashSet<>();
+        try {
+            Enumeration<URL> manifests = loader.getResources("META-INF/MANIFEST.MF");
+            for (URL url : Collections.list(manifests)) {
+                String header;
+                try (InputStream in = url.openStream()) {
+                    header = new Manifest(in).getMainAttributes().getValue(Task.MANIFEST_HEADER);
+                }
+                if (header == null || header.isBlank()) {
+                    continue;
+                }
+                for (String className : header.split(",")) {
+                    try {
+                        names.addAll(register(Class.forName(className.trim(), true, loader)));
+                    } catch (ClassNotFoundException | LinkageError e) {
+                        LOG.error("Task class {} named in {} cannot be loaded: {}", className.trim(), url, e.toString());
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read manifests: " + e.getMessage(), e);
+        }
+        return names;
+    }
+
+    /** Removes every task whose class came from this class loader (a task package going away). */
+    public void unregister(ClassLoader loader) {
+        tasks.values().removeIf(d -> d.classLoader() == loader);
+    }
+
+    public Optional<TaskDefinition> find(String name) {
+        return Optional.ofNullable(tasks.get(name));
+    }
+
+    /** Task names, sorted. */
+    public Collection<String> names() {
+        return Collections.unmodifiableSet(new TreeMap<>(tasks).keySet());
+    }
+
+    private static Object instantiate(Class<?> type) {
+        try {
+            return type.getConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalArgumentException("task class " + type.getName()
+                    + " needs a public no-argument constructor (or static task methods)", e);
+        }
+    }
+}

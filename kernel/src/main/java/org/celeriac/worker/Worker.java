@@ -1,0 +1,359 @@
+package org.celeriac.worker;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.celeriac.discovery.PluginCatalog;
+import org.celeriac.protocol.ExceptionInfo;
+import org.celeriac.protocol.MalformedMessageException;
+import org.celeriac.protocol.ProtocolV2;
+import org.celeriac.protocol.TaskMessage;
+import org.celeriac.registry.TaskRegistry;
+import org.celeriac.spi.backend.ResultBackend;
+import org.celeriac.spi.backend.TaskResult;
+import org.celeriac.spi.backend.TaskState;
+import org.celeriac.spi.serializer.Serializer;
+import org.celeriac.spi.transport.Delivery;
+import org.celeriac.spi.transport.Message;
+import org.celeriac.spi.transport.Transport;
+import org.celeriac.spi.transport.TransportException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumes queues and runs tasks. One consumer thread takes messages up to the prefetch limit
+ * (concurrency x multiplier); a fixed pool runs them; messages with a future ETA wait on a timer, not on a
+ * pool thread, and do not count against the prefetch limit. Nothing it cannot run is dropped: bad messages go
+ * to the dead-letter queue with the reason, and, when they carry a task id, a FAILURE result says why.
+ */
+public final class Worker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+
+    private final Transport transport;
+    private final ResultBackend backend;
+    private final TaskRegistry registry;
+    private final WorkerOptions options;
+    /** Accepted content types and the codec for each. */
+    private final Map<String, ProtocolV2> codecs = new LinkedHashMap<>();
+    private final Serializer resultSerializer;
+    private final TaskRunner runner;
+
+    private final Semaphore prefetch;
+    private final Set<Delivery> held = ConcurrentHashMap.newKeySet();
+    private final Map<Delivery, ScheduledFuture<?>> waitingForEta = new ConcurrentHashMap<>();
+    private final ThreadPoolExecutor pool;
+    private final ScheduledExecutorService timer;
+    private final AtomicInteger processed = new AtomicInteger();
+    private volatile boolean running;
+    private Thread consumer;
+
+    /**
+     * @param serializers the catalog that names the serializers behind {@code acceptContent}
+     */
+    public Worker(Transport transport, ResultBackend backend, TaskRegistry registry, PluginCatalog serializers,
+                  WorkerOptions options) {
+        this.transport = transport;
+        this.backend = backend;
+        this.registry = registry;
+        this.options = options;
+        for (String accepted : options.acceptContent()) {
+            Serializer s = serializers.serializer(accepted);
+            codecs.put(s.contentType(), new ProtocolV2(s));
+        }
+        this.resultSerializer = serializers.serializer("json");
+        this.prefetch = new Semaphore(options.concurrency() * options.prefetchMultiplier());
+        this.pool = new ThreadPoolExecutor(options.concurrency(), options.concurrency(), 0, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), threads("celeriac-pool"));
+        this.timer = new ScheduledThreadPoolExecutor(1, threads("celeriac-timer"));
+        this.runner = new TaskRunner(this);
+    }
+
+    public WorkerOptions options() {
+        return options;
+    }
+
+    /** How many messages this worker has settled. */
+    public int processed() {
+        return processed.get();
+    }
+
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        for (String q : options.queues()) {
+            transport.declare(q);
+        }
+        long renewMillis = options.leaseRenewInterval().toMillis();
+        timer.scheduleWithFixedDelay(this::renewLeases, renewMillis, renewMillis, TimeUnit.MILLISECONDS);
+        consumer = threads("celeriac-consumer").newThread(this::consume);
+        consumer.start();
+        LOG.info("Worker {} consuming {} with {} threads; tasks: {}", options.hostname(), options.queues(),
+                options.concurrency(), registry.names());
+    }
+
+    /**
+     * Warm shutdown: stops taking messages, gives back those not started, waits up to the shutdown timeout for
+     * running tasks. Late-ack tasks still running after that are left unsettled, and the transport returns
+     * them when it closes.
+     */
+    public void stop() {
+        Thread c;
+        synchronized (this) {
+            if (!running) {
+                return;
+            }
+            running = false;
+            c = consumer;
+        }
+        try {
+            // Not interrupted: an interrupt in the middle of JDBC or socket I/O can break the connection.
+            c.join(10_000);
+            for (Map.Entry<Delivery, ScheduledFuture<?>> e : waitingForEta.entrySet()) {
+                if (e.getValue().cancel(false)) {
+                    giveBack(e.getKey());
+                }
+            }
+            List<Runnable> notStarted = new ArrayList<>();
+            pool.getQueue().drainTo(notStarted);
+            for (Runnable r : notStarted) {
+                giveBack(((TaskRunner.Job) r).delivery());
+            }
+            pool.shutdown();
+            if (!pool.awaitTermination(options.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("Tasks still running after {}; interrupting them", options.shutdownTimeout());
+                pool.shutdownNow();
+                pool.awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            timer.shutdownNow();
+        }
+        LOG.info("Worker {} stopped after {} messages", options.hostname(), processed.get());
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private void consume() {
+        long backoff = 100;
+        while (running) {
+            int want;
+            try {
+                if (!prefetch.tryAcquire(200, TimeUnit.MILLISECONDS)) {
+                    continue;
+                }
+                want = 1 + prefetch.drainPermits();
+            } catch (InterruptedException e) {
+                break;
+            }
+            List<Delivery> got = List.of();
+            try {
+                got = transport.receive(options.queues(), want, Duration.ofSeconds(1));
+                backoff = 100;
+            } catch (TransportException e) {
+                LOG.warn("Cannot receive from the broker, retrying in {} ms: {}", backoff, e.getMessage());
+                sleep(backoff);
+                backoff = Math.min(backoff * 2, 5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException e) {
+                LOG.error("Unexpected error receiving messages", e);
+                sleep(backoff);
+            } finally {
+                prefetch.release(want - got.size());
+            }
+            for (Delivery d : got) {
+                held.add(d);
+                try {
+                    dispatch(d);
+                } catch (RuntimeException e) {
+                    // Never let one message stop the consumer; give it back rather than lose it.
+                    LOG.error("Cannot dispatch message from {}; returning it", d.queue(), e);
+                    giveBack(d);
+                }
+            }
+        }
+    }
+
+    private void dispatch(Delivery d) {
+        Message m = d.message();
+        String id = m.taskId();
+        if (m.body().length > options.maxMessageBytes()) {
+            deadLetter(d, "message of " + m.body().length + " bytes is larger than message_max_bytes ("
+                    + options.maxMessageBytes() + ")", ExceptionInfo.celery("MessageTooLarge", null));
+            return;
+        }
+        ProtocolV2 codec = codecs.get(m.contentType());
+        if (codec == null) {
+            deadLetter(d, "content type '" + m.contentType() + "' is not accepted (accept_content = "
+                    + options.acceptContent() + ")", new ExceptionInfo("ContentDisallowed", "kombu.exceptions", null));
+            return;
+        }
+        TaskMessage task;
+        try {
+            task = codec.decode(m);
+        } catch (MalformedMessageException e) {
+            deadLetter(d, "malformed message: " + e.getMessage(), new ExceptionInfo("MalformedMessage", "celeriac", null));
+            return;
+        }
+        var definition = registry.find(task.task());
+        if (definition.isEmpty()) {
+            deadLetter(d, "Received unregistered task of type '" + task.task() + "'",
+                    ExceptionInfo.celery("NotRegistered", null));
+            return;
+        }
+        if (task.expires() != null && Instant.now().isAfter(task.expires())) {
+            LOG.info("Task {}[{}] expired at {}; revoked", task.task(), id, task.expires());
+            storeResult(task, TaskState.REVOKED,
+                    ExceptionInfo.celery("TaskRevokedError", "expired").toResult(), null);
+            settle(d, true, true);
+            return;
+        }
+        TaskRunner.Job job = runner.job(d, task, definition.get(), codec);
+        long delayMillis = task.eta() == null ? 0 : task.eta().toEpochMilli() - System.currentTimeMillis();
+        if (delayMillis > 0) {
+            // An ETA task waits on the timer and gives its prefetch slot back, as Celery raises its QoS for them.
+            prefetch.release();
+            job.releasesPermit(false);
+            ScheduledFuture<?> f = timer.schedule(() -> {
+                waitingForEta.remove(d);
+                pool.execute(job);
+            }, delayMillis, TimeUnit.MILLISECONDS);
+            waitingForEta.put(d, f);
+        } else {
+            pool.execute(job);
+        }
+    }
+
+    /** Puts an unrunnable message on the dead-letter queue with its reason, and fails its task if it has an id. */
+    void deadLetter(Delivery d, String reason, ExceptionInfo failure) {
+        Message m = d.message();
+        String id = m.taskId();
+        LOG.error("Dead-lettering message {} from queue {}: {}", id == null ? "(no id)" : id, d.queue(), reason);
+        Map<String, Object> headers = new LinkedHashMap<>(m.headers());
+        headers.put("x-celeriac-dead-letter-reason", reason);
+        headers.put("x-celeriac-original-queue", d.queue());
+        headers.put("x-celeriac-dead-lettered-at", ProtocolV2.formatTime(Instant.now()));
+        headers.put("x-celeriac-dead-lettered-by", options.hostname());
+        try {
+            transport.publish(options.deadLetterQueue(),
+                    new Message(m.body(), m.contentType(), m.contentEncoding(), headers, m.properties()));
+        } catch (RuntimeException e) {
+            LOG.error("Cannot dead-letter message {}; returning it to {}", id, d.queue(), e);
+            giveBack(d);
+            return;
+        }
+        if (id != null && failure != null) {
+            ExceptionInfo withReason = new ExceptionInfo(failure.type(), failure.module(), reason);
+            store(new TaskResult(id, TaskState.FAILURE, withReason.toResult(), reason + "\n", List.of(), Instant.now(),
+                    Map.of()));
+        }
+        settle(d, true, true);
+    }
+
+    void storeResult(TaskMessage task, TaskState state, Object result, String traceback) {
+        store(new TaskResult(task.id(), state, result, traceback, List.of(), Instant.now(), Map.of()));
+    }
+
+    private void store(TaskResult result) {
+        try {
+            backend.store(result, options.resultExpires());
+        } catch (RuntimeException e) {
+            LOG.error("Cannot store the {} result of task {}", result.state(), result.taskId(), e);
+        }
+    }
+
+    /** Converts a task's return value to plain JSON values, failing here rather than in the backend. */
+    Object toJson(Object value) {
+        return resultSerializer.decode(resultSerializer.encode(value));
+    }
+
+    Transport transport() {
+        return transport;
+    }
+
+    /**
+     * Acks or requeues a delivery and frees its place. Safe to call once per delivery.
+     *
+     * @param releasesPermit whether the delivery still holds a prefetch slot
+     */
+    void settle(Delivery d, boolean ack, boolean releasesPermit) {
+        if (!held.remove(d)) {
+            return;
+        }
+        try {
+            if (ack) {
+                transport.ack(d);
+            } else {
+                transport.reject(d, true);
+            }
+        } catch (RuntimeException e) {
+            // The broker still has the message; it will come back, which at-least-once allows.
+            LOG.warn("Cannot {} message {}: {}", ack ? "ack" : "requeue", d.message().taskId(), e.getMessage());
+        } finally {
+            processed.incrementAndGet();
+            if (releasesPermit) {
+                prefetch.release();
+            }
+        }
+    }
+
+    private void giveBack(Delivery d) {
+        if (held.remove(d)) {
+            try {
+                transport.reject(d, true);
+            } catch (RuntimeException e) {
+                LOG.warn("Cannot return message {}: {}", d.message().taskId(), e.getMessage());
+            }
+        }
+    }
+
+    private void renewLeases() {
+        if (held.isEmpty()) {
+            return;
+        }
+        try {
+            transport.renew(List.copyOf(held));
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot renew the leases of {} held messages: {}", held.size(), e.getMessage());
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static ThreadFactory threads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,56 @@
+package org.celeriac.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** Which packages may depend on which: the SPI on nothing, the codec on no engine part, no cycles. */
+class DependencyRulesTest {
+
+    private static final JavaClasses CLASSES = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("org.celeriac");
+
+    @Test
+    void spiAndTaskApiDependOnTheJdkAlone() {
+        classes().that().resideInAnyPackage("org.celeriac.spi..", "org.celeriac.task..")
+                .should().onlyDependOnClassesThat()
+                .resideInAnyPackage("java..", "org.osgi.annotation..", "org.celeriac.spi..", "org.celeriac.task..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void protocolCodecKnowsNothingOfTheEngine() {
+        noClasses().that().resideInAPackage("org.celeriac.protocol..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.celeriac.worker..", "org.celeriac.client..",
+                        "org.celeriac.app..", "org.celeriac.registry..", "org.celeriac.memory..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void inMemoryPluginIsReachedOnlyThroughServiceDiscovery() {
+        noClasses().that().resideOutsideOfPackage("org.celeriac.memory..")
+                .should().dependOnClassesThat().resideInAPackage("org.celeriac.memory..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void workerAndClientAreIndependent() {
+        noClasses().that().resideInAPackage("org.celeriac.worker..")
+                .should().dependOnClassesThat().resideInAPackage("org.celeriac.client..")
+                .check(CLASSES);
+        noClasses().that().resideInAPackage("org.celeriac.client..")
+                .should().dependOnClassesThat().resideInAPackage("org.celeriac.worker..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void packagesHaveNoCycles() {
+        slices().matching("org.celeriac.(*)..").should().beFreeOfCycles().check(CLASSES);
+    }
+}

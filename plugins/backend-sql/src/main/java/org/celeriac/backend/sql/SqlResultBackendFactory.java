@@ -1,0 +1,43 @@
+package org.celeriac.backend.sql;
+
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.Set;
+
+import org.celeriac.spi.backend.ResultBackend;
+import org.celeriac.spi.backend.ResultBackendFactory;
+import org.celeriac.spi.transport.TransportException;
+import org.celeriac.sql.SqlDatabase;
+import org.celeriac.sql.SqlDatabases;
+import org.celeriac.sql.SqlUrl;
+
+/**
+ * Opens {@link SqlResultBackend}s for {@code sql:} and {@code jdbc:} URLs (forms in {@link SqlUrl}), so the
+ * broker URL serves as the result backend URL too. It reads no options of its own besides {@code data_dir}.
+ * Backends opened by one factory on the same URL share a connection pool.
+ */
+public final class SqlResultBackendFactory implements ResultBackendFactory {
+
+    private final SqlDatabases databases = new SqlDatabases();
+
+    @Override
+    public Set<String> schemes() {
+        return Set.of("sql", "jdbc");
+    }
+
+    @Override
+    public ResultBackend open(String url, Map<String, String> options) {
+        SqlUrl parsed = SqlUrl.parse(url, options);
+        SqlDatabase db = null;
+        try {
+            db = databases.open(parsed.jdbcUrl());
+            db.ensureSchema("backend", SqlResultBackend.SCHEMA);
+            return new SqlResultBackend(db);
+        } catch (SQLException e) {
+            if (db != null) {
+                db.close();
+            }
+            throw new TransportException("Cannot open the SQL result backend on " + parsed + ": " + e.getMessage(), e);
+        }
+    }
+}

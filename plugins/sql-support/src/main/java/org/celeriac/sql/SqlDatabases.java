@@ -1,0 +1,92 @@
+package org.celeriac.sql;
+
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+/**
+ * The connection pools one owner (a transport or backend factory) has open, one per JDBC URL: everything
+ * it opens on the same URL shares a pool, which closes when the last of them is closed. There is no
+ * JVM-wide registry on purpose; the owner decides how far sharing goes.
+ */
+public final class SqlDatabases {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SqlDatabases.class);
+    private static final String H2_BIND_ADDRESS = "h2.bindAddress";
+
+    private final Map<String, Shared> open = new HashMap<>(); // guarded by this
+    private final AtomicInteger poolNumber = new AtomicInteger();
+
+    /**
+     * Opens (or joins) the pool for a JDBC URL; close the returned handle when done.
+     *
+     * @throws SQLException when the database cannot be reached
+     */
+    public synchronized SqlDatabase open(String jdbcUrl) throws SQLException {
+        Shared shared = open.get(jdbcUrl);
+        if (shared == null) {
+            shared = new Shared(jdbcUrl, createPool(jdbcUrl));
+            open.put(jdbcUrl, shared);
+        }
+        shared.references++;
+        return new SqlDatabase(this, shared);
+    }
+
+    synchronized void release(Shared shared) {
+        if (--shared.references > 0) {
+            return;
+        }
+        open.remove(shared.jdbcUrl, shared);
+        shared.pool.close();
+        LOG.debug("Closed the pool for {}", SqlUrl.redact(shared.jdbcUrl));
+    }
+
+    private HikariDataSource createPool(String jdbcUrl) throws SQLException {
+        Dialect dialect = Dialect.of(jdbcUrl);
+        if (dialect == Dialect.H2 && System.getProperty(H2_BIND_ADDRESS) == null) {
+            // H2's AUTO_SERVER publishes this host's address in the lock file for other processes; only
+            // loopback is reachable here (and the server should not listen further anyway). H2 reads the
+            // property once, so it must be set before its first connection.
+            System.setProperty(H2_BIND_ADDRESS, "127.0.0.1");
+        }
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("celeriac-sql-" + poolNumber.incrementAndGet());
+        config.setDataSource(new DriverDataSource(DriverDataSource.driverFor(dialect, jdbcUrl), jdbcUrl));
+        config.setMaximumPoolSize(10);
+        config.setMinimumIdle(1);
+        config.setConnectionTimeout(10_000);
+        try {
+            HikariDataSource pool = new HikariDataSource(config);
+            LOG.debug("Opened pool {} for {}", config.getPoolName(), SqlUrl.redact(jdbcUrl));
+            return pool;
+        } catch (RuntimeException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new SQLException("Cannot connect to " + SqlUrl.redact(jdbcUrl) + ": " + cause.getMessage(), e);
+        }
+    }
+
+    /** What the handles on one URL share. */
+    static final class Shared {
+        final String jdbcUrl;
+        final Dialect dialect;
+        final HikariDataSource pool;
+        final Set<String> schemas = ConcurrentHashMap.newKeySet();
+        final Map<String, Signal> signals = new ConcurrentHashMap<>();
+        int references; // guarded by the owning SqlDatabases
+
+        Shared(String jdbcUrl, HikariDataSource pool) {
+            this.jdbcUrl = jdbcUrl;
+            this.dialect = Dialect.of(jdbcUrl);
+            this.pool = pool;
+        }
+    }
+}

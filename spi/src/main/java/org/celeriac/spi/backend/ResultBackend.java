@@ -1,0 +1,53 @@
+package org.celeriac.spi.backend;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import org.osgi.annotation.versioning.ConsumerType;
+
+/** Stores task results where clients read them. Implementations are safe for use by several threads. */
+@ConsumerType
+public interface ResultBackend extends AutoCloseable {
+
+    /** Stores (replaces) the result of a task, kept for {@code ttl}, or forever when {@code ttl} is null. */
+    void store(TaskResult result, Duration ttl);
+
+    /** The stored result of a task, empty when none is stored or it has expired. */
+    Optional<TaskResult> get(String taskId);
+
+    /**
+     * Waits until the task's result is {@linkplain TaskState#isReady() ready}, up to {@code timeout}.
+     * This default polls; backends with notifications override it.
+     *
+     * @return the ready result, or empty when the time ran out first
+     */
+    default Optional<TaskResult> await(String taskId, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long pauseMillis = 1;
+        while (true) {
+            Optional<TaskResult> result = get(taskId);
+            if (result.isPresent() && result.get().state().isReady()) {
+                return result;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return Optional.empty();
+            }
+            Thread.sleep(Math.min(pauseMillis, Math.max(1, left / 1_000_000)));
+            pauseMillis = Math.min(pauseMillis * 2, 50);
+        }
+    }
+
+    /** Removes a task's result. */
+    void forget(String taskId);
+
+    /**
+     * Adds {@code delta} to a named counter, creating it at zero, and returns the new value atomically across
+     * all clients of the backend (chords count finished header tasks with it). The counter expires after
+     * {@code ttl} without change, or never when {@code ttl} is null.
+     */
+    long increment(String key, long delta, Duration ttl);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,9 @@
+/**
+ * Where task and worker events go, in Celery's event form.
+ */
+@Export
+@Version("1.0.0")
+package org.celeriac.spi.events;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

@@ -1,0 +1,69 @@
+package org.celeriac.spi.transport;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.Consumer;
+
+import org.osgi.annotation.versioning.ConsumerType;
+
+/**
+ * A connection to one broker. Implementations are safe for use by several threads.
+ *
+ * <p>Delivery is at least once: a message received and neither acked nor rejected goes back to its queue
+ * when this transport is closed, and, if the process dies, when the broker notices (connection loss or a
+ * visibility timeout, by transport).
+ */
+@ConsumerType
+public interface Transport extends AutoCloseable {
+
+    /** Creates the queue if it does not exist. Idempotent. */
+    void declare(String queue);
+
+    /** Puts a message on a queue; returns once the broker has it. */
+    void publish(String queue, Message message);
+
+    /** Puts several messages on one queue, in order; transports batch where their broker allows. */
+    default void publishAll(String queue, List<Message> messages) {
+        for (Message m : messages) {
+            publish(queue, m);
+        }
+    }
+
+    /**
+     * Takes up to {@code max} messages from the given queues, waiting up to {@code wait} for the first.
+     * Messages of higher {@link Message#priority()} come first where the transport supports priorities.
+     *
+     * @return the deliveries, empty when none arrived in time
+     */
+    List<Delivery> receive(Collection<String> queues, int max, Duration wait) throws InterruptedException;
+
+    /** Settles a delivery as done: the broker forgets the message. */
+    void ack(Delivery delivery);
+
+    /** Settles a delivery as not done: back on its queue when {@code requeue}, otherwise dropped. */
+    void reject(Delivery delivery, boolean requeue);
+
+    /**
+     * Tells the broker that these deliveries are still held, so that a visibility timeout does not hand them
+     * to another consumer while a task runs or waits for its ETA. Transports without leases ignore it.
+     */
+    default void renew(Collection<Delivery> held) {
+    }
+
+    /** Sends a message to every current subscriber of a broadcast (fanout) exchange. */
+    void broadcast(String exchange, Message message);
+
+    /** Receives, on a transport thread, what is broadcast on an exchange from now on. */
+    Subscription subscribe(String exchange, Consumer<Message> listener);
+
+    /** Removes every waiting message of a queue; returns how many. */
+    long purge(String queue);
+
+    /** The number of messages waiting on a queue (not counting those held by consumers). */
+    long size(String queue);
+
+    /** Returns unsettled deliveries to their queues and releases the connection. */
+    @Override
+    void close();
+}

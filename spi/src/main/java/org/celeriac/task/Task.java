@@ -1,0 +1,45 @@
+package org.celeriac.task;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Makes a method a task. Arguments arrive as JSON and bind to parameters by position ({@code args}) and by
+ * name ({@code kwargs}, which needs classes compiled with {@code -parameters}); a parameter of type
+ * {@link TaskContext} receives the running task's context. The return value is the result, serialized as JSON.
+ *
+ * <p>The method's class needs a public no-argument constructor unless the method is static. A task package
+ * names its task classes in the {@value #MANIFEST_HEADER} manifest header, comma separated.
+ */
+@Documented
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.METHOD)
+public @interface Task {
+
+    /** The manifest header listing a task package's classes that declare tasks. */
+    String MANIFEST_HEADER = "Celeriac-Tasks";
+
+    /** The task name on the wire ({@code demo.add}). */
+    String name();
+
+    /** The queue a client sends it to when the call names none; empty for the default queue. */
+    String queue() default "";
+
+    /** How often it may be retried; -1 for no limit. Celery's default is 3. */
+    int maxRetries() default 3;
+
+    /** Seconds before a retry that names no countdown. Celery's default is 180. */
+    double defaultRetryDelay() default 180;
+
+    /** Acknowledge after the task ran rather than before; {@link Toggle#DEFAULT} takes {@code task_acks_late}. */
+    Toggle acksLate() default Toggle.DEFAULT;
+
+    /** Do not store the result (failures neither, unless the worker stores errors even if ignored). */
+    boolean ignoreResult() default false;
+
+    /** A per-task choice that can also fall back to the worker-wide setting. */
+    enum Toggle { DEFAULT, ON, OFF }
+}

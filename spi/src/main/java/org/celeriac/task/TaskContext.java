@@ -1,0 +1,32 @@
+package org.celeriac.task;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/** The running task as its code sees it: declare a parameter of this type to receive it. */
+@ProviderType
+public interface TaskContext {
+
+    String id();
+
+    String name();
+
+    /** How many times this task was retried before this attempt (0 on the first). */
+    int retries();
+
+    /** The protocol headers of the message that started this attempt. */
+    Map<String, Object> headers();
+
+    /**
+     * Asks for another attempt after {@code countdown} (the task's default delay when null); throw what this
+     * returns. When the retries are used up, the task fails with {@code cause} (or {@code MaxRetriesExceededError}).
+     */
+    Retry retry(Duration countdown, Throwable cause);
+
+    /** {@link #retry(Duration, Throwable)} with the default delay and no cause. */
+    default Retry retry() {
+        return retry(null, null);
+    }
+}

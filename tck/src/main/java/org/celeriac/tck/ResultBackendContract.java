@@ -1,0 +1,190 @@
+package org.celeriac.tck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.celeriac.spi.backend.ResultBackend;
+import org.celeriac.spi.backend.TaskResult;
+import org.celeriac.spi.backend.TaskState;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The contract every {@link ResultBackend} keeps; a backend plugin subclasses it against a real store. */
+@Timeout(60)
+public abstract class ResultBackendContract {
+
+    private final List<ResultBackend> opened = new ArrayList<>();
+    protected ResultBackend backend;
+
+    /** Opens a new client of the store under test; two clients see each other's writes. */
+    protected abstract ResultBackend openBackend();
+
+    protected final ResultBackend open() {
+        ResultBackend b = openBackend();
+        opened.add(b);
+        return b;
+    }
+
+    @BeforeEach
+    void openDefault() {
+        backend = open();
+    }
+
+    @AfterEach
+    void closeAll() {
+        opened.forEach(ResultBackend::close);
+        opened.clear();
+    }
+
+    protected static String newId() {
+        return UUID.randomUUID().toString();
+    }
+
+    private static TaskResult success(String id, Object value) {
+        return new TaskResult(id, TaskState.SUCCESS, value, null, List.of(),
+                Instant.now().truncatedTo(ChronoUnit.MILLIS), Map.of());
+    }
+
+    @Test
+    void storesAndReadsBackEveryField() {
+        String id = newId();
+        Object value = Map.of("list", Arrays.asList(1, 2.5, "\u00fc", null, true), "n", 12345678901L);
+        Instant done = Instant.parse("2026-11-25T11:41:32.668Z");
+        TaskResult stored = new TaskResult(id, TaskState.SUCCESS, value, null,
+                List.of(Arrays.asList(Arrays.asList("child-id", null), null)), done, Map.of("name", "demo.echo", "retries", 1));
+
+        backend.store(stored, Duration.ofHours(1));
+        TaskResult read = backend.get(id).orElseThrow();
+
+        assertThat(read.taskId()).isEqualTo(id);
+        assertThat(read.state()).isEqualTo(TaskState.SUCCESS);
+        assertThat(read.result()).isEqualTo(Map.of("list", Arrays.asList(1, 2.5, "\u00fc", null, true), "n", 12345678901L));
+        assertThat(read.children()).isEqualTo(stored.children());
+        assertThat(read.dateDone()).isEqualTo(done);
+        assertThat(read.extended()).containsEntry("name", "demo.echo").containsEntry("retries", 1);
+    }
+
+    @Test
+    void storesFailureWithExceptionAndTraceback() {
+        String id = newId();
+        Map<String, Object> exc = Map.of("exc_type", "ValueError", "exc_message", List.of("boom"), "exc_module", "builtins");
+        backend.store(new TaskResult(id, TaskState.FAILURE, exc, "Traceback...\nValueError: boom\n", List.of(),
+                Instant.now(), Map.of()), null);
+
+        TaskResult read = backend.get(id).orElseThrow();
+
+        assertThat(read.state()).isEqualTo(TaskState.FAILURE);
+        assertThat(read.result()).isEqualTo(exc);
+        assertThat(read.traceback()).isEqualTo("Traceback...\nValueError: boom\n");
+    }
+
+    @Test
+    void unknownTaskHasNoResult() {
+        assertThat(backend.get(newId())).isEmpty();
+    }
+
+    @Test
+    void laterStateReplacesEarlier() {
+        String id = newId();
+        backend.store(new TaskResult(id, TaskState.STARTED, null, null, List.of(), null, Map.of()), null);
+        backend.store(success(id, 5), null);
+
+        assertThat(backend.get(id).orElseThrow().state()).isEqualTo(TaskState.SUCCESS);
+        assertThat(backend.get(id).orElseThrow().result()).isEqualTo(5);
+    }
+
+    @Test
+    void awaitReturnsResultStoredByAnotherClient() throws Exception {
+        String id = newId();
+        ResultBackend writer = open();
+        Thread later = new Thread(() -> {
+            try {
+                Thread.sleep(300);
+                writer.store(new TaskResult(id, TaskState.STARTED, null, null, List.of(), null, Map.of()), null);
+                Thread.sleep(100);
+                writer.store(success(id, "done"), null);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        later.start();
+
+        Optional<TaskResult> got = backend.await(id, Duration.ofSeconds(10));
+        later.join();
+
+        assertThat(got).map(TaskResult::result).contains("done");
+    }
+
+    @Test
+    void awaitGivesUpAfterTimeout() throws Exception {
+        String id = newId();
+        backend.store(new TaskResult(id, TaskState.STARTED, null, null, List.of(), null, Map.of()), null);
+
+        assertThat(backend.await(id, Duration.ofMillis(300))).isEmpty();
+    }
+
+    @Test
+    void forgetRemovesResult() {
+        String id = newId();
+        backend.store(success(id, 1), null);
+        backend.forget(id);
+
+        assertThat(backend.get(id)).isEmpty();
+    }
+
+    @Test
+    void resultExpiresAfterTtl() throws Exception {
+        String id = newId();
+        backend.store(success(id, 1), Duration.ofSeconds(1));
+        assertThat(backend.get(id)).isPresent();
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (backend.get(id).isPresent() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+
+        assertThat(backend.get(id)).isEmpty();
+    }
+
+    @Test
+    void incrementIsAtomicAcrossClients() throws Exception {
+        String key = "tck-counter-" + newId();
+        List<ResultBackend> clients = List.of(backend, open());
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        Set<Long> values = ConcurrentHashMap.newKeySet();
+        List<Future<?>> work = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            ResultBackend client = clients.get(t % 2);
+            work.add(threads.submit(() -> {
+                for (int i = 0; i < 50; i++) {
+                    values.add(client.increment(key, 1, Duration.ofHours(1)));
+                }
+            }));
+        }
+        for (Future<?> f : work) {
+            f.get();
+        }
+        threads.shutdown();
+
+        assertThat(values).hasSize(200);
+        assertThat(new HashSet<>(values)).contains(1L, 200L);
+        assertThat(backend.increment(key, 0, Duration.ofHours(1))).isEqualTo(200);
+    }
+}
