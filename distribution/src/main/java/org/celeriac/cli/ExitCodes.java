@@ -1,5 +1,9 @@
 package org.celeriac.cli;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
 /** The command line's exit codes; scripts rely on them, so they are listed in {@code --help}. */
 final class ExitCodes {
     static final int OK = 0;
@@ -12,14 +16,25 @@ final class ExitCodes {
     /** Celeriac itself failed: broker or backend unreachable, an unexpected error. */
     static final int ERROR = 4;
 
-    /** For the exit-code section of {@code --help}. */
-    static final String[] HELP = {
-        OK + ":Success.",
-        TASK_FAILED + ":The task failed or was revoked (the error is on standard error).",
-        USAGE + ":Invalid usage: unknown option, invalid JSON, bad setting.",
-        TIMEOUT + ":Timed out waiting for the result (the task may still run).",
-        ERROR + ":Celeriac could not do it (broker or backend unreachable, unexpected error).",
-    };
+    /** The exit-code section of a command's {@code --help}: the codes it can return. */
+    static Map<String, String> forHelp(String command) {
+        boolean waitsForTasks = !Set.of("start", "worker", "purge").contains(command);
+        boolean runsWorker = Set.of("celeriac", "start", "worker").contains(command);
+        Map<String, String> codes = new LinkedHashMap<>();
+        codes.put(Integer.toString(OK), runsWorker ? "Success; for a worker, stopped warm." : "Success.");
+        if (waitsForTasks) {
+            codes.put(Integer.toString(TASK_FAILED), "The task failed or was revoked (the error is on standard error).");
+        }
+        codes.put(Integer.toString(USAGE), "Invalid usage: unknown option, invalid JSON, bad setting.");
+        if (waitsForTasks) {
+            codes.put(Integer.toString(TIMEOUT), "Timed out waiting for the result (the task may still run).");
+        }
+        codes.put(Integer.toString(ERROR), "Celeriac failed (broker or backend unreachable, unexpected error).");
+        if (runsWorker) {
+            codes.put("130, 143", "A worker stopped cold by a second Ctrl-C or SIGTERM.");
+        }
+        return codes;
+    }
 
     private ExitCodes() {
     }

@@ -35,8 +35,14 @@ final class ProcessSignals implements StopRequest {
 
     static ProcessSignals install() {
         ProcessSignals s = new ProcessSignals();
-        Signal.handle(new Signal("TERM"), s::onSignal);
-        Signal.handle(new Signal("INT"), s::onSignal);
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                Signal.handle(new Signal(name), s::onSignal);
+            } catch (IllegalArgumentException e) {
+                // -Xrs, or a platform without the signal: the shutdown hook still stops the worker warm.
+                LOG.warn("Cannot handle SIG{} ({}); stopping on it relies on the shutdown hook", name, e.getMessage());
+            }
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(s::onJvmExit, "celeriac-shutdown"));
         return s;
     }

@@ -16,7 +16,8 @@ import java.util.TreeMap;
 
 /**
  * Settings by Celery's names ({@code broker_url}, {@code task_acks_late}, ...). Each is taken from the first
- * of: explicit values (command-line flags), the environment ({@code CELERIAC_} and the name in upper case),
+ * of: explicit values (command-line flags), the environment ({@code CELERIAC_} and the name in upper case,
+ * {@code __} for a dot: {@code CELERIAC_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT}),
  * a {@code celeriac.properties} file, the defaults. Immutable.
  */
 public final class Settings {
@@ -88,7 +89,8 @@ public final class Settings {
         }
         environment.forEach((k, v) -> {
             if (k.startsWith("CELERIAC_") && !v.isEmpty()) {
-                all.put(k.substring("CELERIAC_".length()).toLowerCase(Locale.ROOT), v);
+                // A double underscore stands for the dot that shells do not allow in names.
+                all.put(k.substring("CELERIAC_".length()).toLowerCase(Locale.ROOT).replace("__", "."), v);
             }
         });
         explicit.forEach((k, v) -> {

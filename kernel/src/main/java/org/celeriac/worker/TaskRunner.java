@@ -53,6 +53,11 @@ final class TaskRunner {
 
         @Override
         public void run() {
+            if (!worker.isRunning()) {
+                // Taken ahead but not started before a warm shutdown: it belongs to the next worker.
+                worker.giveBack(delivery);
+                return;
+            }
             Task opts = definition.options();
             boolean acksLate = opts.acksLate() == Task.Toggle.DEFAULT ? worker.options().acksLate()
                     : opts.acksLate() == Task.Toggle.ON;

@@ -101,6 +101,11 @@ public final class Worker implements AutoCloseable {
             transport.declare(q);
         }
         long renewMillis = options.leaseRenewInterval().toMillis();
+        Duration lease = transport.visibilityTimeout();
+        if (lease != null && lease.toMillis() > 0) {
+            // Renew three times per lease, so one late renewal does not let the message go.
+            renewMillis = Math.max(10, Math.min(renewMillis, lease.toMillis() / 3));
+        }
         timer.scheduleWithFixedDelay(this::renewLeases, renewMillis, renewMillis, TimeUnit.MILLISECONDS);
         consumer = threads("celeriac-consumer").newThread(this::consume);
         consumer.start();
@@ -319,7 +324,11 @@ public final class Worker implements AutoCloseable {
         }
     }
 
-    private void giveBack(Delivery d) {
+    boolean isRunning() {
+        return running;
+    }
+
+    void giveBack(Delivery d) {
         if (held.remove(d)) {
             try {
                 transport.reject(d, true);

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Timeout;
  * The contract every {@link Transport} keeps. A transport plugin subclasses this in its tests and says how
  * to reach a real broker; every test uses queues of its own, so a shared broker is fine.
  */
-@Timeout(60)
+@Timeout(120)
 public abstract class TransportContract {
 
     private final List<Transport> opened = new ArrayList<>();
@@ -51,7 +51,10 @@ public abstract class TransportContract {
         return true;
     }
 
-    /** How long after a consumer's crash its unsettled messages may take to come back. */
+    /**
+     * How long after a consumer's crash its unsettled messages may take to come back. The renew test holds a
+     * message for twice this while renewing every quarter of it, so a lease must outlast a quarter.
+     */
     protected Duration redeliveryWait() {
         return Duration.ofSeconds(10);
     }

@@ -14,7 +14,7 @@ public enum Dialect {
     H2, POSTGRESQL;
 
     /** The dialect of a JDBC URL. @throws IllegalArgumentException for another database */
-    public static Dialect of(String jdbcUrl) {
+    static Dialect of(String jdbcUrl) {
         String lower = jdbcUrl.toLowerCase(Locale.ROOT);
         if (lower.startsWith("jdbc:h2:")) {
             return H2;

@@ -28,7 +28,7 @@ public final class Json {
     }
 
     /** @throws IllegalArgumentException when the text is not JSON */
-    public static Object read(String text) {
+    static Object read(String text) {
         try {
             return MAPPER.readValue(text, Object.class);
         } catch (JsonProcessingException e) {

@@ -23,13 +23,14 @@ import java.util.regex.Pattern;
  * <li>{@code jdbc:h2:...} or {@code jdbc:postgresql://host:port/db?user=...&password=...}: used as is.</li>
  * </ul>
  * Options come from the settings map, then from the URL's query ({@code sql:?visibility_timeout=2}),
- * which wins. In a {@code jdbc:} URL only the parameters named in {@link #OPTIONS} are taken as options
- * (and removed before the URL reaches the driver); the others belong to the driver.
+ * which wins. In a {@code jdbc:} URL only Celeriac's own parameters ({@code visibility_timeout},
+ * {@code polling_interval}, {@code data_dir}) are taken as options and removed before the URL reaches the
+ * driver; the others belong to the driver.
  */
 public final class SqlUrl {
 
     /** The options Celeriac reads; other settings are ignored. */
-    public static final Set<String> OPTIONS = Set.of("visibility_timeout", "polling_interval", "data_dir");
+    static final Set<String> OPTIONS = Set.of("visibility_timeout", "polling_interval", "data_dir");
 
     static final String DEFAULT_DIR = "./celeriac-data";
     static final String DEFAULT_NAME = "celeriac";
@@ -103,7 +104,12 @@ public final class SqlUrl {
                     throw new IllegalArgumentException("Unsupported SQL URL " + redact(url)
                             + ": use sql:, sql:file:PATH, jdbc:h2:... or jdbc:postgresql://...");
                 }
-                return new SqlUrl("jdbc:h2:file:" + h2Path(path) + ";AUTO_SERVER=TRUE", options);
+                // WRITE_DELAY=0: a commit reaches the file before the call returns, so a process killed with
+                // kill -9 right after sending a task or acknowledging one loses neither.
+                // DB_CLOSE_ON_EXIT=FALSE: the application closes the database after its last task, not H2's
+                // own shutdown hook while tasks still finish.
+                return new SqlUrl("jdbc:h2:file:" + h2Path(path) + ";AUTO_SERVER=TRUE;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE",
+                        options);
             }
             default:
                 throw new IllegalArgumentException("Not an SQL URL (sql: or jdbc:): " + redact(url));
@@ -132,12 +138,12 @@ public final class SqlUrl {
         return jdbcUrl;
     }
 
-    public Dialect dialect() {
+    Dialect dialect() {
         return Dialect.of(jdbcUrl);
     }
 
     /** Settings and URL options merged, the URL's winning. */
-    public Map<String, String> options() {
+    Map<String, String> options() {
         return options;
     }
 
@@ -164,7 +170,7 @@ public final class SqlUrl {
     }
 
     /** The URL with passwords masked, for messages and logs. */
-    public static String redact(String url) {
+    static String redact(String url) {
         if (url == null) {
             return null;
         }

@@ -51,6 +51,14 @@ public interface Transport extends AutoCloseable {
     default void renew(Collection<Delivery> held) {
     }
 
+    /**
+     * How long a received message stays hidden from other consumers unless {@link #renew renewed}; the
+     * kernel renews well within it. Null for brokers whose deliveries are bound to the connection instead.
+     */
+    default Duration visibilityTimeout() {
+        return null;
+    }
+
     /** Sends a message to every current subscriber of a broadcast (fanout) exchange. */
     void broadcast(String exchange, Message message);
 

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.celeriac.spi.backend.ResultBackend;
 import org.celeriac.spi.backend.TaskResult;
 import org.celeriac.spi.backend.TaskState;
-import org.celeriac.spi.transport.TransportException;
+import org.celeriac.spi.backend.BackendException;
 import org.celeriac.sql.Json;
 import org.celeriac.sql.Signal;
 import org.celeriac.sql.SqlDatabase;
@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * Results in {@code celeriac_result}, one row per task: the state, the rest of Celery's meta as JSON, the
  * completion time in epoch microseconds and an expiry time (epoch millis by the database clock). Counters
  * are rows of {@code celeriac_counter}. Expired rows are invisible at once and deleted now and then.
- * Database failures surface as {@link TransportException}: the SPI has no exception of its own for backends.
+ * Database failures surface as {@link BackendException}.
  */
 final class SqlResultBackend implements ResultBackend {
 
@@ -249,8 +249,8 @@ final class SqlResultBackend implements ResultBackend {
         }
     }
 
-    private TransportException failure(String what, SQLException e) {
-        return new TransportException("SQL result backend could not " + what + " (" + db + "): " + e.getMessage(), e);
+    private BackendException failure(String what, SQLException e) {
+        return new BackendException("SQL result backend could not " + what + " (" + db + "): " + e.getMessage(), e);
     }
 
     private static void setLongOrNull(PreparedStatement ps, int index, Long value) throws SQLException {

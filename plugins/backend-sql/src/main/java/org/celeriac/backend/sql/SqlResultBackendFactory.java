@@ -6,7 +6,7 @@ import java.util.Set;
 
 import org.celeriac.spi.backend.ResultBackend;
 import org.celeriac.spi.backend.ResultBackendFactory;
-import org.celeriac.spi.transport.TransportException;
+import org.celeriac.spi.backend.BackendException;
 import org.celeriac.sql.SqlDatabase;
 import org.celeriac.sql.SqlDatabases;
 import org.celeriac.sql.SqlUrl;
@@ -37,7 +37,7 @@ public final class SqlResultBackendFactory implements ResultBackendFactory {
             if (db != null) {
                 db.close();
             }
-            throw new TransportException("Cannot open the SQL result backend on " + parsed + ": " + e.getMessage(), e);
+            throw new BackendException("Cannot open the SQL result backend on " + parsed + ": " + e.getMessage(), e);
         }
     }
 }

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -158,18 +159,28 @@ final class SqlTransport implements Transport {
     public List<Delivery> receive(Collection<String> queues, int max, Duration wait) throws InterruptedException {
         List<String> names = new ArrayList<>(new LinkedHashSet<>(queues));
         names.forEach(SqlTransport::checkName);
+        ensureOpen();
         long deadline = System.nanoTime() + wait.toNanos();
         long pause = Math.min(FIRST_PAUSE_NANOS, pollNanos);
         while (true) {
             long seen = published.version();
+            if (closed) {
+                return List.of(); // closed while waiting: nothing arrived
+            }
             if (!names.isEmpty() && max > 0) {
-                List<Delivery> got = claim(names, Math.min(max, CHUNK));
+                int limit = Math.min(max, CHUNK);
+                List<Delivery> got = claim(names, limit);
+                if (got.size() == limit) {
+                    // Likely more waiting: let this JVM's other consumers look now. H2 applies LIMIT before
+                    // SKIP LOCKED, so they may have found nothing while this claim held its rows.
+                    published.fire();
+                }
                 if (!got.isEmpty()) {
                     return got;
                 }
             }
             long left = deadline - System.nanoTime();
-            if (left <= 0 || closed) {
+            if (left <= 0) {
                 return List.of();
             }
             // Polls quickly right after activity, then settles at the polling interval.
@@ -190,7 +201,9 @@ final class SqlTransport implements Transport {
                 + " ORDER BY priority DESC, id LIMIT ? FOR UPDATE SKIP LOCKED";
         lifecycle.readLock().lock();
         try {
-            ensureOpen();
+            if (closed) {
+                return List.of(); // closed while receive waited
+            }
             List<Delivery> got = db.transaction(c -> {
                 List<Delivery> rows = new ArrayList<>();
                 try (PreparedStatement ps = c.prepareStatement(select)) {
@@ -374,7 +387,9 @@ final class SqlTransport implements Transport {
             }
             try {
                 for (SqlSubscription s : subscriptions) {
-                    s.poll();
+                    if (!s.closed) {
+                        s.poll();
+                    }
                 }
                 cleanUpBroadcasts();
                 failures = 0;
@@ -473,6 +488,11 @@ final class SqlTransport implements Transport {
         published.fire();
     }
 
+    @Override
+    public Duration visibilityTimeout() {
+        return Duration.ofMillis(visibilityMillis);
+    }
+
     /** Makes the unsettled deliveries visible again now, rather than after the visibility timeout. */
     private void returnHeld() {
         List<Long> ids = new ArrayList<>(held.keySet());
@@ -546,7 +566,7 @@ final class SqlTransport implements Transport {
         private final Consumer<Message> listener;
         private final long start;
         /** Ids delivered that a late-commit re-read may return again, with their creation time. */
-        private final Map<Long, Long> delivered = new java.util.HashMap<>();
+        private final Map<Long, Long> delivered = new HashMap<>();
         private long highest;
         volatile boolean closed;
 

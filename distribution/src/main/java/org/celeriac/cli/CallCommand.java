@@ -1,0 +1,143 @@
+package org.celeriac.cli;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeoutException;
+
+import org.celeriac.app.Celeriac;
+import org.celeriac.client.AsyncResult;
+import org.celeriac.client.SendOptions;
+import org.celeriac.client.TaskFailedException;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code celeriac call}: sends a task by name, as Celery's {@code send_task}, and may wait for its result. */
+@Command(name = "call", sortOptions = false,
+        description = {"Send a task by name; a worker runs it.", "",
+            "Without --wait, prints the task id on standard output (read its result later with 'celeriac result ID').",
+            "With --wait, prints only the result, as JSON, on standard output, and the task id on standard error; "
+                    + "so  ./celeriac call demo.add --args '[2,3]' --wait  prints 5. If the task fails, prints "
+                    + "TYPE: message on standard error and exits 1."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  ./celeriac call demo.add --args '[2,3]' --wait",
+            "  ./celeriac call demo.echo --args '[1]' --kwargs '{\"greeting\": \"hi\"}' --wait",
+            "  ./celeriac call demo.sleep --args '[10]' --countdown 5 --expires 60"})
+final class CallCommand implements Callable<Integer> {
+
+    @ParentCommand
+    CeleriacCommand root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "The task's name, e.g. demo.add.")
+    String task;
+
+    @Option(names = "--args", paramLabel = "JSON", description = "Positional arguments, a JSON array. Default: [].")
+    String args;
+
+    @Option(names = "--kwargs", paramLabel = "JSON", description = "Keyword arguments, a JSON object. Default: {}.")
+    String kwargs;
+
+    @Option(names = {"-Q", "--queue"}, paramLabel = "QUEUE",
+            description = "Queue to send to. Default: the default queue (task_default_queue), celery.")
+    String queue;
+
+    @Option(names = "--countdown", paramLabel = "S", description = "Run no earlier than S seconds from now.")
+    Double countdown;
+
+    @Option(names = "--eta", paramLabel = "ISO",
+            description = "Run no earlier than this time: 2030-01-01T12:00:00Z, with an offset, or local time.")
+    String eta;
+
+    @Option(names = "--expires", paramLabel = "S", description = "Do not run it more than S seconds from now.")
+    Double expires;
+
+    @Option(names = "--priority", paramLabel = "N", description = "Message priority, where the broker supports it.")
+    Integer priority;
+
+    @Option(names = "--wait", description = "Wait for the result and print it.")
+    boolean await;
+
+    @Option(names = "--timeout", paramLabel = "S", defaultValue = "30",
+            description = "With --wait, give up after S seconds (exit 3). Default: ${DEFAULT-VALUE}.")
+    double timeoutSeconds;
+
+    @Mixin
+    SettingsOptions settings;
+
+    @Override
+    public Integer call() throws Exception {
+        Json json = new Json();
+        List<Object> positional = args == null ? List.of() : json.array("--args", args);
+        Map<String, Object> named = kwargs == null ? Map.of() : json.object("--kwargs", kwargs);
+        SendOptions options = sendOptions();
+        Duration timeout = Seconds.positive("--timeout", timeoutSeconds);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try (Celeriac app = root.open(settings.resolve(Map.of(), root.context().environment()))) {
+            AsyncResult result = app.client().send(task, positional, named, options);
+            if (!await) {
+                out.println(result.id());
+                return ExitCodes.OK;
+            }
+            err.println(result.id());
+            err.flush();
+            try {
+                out.println(json.print(result.get(timeout)));
+                return ExitCodes.OK;
+            } catch (TaskFailedException e) {
+                err.println(e.exception());
+                return ExitCodes.TASK_FAILED;
+            } catch (TimeoutException e) {
+                err.println("Timed out after " + Seconds.format(timeout) + " s: task " + result.id() + " is "
+                        + result.state() + ". It may still run; see 'celeriac result " + result.id() + " --wait'.");
+                return ExitCodes.TIMEOUT;
+            }
+        }
+    }
+
+    private SendOptions sendOptions() {
+        SendOptions options = SendOptions.defaults().queue(queue);
+        if (countdown != null) {
+            options = options.countdown(Seconds.nonNegative("--countdown", countdown));
+        }
+        if (eta != null) {
+            options = options.eta(instant("--eta", eta));
+        }
+        if (expires != null) {
+            options = options.expires(Instant.now().plus(Seconds.nonNegative("--expires", expires)));
+        }
+        if (priority != null) {
+            options = options.priority(priority);
+        }
+        return options;
+    }
+
+    private static Instant instant(String option, String text) {
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException notWithOffset) {
+            try {
+                return LocalDateTime.parse(text).atZone(ZoneId.systemDefault()).toInstant();
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException(option + " must be an ISO date and time such as "
+                        + "2030-01-01T12:00:00Z, not '" + text + "'");
+            }
+        }
+    }
+}

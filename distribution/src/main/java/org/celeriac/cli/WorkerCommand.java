@@ -1,0 +1,73 @@
+package org.celeriac.cli;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import org.celeriac.config.Settings;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code celeriac worker}: consumes queues and runs tasks until stopped. */
+@Command(name = "worker", sortOptions = false,
+        description = {"Run a worker: consume queues and run tasks until stopped.", "",
+            "Runs the demo tasks (demo.add, demo.sleep, ...) and any other task package on the class path, plus "
+                    + "those of --tasks. A task package is a jar whose manifest names its task classes in a "
+                    + "Celeriac-Tasks header.", "",
+            "SIGTERM or Ctrl-C stops it warm: it takes no new messages, lets running tasks finish, gives the "
+                    + "prefetched ones back to the broker and exits 0. A second signal exits at once."})
+final class WorkerCommand implements Callable<Integer> {
+
+    @ParentCommand
+    CeleriacCommand root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-Q", "--queues"}, split = ",", paramLabel = "QUEUE",
+            description = "Queues to consume, comma separated (worker_queues). Default: the default queue, celery.")
+    List<String> queues;
+
+    @Option(names = {"-c", "--concurrency"}, paramLabel = "N",
+            description = "Tasks run at once (worker_concurrency). Default: the number of processors.")
+    Integer concurrency;
+
+    @Option(names = "--tasks", arity = "1..*", paramLabel = "JAR|DIR",
+            description = "More task packages: jar files, or directories whose *.jar files are all loaded.")
+    List<Path> taskPaths = List.of();
+
+    @Option(names = {"-n", "--hostname"}, paramLabel = "NAME",
+            description = "Worker name (worker_hostname). Default: celeriac@<host name>.")
+    String hostname;
+
+    @Option(names = "--acks-late", negatable = true,
+            description = "Acknowledge messages after their task ran, not before (task_acks_late): a worker "
+                    + "that dies mid-task loses nothing, the task runs again. Default: false.")
+    Boolean acksLate;
+
+    @Option(names = "--prefetch-multiplier", paramLabel = "N",
+            description = "Messages taken ahead per concurrent task (worker_prefetch_multiplier). Default: 4.")
+    Integer prefetchMultiplier;
+
+    @Mixin
+    SettingsOptions settings;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> flags = new HashMap<>();
+        flags.put(Settings.WORKER_QUEUES, queues == null ? null : String.join(",", queues));
+        flags.put(Settings.WORKER_CONCURRENCY, concurrency == null ? null : concurrency.toString());
+        flags.put(Settings.WORKER_HOSTNAME, hostname);
+        flags.put(Settings.TASK_ACKS_LATE, acksLate == null ? null : acksLate.toString());
+        flags.put(Settings.WORKER_PREFETCH_MULTIPLIER, prefetchMultiplier == null ? null : prefetchMultiplier.toString());
+        return new WorkerRun(root, spec.commandLine().getOut())
+                .run(settings.resolve(flags, root.context().environment()), taskPaths);
+    }
+}

@@ -1,0 +1,82 @@
+package org.celeriac.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.celeriac.app.Celeriac;
+import org.celeriac.config.Settings;
+import org.celeriac.worker.Worker;
+import org.celeriac.worker.WorkerOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs a worker until it is asked to stop: what {@code worker} and {@code start} share. */
+final class WorkerRun {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerRun.class);
+
+    private final CeleriacCommand root;
+    private final PrintWriter out;
+
+    WorkerRun(CeleriacCommand root, PrintWriter out) {
+        this.root = root;
+        this.out = out;
+    }
+
+    /**
+     * Opens the app, registers the demo tasks (and any other task package on the class path) and those of
+     * {@code taskPaths}, runs a worker, and on a stop request shuts it down warm: no new messages, running
+     * tasks finish, prefetched ones go back to the broker. Then closes the app.
+     */
+    int run(Settings settings, List<Path> taskPaths) throws Exception {
+        // First of all, so that a signal from now on means a warm shutdown rather than an abrupt exit.
+        StopRequest stop = root.context().stopRequests().get();
+        try (TaskJars jars = TaskJars.open(taskPaths, WorkerRun.class.getClassLoader());
+             Celeriac app = root.open(settings)) {
+            app.tasks().registerPackages(WorkerRun.class.getClassLoader());
+            jars.loader().ifPresent(app.tasks()::registerPackages);
+            if (app.tasks().names().isEmpty()) {
+                LOG.warn("No tasks registered: every message will be dead-lettered as unregistered");
+            }
+            WorkerOptions options = app.workerOptions();
+            Worker worker = app.worker(options);
+            worker.start();
+            printBanner(app, options);
+            try {
+                stop.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            worker.stop();
+        } finally {
+            stop.stopped();
+        }
+        return ExitCodes.OK;
+    }
+
+    private void printBanner(Celeriac app, WorkerOptions options) {
+        Settings s = app.settings();
+        String broker = s.get(Settings.BROKER_URL);
+        String backend = s.get(Settings.RESULT_BACKEND);
+        out.println("Worker " + options.hostname() + " ready.");
+        out.println("  broker:      " + Urls.redact(broker));
+        out.println("  backend:     " + Urls.redact(backend));
+        out.println("  queues:      " + String.join(", ", options.queues()));
+        out.println("  concurrency: " + options.concurrency() + " (prefetch multiplier " + options.prefetchMultiplier()
+                + ", acks " + (options.acksLate() ? "late" : "early") + ")");
+        out.println("  tasks:       " + String.join(", ", app.tasks().names()));
+        out.println();
+        out.println("Call a task from another terminal:");
+        StringBuilder call = new StringBuilder("  ./celeriac call demo.add --args '[2,3]' --wait");
+        // A call reaches this worker only through the same broker and backend.
+        if (!Settings.EMBEDDED_SQL.equals(broker)) {
+            call.append(" --broker '").append(Urls.redact(broker)).append('\'');
+        }
+        if (!Settings.EMBEDDED_SQL.equals(backend)) {
+            call.append(" --backend '").append(Urls.redact(backend)).append('\'');
+        }
+        out.println(call);
+        out.println("Stop with Ctrl-C: running tasks finish first.");
+        out.flush();
+    }
+}

@@ -1,0 +1,123 @@
+package org.celeriac.itests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Runs the built {@code celeriac.jar} as child processes, with the test's own java, each in a given working
+ * directory with its output in files there. After each test it kills what still runs and, when the test
+ * failed, prints every child's output.
+ */
+final class CeleriacProcesses implements AfterEachCallback {
+    /** Generous: a slow CI machine starts JVMs slowly; no test relies on anything being fast. */
+    static final Duration WAIT = Duration.ofSeconds(60);
+
+    private final Path jar = Path.of(System.getProperty("celeriac.jar", "../distribution/target/celeriac.jar"));
+    private final String java = ProcessHandle.current().info().command().orElse("java");
+    private final List<Child> started = new ArrayList<>();
+
+    /** Starts {@code celeriac ARGS} in {@code workDir}; returns at once. */
+    Child start(Path workDir, String... args) {
+        assertThat(jar).as("the distribution jar (built by mvn package)").isRegularFile();
+        String name = String.format("%02d-%s", started.size() + 1, args.length == 0 ? "celeriac" : args[0]);
+        List<String> command = new ArrayList<>(List.of(java, "-jar", jar.toAbsolutePath().toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
+                .redirectOutput(workDir.resolve(name + ".out").toFile())
+                .redirectError(workDir.resolve(name + ".err").toFile());
+        // Settings come from the test alone, not from the environment of whoever runs it.
+        builder.environment().keySet().removeIf(k -> k.startsWith("CELERIAC_"));
+        try {
+            Child child = new Child(name, String.join(" ", args), builder.start(), workDir);
+            started.add(child);
+            return child;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + command, e);
+        }
+    }
+
+    /** Runs {@code celeriac ARGS} in {@code workDir} to the end. */
+    Finished run(Path workDir, String... args) throws InterruptedException {
+        Child child = start(workDir, args);
+        int exitCode = child.awaitExit();
+        return new Finished(exitCode, child.out(), child.err());
+    }
+
+    /** What a finished command printed and returned. */
+    record Finished(int exitCode, String out, String err) {
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws InterruptedException {
+        if (context.getExecutionException().isPresent()) {
+            started.forEach(Child::print);
+        }
+        for (Child c : started) {
+            c.process().destroyForcibly();
+        }
+        for (Child c : started) {
+            c.process().waitFor(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+        started.clear();
+    }
+
+    /** One child process and its output files. */
+    record Child(String name, String args, Process process, Path workDir) {
+
+        String out() {
+            return read(workDir.resolve(name + ".out"));
+        }
+
+        String err() {
+            return read(workDir.resolve(name + ".err"));
+        }
+
+        /** Waits until standard output contains {@code text}; fails if the process exits first. */
+        void awaitOutput(String text) throws InterruptedException {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!out().contains(text)) {
+                if (!process.isAlive()) {
+                    throw new AssertionError(name + " exited with " + process.exitValue() + " before printing '"
+                            + text + "'; stderr:\n" + err());
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError(name + " did not print '" + text + "' within " + WAIT);
+                }
+                Thread.sleep(50);
+            }
+        }
+
+        /** Waits for the process to exit and returns its exit code. */
+        int awaitExit() throws InterruptedException {
+            if (!process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+                throw new AssertionError(name + " did not exit within " + WAIT);
+            }
+            return process.exitValue();
+        }
+
+        void print() {
+            System.out.printf("%n===== %s: celeriac %s (%s) =====%n----- stdout%n%s----- stderr%n%s", name, args,
+                    process.isAlive() ? "running" : "exit " + process.exitValue(), out(), err());
+        }
+
+        private static String read(Path file) {
+            try {
+                return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package org.celeriac.itests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.celeriac.itests.CeleriacProcesses.Child;
+import org.celeriac.itests.CeleriacProcesses.Finished;
+import org.celeriac.spi.backend.TaskState;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The built command line as users run it: separate processes sharing the embedded database in their working
+ * directory. Each test has its own directory, so its own database.
+ */
+class CommandLineEndToEndTest {
+    /** The worker banner's last line: the worker consumes. */
+    private static final String READY = "Stop with Ctrl-C";
+
+    @RegisterExtension
+    final CeleriacProcesses celeriac = new CeleriacProcesses();
+
+    @TempDir
+    Path dir;
+
+    private final List<DirectClient> clients = new ArrayList<>();
+
+    @AfterEach
+    void closeClients() {
+        clients.forEach(DirectClient::close);
+    }
+
+    @Test
+    void startedWorkerRunsTaskSentFromAnotherProcess() throws Exception {
+        Child worker = celeriac.start(dir, "start");
+        worker.awaitOutput(READY);
+
+        Finished call = celeriac.run(dir, "call", "demo.add", "--args", "[2,3]", "--wait");
+
+        assertThat(call.exitCode()).as(call.err()).isZero();
+        assertThat(call.out()).isEqualTo("5" + System.lineSeparator());
+    }
+
+    @Test
+    void tasksSentWhileNoWorkerRunsExecuteAfterItStarts() throws Exception {
+        List<String> ids = new ArrayList<>();
+        // Sent by processes that are gone before the worker starts: the messages live in the database files.
+        try (DirectClient sender = DirectClient.open(dir)) {
+            for (int i = 0; i < 19; i++) {
+                ids.add(sender.send("demo.add", i, i));
+            }
+        }
+        Finished call = celeriac.run(dir, "call", "demo.add", "--args", "[100,1]");
+        assertThat(call.exitCode()).as(call.err()).isZero();
+        String calledId = call.out().strip();
+        ids.add(calledId);
+
+        celeriac.start(dir, "worker", "-c", "4").awaitOutput(READY);
+
+        client().awaitAll(ids, TaskState.SUCCESS);
+        assertThat(client().result(ids.get(7)).result()).isEqualTo(14);
+        Finished result = celeriac.run(dir, "result", calledId);
+        assertThat(result.out().strip()).isEqualTo("SUCCESS 101");
+    }
+
+    @Test
+    void workerKilledWithSigkillLosesNoLateAckTask() throws Exception {
+        // A short visibility timeout, so that what the killed worker held comes back within seconds.
+        String[] worker = {"worker", "--acks-late", "-c", "2", "--broker", "sql://?visibility_timeout=2"};
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            ids.add(client().send("demo.sleep", 1));
+        }
+        Child first = celeriac.start(dir, worker);
+        first.awaitOutput(READY);
+        client().awaitCount(ids, TaskState.SUCCESS, 1);
+
+        first.process().destroyForcibly();
+        first.awaitExit();
+        assertThat(client().count(ids, TaskState.SUCCESS)).as("finished before the kill").isLessThan(ids.size());
+
+        celeriac.start(dir, worker).awaitOutput(READY);
+        client().awaitAll(ids, TaskState.SUCCESS);
+    }
+
+    @Test
+    void sigtermFinishesRunningTaskAndReturnsPrefetched() throws Exception {
+        String marker = client().send("demo.add", 0, 0);
+        String running = client().send("demo.sleep", 4);
+        List<String> waiting = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            waiting.add(client().send("demo.add", i, i));
+        }
+        // One task at a time, four taken ahead: the marker, the sleep task, two of those waiting.
+        Child first = celeriac.start(dir, "worker", "-c", "1", "--prefetch-multiplier", "4");
+        first.awaitOutput(READY);
+        // First in, first out on one thread: when the marker is done, the sleep task runs.
+        client().awaitAll(List.of(marker), TaskState.SUCCESS);
+
+        first.process().destroy();
+
+        assertThat(first.awaitExit()).as("exit code after SIGTERM").isZero();
+        assertThat(client().state(running)).isEqualTo(TaskState.SUCCESS);
+        assertThat(waiting).allSatisfy(id -> assertThat(client().state(id)).isEqualTo(TaskState.PENDING));
+
+        celeriac.start(dir, "worker", "-c", "1").awaitOutput(READY);
+        client().awaitAll(waiting, TaskState.SUCCESS);
+    }
+
+    /** The test's own client on this test's database; opened on first use. */
+    private DirectClient client() {
+        if (clients.isEmpty()) {
+            clients.add(DirectClient.open(dir));
+        }
+        return clients.get(0);
+    }
+}
