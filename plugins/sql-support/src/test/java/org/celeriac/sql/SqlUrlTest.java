@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class SqlUrlTest {
 
-    private static final String DEFAULT = "jdbc:h2:file:./celeriac-data/celeriac;AUTO_SERVER=TRUE;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+    private static final String DEFAULT = "jdbc:h2:file:./celeriac-data/celeriac;AUTO_SERVER=TRUE;WRITE_DELAY=0";
 
     @Test
     void bareSqlSchemeMeansTheEmbeddedDatabaseUnderTheWorkingDirectory() {
@@ -22,17 +22,17 @@ class SqlUrlTest {
     @Test
     void dataDirMovesTheEmbeddedDatabase() {
         assertThat(SqlUrl.parse("sql:", Map.of("data_dir", "/var/lib/celeriac")).jdbcUrl())
-                .isEqualTo("jdbc:h2:file:/var/lib/celeriac/celeriac;AUTO_SERVER=TRUE;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
+                .isEqualTo("jdbc:h2:file:/var/lib/celeriac/celeriac;AUTO_SERVER=TRUE;WRITE_DELAY=0");
         assertThat(SqlUrl.parse("sql://?data_dir=state", Map.of()).jdbcUrl())
-                .isEqualTo("jdbc:h2:file:./state/celeriac;AUTO_SERVER=TRUE;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
+                .isEqualTo("jdbc:h2:file:./state/celeriac;AUTO_SERVER=TRUE;WRITE_DELAY=0");
     }
 
     @Test
     void fileFormNamesTheH2DatabasePath() {
         assertThat(SqlUrl.parse("sql:file:/tmp/x/broker", null).jdbcUrl())
-                .isEqualTo("jdbc:h2:file:/tmp/x/broker;AUTO_SERVER=TRUE;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
+                .isEqualTo("jdbc:h2:file:/tmp/x/broker;AUTO_SERVER=TRUE;WRITE_DELAY=0");
         assertThat(SqlUrl.parse("sql:file:relative/broker", null).jdbcUrl())
-                .isEqualTo("jdbc:h2:file:./relative/broker;AUTO_SERVER=TRUE;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
+                .isEqualTo("jdbc:h2:file:./relative/broker;AUTO_SERVER=TRUE;WRITE_DELAY=0");
     }
 
     @Test
