@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -190,39 +191,59 @@ final class SqlTransport implements Transport {
     }
 
     /**
-     * Claims in one transaction. {@code FOR UPDATE SKIP LOCKED} keeps concurrent claimers off each other's
-     * rows, and both databases re-check the WHERE clause on a row they lock after it changed. The UPDATE
-     * checks visibility once more and the whole claim is rolled back if any row escaped.
+     * Claims in one transaction. Candidates are found per queue, each an index-ordered scan that stops at
+     * {@code max} rows (an {@code IN} list over queues would make both databases sort the whole table), and
+     * the best {@code max} of them are then locked with {@code FOR UPDATE SKIP LOCKED}, which keeps concurrent
+     * claimers off each other's rows; both databases re-check the WHERE clause on a row they lock after it
+     * changed. The UPDATE checks visibility once more and the whole claim is rolled back if any row escaped.
      */
     private List<Delivery> claim(List<String> queues, int max) {
-        String in = marks(queues.size());
-        String select = "SELECT id, queue, body, content_type, content_encoding, headers, properties, delivery_count "
-                + "FROM celeriac_message WHERE queue IN (" + in + ") AND visible_at <= " + now
-                + " ORDER BY priority DESC, id LIMIT ? FOR UPDATE SKIP LOCKED";
+        String candidates = "SELECT id, priority FROM celeriac_message WHERE queue = ? AND visible_at <= " + now
+                + " ORDER BY queue, priority DESC, id LIMIT ?";
         lifecycle.readLock().lock();
         try {
             if (closed) {
                 return List.of(); // closed while receive waited
             }
             List<Delivery> got = db.transaction(c -> {
-                List<Delivery> rows = new ArrayList<>();
-                try (PreparedStatement ps = c.prepareStatement(select)) {
-                    int i = 1;
+                List<long[]> found = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement(candidates)) {
                     for (String q : queues) {
-                        ps.setString(i++, q);
+                        ps.setString(1, q);
+                        ps.setInt(2, max);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                found.add(new long[] {rs.getLong(1), rs.getInt(2)});
+                            }
+                        }
                     }
-                    ps.setInt(i, max);
+                }
+                if (found.isEmpty()) {
+                    return List.<Delivery>of();
+                }
+                found.sort((a, b) -> a[1] != b[1] ? Long.compare(b[1], a[1]) : Long.compare(a[0], b[0]));
+                List<long[]> best = found.subList(0, Math.min(max, found.size()));
+                String lock = "SELECT id, queue, body, content_type, content_encoding, headers, properties, "
+                        + "delivery_count, priority FROM celeriac_message WHERE id IN (" + marks(best.size())
+                        + ") AND visible_at <= " + now + " FOR UPDATE SKIP LOCKED";
+                List<Claimed> rows = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement(lock)) {
+                    int i = 1;
+                    for (long[] candidate : best) {
+                        ps.setLong(i++, candidate[0]);
+                    }
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
                             int count = rs.getInt(8) + 1;
                             Message m = new Message(rs.getBytes(3), rs.getString(4), rs.getString(5),
                                     Json.readMap(rs.getString(6)), Json.readMap(rs.getString(7)));
-                            rows.add(new Delivery(rs.getString(2), m, new Tag(rs.getLong(1), count), count > 1));
+                            rows.add(new Claimed(new Delivery(rs.getString(2), m, new Tag(rs.getLong(1), count),
+                                    count > 1), rs.getInt(9)));
                         }
                     }
                 }
                 if (rows.isEmpty()) {
-                    return rows;
+                    return List.<Delivery>of();
                 }
                 String update = "UPDATE celeriac_message SET visible_at = " + now + " + ?, lease = ?, "
                         + "delivery_count = delivery_count + 1 WHERE id IN (" + marks(rows.size()) + ") AND visible_at <= " + now;
@@ -230,8 +251,8 @@ final class SqlTransport implements Transport {
                     ps.setLong(1, visibilityMillis);
                     ps.setString(2, lease);
                     int i = 3;
-                    for (Delivery d : rows) {
-                        ps.setLong(i++, ((Tag) d.tag()).id());
+                    for (Claimed r : rows) {
+                        ps.setLong(i++, r.tag().id());
                     }
                     int updated = ps.executeUpdate();
                     if (updated != rows.size()) {
@@ -240,7 +261,9 @@ final class SqlTransport implements Transport {
                         return List.<Delivery>of();
                     }
                 }
-                return rows;
+                // The lock query returns rows in no particular order.
+                rows.sort(Claimed.ORDER);
+                return rows.stream().map(Claimed::delivery).toList();
             });
             for (Delivery d : got) {
                 Tag t = (Tag) d.tag();
@@ -251,6 +274,16 @@ final class SqlTransport implements Transport {
             throw failure("receive from " + queues, e);
         } finally {
             lifecycle.readLock().unlock();
+        }
+    }
+
+    /** A claimed row with the priority it is ordered by. */
+    private record Claimed(Delivery delivery, int priority) {
+        static final Comparator<Claimed> ORDER = Comparator.comparingInt((Claimed c) -> -c.priority())
+                .thenComparingLong(c -> c.tag().id());
+
+        Tag tag() {
+            return (Tag) delivery.tag();
         }
     }
 
