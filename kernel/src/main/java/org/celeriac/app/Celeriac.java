@@ -23,12 +23,13 @@ public final class Celeriac implements AutoCloseable {
     private final PluginCatalog plugins;
     private final Transport transport;
     private final ResultBackend backend;
-    private final TaskRegistry tasks = new TaskRegistry();
+    private final TaskRegistry tasks;
     private final CeleriacClient client;
 
-    private Celeriac(Settings settings, PluginCatalog plugins) {
+    private Celeriac(Settings settings, PluginCatalog plugins, TaskRegistry tasks) {
         this.settings = settings;
         this.plugins = plugins;
+        this.tasks = tasks;
         String brokerUrl = settings.get(Settings.BROKER_URL);
         String backendUrl = settings.get(Settings.RESULT_BACKEND);
         this.transport = plugins.transportFor(brokerUrl).open(brokerUrl,
@@ -46,7 +47,15 @@ public final class Celeriac implements AutoCloseable {
 
     /** Opens the broker and backend that the settings name, with plugins from the catalog. */
     public static Celeriac open(Settings settings, PluginCatalog plugins) {
-        return new Celeriac(settings, plugins);
+        return new Celeriac(settings, plugins, new TaskRegistry());
+    }
+
+    /**
+     * The same, on a task registry that outlives this app: in the container, task packages come and go
+     * independently of broker connections.
+     */
+    public static Celeriac open(Settings settings, PluginCatalog plugins, TaskRegistry tasks) {
+        return new Celeriac(settings, plugins, tasks);
     }
 
     public Settings settings() {

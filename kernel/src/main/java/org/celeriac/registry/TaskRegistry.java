@@ -31,6 +31,8 @@ public final class TaskRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(TaskRegistry.class);
 
     private final Map<String, TaskDefinition> tasks = new ConcurrentHashMap<>();
+    /** When each task that went away was removed (System.nanoTime), so workers can wait out a redeploy. */
+    private final Map<String, Long> removedAt = new ConcurrentHashMap<>();
     private final ObjectMapper mapper;
 
     public TaskRegistry() {
@@ -65,6 +67,7 @@ public final class TaskRegistry {
                 instance = instantiate(type);
             }
             TaskDefinition previous = tasks.put(task.name(), new TaskDefinition(task, method, instance, mapper));
+            removedAt.remove(task.name());
             if (previous != null && !previous.location().equals(type.getName() + "." + method.getName())) {
                 LOG.warn("Task {} from {} replaces the one from {}", task.name(), type.getName(), previous.location());
             }
@@ -105,7 +108,20 @@ public final class TaskRegistry {
 
     /** Removes every task whose class came from this class loader (a task package going away). */
     public void unregister(ClassLoader loader) {
-        tasks.values().removeIf(d -> d.classLoader() == loader);
+        long now = System.nanoTime();
+        tasks.entrySet().removeIf(e -> {
+            if (e.getValue().classLoader() != loader) {
+                return false;
+            }
+            removedAt.put(e.getKey(), now);
+            return true;
+        });
+    }
+
+    /** Whether a task of this name was registered and went away less than {@code within} ago. */
+    public boolean wasRemovedWithin(String name, java.time.Duration within) {
+        Long at = removedAt.get(name);
+        return at != null && System.nanoTime() - at < within.toNanos();
     }
 
     public Optional<TaskDefinition> find(String name) {

@@ -25,22 +25,21 @@ final class TaskRunner {
         this.worker = worker;
     }
 
-    Job job(Delivery delivery, TaskMessage task, TaskDefinition definition, ProtocolV2 codec) {
-        return new Job(delivery, task, definition, codec);
+    Job job(Delivery delivery, TaskMessage task, ProtocolV2 codec, boolean holdsPermit) {
+        return new Job(delivery, task, codec, holdsPermit);
     }
 
     final class Job implements Runnable {
         private final Delivery delivery;
         private final TaskMessage task;
-        private final TaskDefinition definition;
         private final ProtocolV2 codec;
-        private volatile boolean holdsPermit = true;
+        private volatile boolean holdsPermit;
 
-        Job(Delivery delivery, TaskMessage task, TaskDefinition definition, ProtocolV2 codec) {
+        Job(Delivery delivery, TaskMessage task, ProtocolV2 codec, boolean holdsPermit) {
             this.delivery = delivery;
             this.task = task;
-            this.definition = definition;
             this.codec = codec;
+            this.holdsPermit = holdsPermit;
         }
 
         Delivery delivery() {
@@ -55,7 +54,13 @@ final class TaskRunner {
         public void run() {
             if (!worker.isRunning()) {
                 // Taken ahead but not started before a warm shutdown: it belongs to the next worker.
-                worker.giveBack(delivery);
+                worker.giveBack(delivery, holdsPermit);
+                return;
+            }
+            // Looked up now, not when the message arrived: after a hot redeploy, waiting messages run the new code.
+            TaskDefinition definition = worker.registry().find(task.task()).orElse(null);
+            if (definition == null) {
+                worker.redispatch(delivery, holdsPermit);
                 return;
             }
             Task opts = definition.options();
@@ -80,7 +85,7 @@ final class TaskRunner {
             } catch (ArgumentMismatchException e) {
                 fail(ExceptionInfo.typeError(e.getMessage()), e.getMessage() + "\n", storeResult);
             } catch (Retry r) {
-                requeue = !retry(r, storeResult) && acksLate;
+                requeue = !retry(r, definition, storeResult) && acksLate;
             } catch (Throwable t) {
                 if (t instanceof InterruptedException) {
                     thread.interrupt();
@@ -102,7 +107,7 @@ final class TaskRunner {
         }
 
         /** Sends the next attempt; false when the broker would not take it. */
-        private boolean retry(Retry r, boolean storeResult) {
+        private boolean retry(Retry r, TaskDefinition definition, boolean storeResult) {
             Task opts = definition.options();
             if (opts.maxRetries() >= 0 && task.retries() >= opts.maxRetries()) {
                 Throwable cause = r.getCause();

@@ -43,6 +43,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Worker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+    /**
+     * How long a message for a task whose package was just removed waits for it to come back (a hot redeploy
+     * is an uninstall then an install) before it is dead-lettered as unregistered.
+     */
+    static final Duration REDEPLOY_GRACE = Duration.ofSeconds(30);
+    private static final long REDEPLOY_RETRY_MILLIS = 500;
 
     private final Transport transport;
     private final ResultBackend backend;
@@ -132,13 +138,13 @@ public final class Worker implements AutoCloseable {
             c.join(10_000);
             for (Map.Entry<Delivery, ScheduledFuture<?>> e : waitingForEta.entrySet()) {
                 if (e.getValue().cancel(false)) {
-                    giveBack(e.getKey());
+                    giveBack(e.getKey(), false);
                 }
             }
             List<Runnable> notStarted = new ArrayList<>();
             pool.getQueue().drainTo(notStarted);
             for (Runnable r : notStarted) {
-                giveBack(((TaskRunner.Job) r).delivery());
+                giveBack(((TaskRunner.Job) r).delivery(), false);
             }
             pool.shutdown();
             if (!pool.awaitTermination(options.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
@@ -191,56 +197,65 @@ public final class Worker implements AutoCloseable {
             for (Delivery d : got) {
                 held.add(d);
                 try {
-                    dispatch(d);
+                    dispatch(d, true);
                 } catch (RuntimeException e) {
                     // Never let one message stop the consumer; give it back rather than lose it.
                     LOG.error("Cannot dispatch message from {}; returning it", d.queue(), e);
-                    giveBack(d);
+                    giveBack(d, true);
                 }
             }
         }
     }
 
-    private void dispatch(Delivery d) {
+    /** @param holdsPermit whether the delivery holds a prefetch slot (not once it waited for its ETA) */
+    private void dispatch(Delivery d, boolean holdsPermit) {
         Message m = d.message();
         String id = m.taskId();
         if (m.body().length > options.maxMessageBytes()) {
             deadLetter(d, "message of " + m.body().length + " bytes is larger than message_max_bytes ("
-                    + options.maxMessageBytes() + ")", ExceptionInfo.celery("MessageTooLarge", null));
+                    + options.maxMessageBytes() + ")", ExceptionInfo.celery("MessageTooLarge", null), holdsPermit);
             return;
         }
         ProtocolV2 codec = codecs.get(m.contentType());
         if (codec == null) {
             deadLetter(d, "content type '" + m.contentType() + "' is not accepted (accept_content = "
-                    + options.acceptContent() + ")", new ExceptionInfo("ContentDisallowed", "kombu.exceptions", null));
+                    + options.acceptContent() + ")", new ExceptionInfo("ContentDisallowed", "kombu.exceptions", null),
+                    holdsPermit);
             return;
         }
         TaskMessage task;
         try {
             task = codec.decode(m);
         } catch (MalformedMessageException e) {
-            deadLetter(d, "malformed message: " + e.getMessage(), new ExceptionInfo("MalformedMessage", "celeriac", null));
+            deadLetter(d, "malformed message: " + e.getMessage(),
+                    new ExceptionInfo("MalformedMessage", "celeriac", null), holdsPermit);
             return;
         }
-        var definition = registry.find(task.task());
-        if (definition.isEmpty()) {
+        if (registry.find(task.task()).isEmpty()) {
+            if (registry.wasRemovedWithin(task.task(), REDEPLOY_GRACE) && running) {
+                LOG.info("Task {} is being redeployed; message {} waits for it", task.task(), id);
+                timer.schedule(() -> redispatch(d, holdsPermit), REDEPLOY_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+                return;
+            }
             deadLetter(d, "Received unregistered task of type '" + task.task() + "'",
-                    ExceptionInfo.celery("NotRegistered", null));
+                    ExceptionInfo.celery("NotRegistered", null), holdsPermit);
             return;
         }
         if (task.expires() != null && Instant.now().isAfter(task.expires())) {
             LOG.info("Task {}[{}] expired at {}; revoked", task.task(), id, task.expires());
             storeResult(task, TaskState.REVOKED,
                     ExceptionInfo.celery("TaskRevokedError", "expired").toResult(), null);
-            settle(d, true, true);
+            settle(d, true, holdsPermit);
             return;
         }
-        TaskRunner.Job job = runner.job(d, task, definition.get(), codec);
+        TaskRunner.Job job = runner.job(d, task, codec, holdsPermit);
         long delayMillis = task.eta() == null ? 0 : task.eta().toEpochMilli() - System.currentTimeMillis();
         if (delayMillis > 0) {
             // An ETA task waits on the timer and gives its prefetch slot back, as Celery raises its QoS for them.
-            prefetch.release();
-            job.releasesPermit(false);
+            if (holdsPermit) {
+                prefetch.release();
+                job.releasesPermit(false);
+            }
             ScheduledFuture<?> f = timer.schedule(() -> {
                 waitingForEta.remove(d);
                 pool.execute(job);
@@ -251,8 +266,26 @@ public final class Worker implements AutoCloseable {
         }
     }
 
+    /** Dispatches a held delivery again, from the timer or a pool thread; gives it back once stopping. */
+    void redispatch(Delivery d, boolean holdsPermit) {
+        if (!running) {
+            giveBack(d, holdsPermit);
+            return;
+        }
+        try {
+            dispatch(d, holdsPermit);
+        } catch (RuntimeException e) {
+            LOG.error("Cannot dispatch message from {}; returning it", d.queue(), e);
+            giveBack(d, holdsPermit);
+        }
+    }
+
+    TaskRegistry registry() {
+        return registry;
+    }
+
     /** Puts an unrunnable message on the dead-letter queue with its reason, and fails its task if it has an id. */
-    void deadLetter(Delivery d, String reason, ExceptionInfo failure) {
+    void deadLetter(Delivery d, String reason, ExceptionInfo failure, boolean holdsPermit) {
         Message m = d.message();
         String id = m.taskId();
         LOG.error("Dead-lettering message {} from queue {}: {}", id == null ? "(no id)" : id, d.queue(), reason);
@@ -266,7 +299,7 @@ public final class Worker implements AutoCloseable {
                     new Message(m.body(), m.contentType(), m.contentEncoding(), headers, m.properties()));
         } catch (RuntimeException e) {
             LOG.error("Cannot dead-letter message {}; returning it to {}", id, d.queue(), e);
-            giveBack(d);
+            giveBack(d, holdsPermit);
             return;
         }
         if (id != null && failure != null) {
@@ -274,7 +307,7 @@ public final class Worker implements AutoCloseable {
             store(new TaskResult(id, TaskState.FAILURE, withReason.toResult(), reason + "\n", List.of(), Instant.now(),
                     Map.of()));
         }
-        settle(d, true, true);
+        settle(d, true, holdsPermit);
     }
 
     void storeResult(TaskMessage task, TaskState state, Object result, String traceback) {
@@ -328,12 +361,17 @@ public final class Worker implements AutoCloseable {
         return running;
     }
 
-    void giveBack(Delivery d) {
+    /** Returns a delivery to the broker unrun, freeing its prefetch slot if it holds one. */
+    void giveBack(Delivery d, boolean releasesPermit) {
         if (held.remove(d)) {
             try {
                 transport.reject(d, true);
             } catch (RuntimeException e) {
                 LOG.warn("Cannot return message {}: {}", d.message().taskId(), e.getMessage());
+            } finally {
+                if (releasesPermit) {
+                    prefetch.release();
+                }
             }
         }
     }

@@ -315,4 +315,18 @@ class WorkerTest {
 
         assertThat(survivor.client().result(r.id()).get(WAIT)).isEqualTo(1.0);
     }
+
+    @Test
+    void messageForTaskBeingRedeployedWaitsForItInsteadOfBeingDeadLettered() throws Exception {
+        startWorker();
+        app.tasks().unregister(TestTasks.class.getClassLoader());
+
+        AsyncResult r = client.send("t.add", List.of(2, 3), Map.of());
+        Thread.sleep(1000);
+        assertThat(r.state()).isEqualTo(TaskState.PENDING);
+        app.tasks().register(TestTasks.class);
+
+        assertThat(r.get(WAIT)).isEqualTo(5);
+        assertThat(app.transport().size("celeriac.dead_letter")).isZero();
+    }
 }
