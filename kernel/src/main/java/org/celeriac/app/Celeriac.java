@@ -25,6 +25,7 @@ public final class Celeriac implements AutoCloseable {
     private final ResultBackend backend;
     private final TaskRegistry tasks;
     private final CeleriacClient client;
+    private final List<Worker> workers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private Celeriac(Settings settings, PluginCatalog plugins, TaskRegistry tasks) {
         this.settings = settings;
@@ -94,13 +95,27 @@ public final class Celeriac implements AutoCloseable {
                 .withDeadLetterQueue(settings.get(Settings.DEAD_LETTER_QUEUE));
     }
 
-    /** A worker on this app's broker, backend and tasks; call {@link Worker#start()}. */
+    /** A worker on this app's broker, backend and tasks; call {@link Worker#start()}. Closing the app stops it. */
     public Worker worker(WorkerOptions options) {
-        return new Worker(transport, backend, tasks, plugins, options);
+        Worker w = new Worker(transport, backend, tasks, plugins, options);
+        workers.add(w);
+        return w;
     }
 
+    /** A worker with the options the settings give. */
+    public Worker worker() {
+        return worker(workerOptions());
+    }
+
+    /** Opens the broker and backend the settings name, with plugins found through {@link java.util.ServiceLoader}. */
+    public static Celeriac open(Settings settings) {
+        return open(settings, new org.celeriac.discovery.ServiceLoaderCatalog());
+    }
+
+    /** Stops this app's workers (warm), then closes the broker and backend connections. */
     @Override
     public void close() {
+        workers.forEach(Worker::stop);
         try {
             transport.close();
         } finally {

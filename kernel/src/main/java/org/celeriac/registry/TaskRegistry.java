@@ -54,15 +54,19 @@ public final class TaskRegistry {
         return m;
     }
 
-    /** Registers every {@code @Task} method of a class; returns their names. */
+    /**
+     * Registers every {@code @Task} method a class declares, public or not (an application's own tasks may be
+     * package-private); returns their names.
+     */
     public Set<String> register(Class<?> type) {
         Object instance = null;
         Set<String> names = new LinkedHashSet<>();
-        for (Method method : type.getMethods()) {
+        for (Method method : type.getDeclaredMethods()) {
             Task task = method.getAnnotation(Task.class);
             if (task == null) {
                 continue;
             }
+            method.setAccessible(true);
             if (!Modifier.isStatic(method.getModifiers()) && instance == null) {
                 instance = instantiate(type);
             }
@@ -135,10 +139,14 @@ public final class TaskRegistry {
 
     private static Object instantiate(Class<?> type) {
         try {
-            return type.getConstructor().newInstance();
-        } catch (ReflectiveOperationException e) {
+            var constructor = type.getDeclaredConstructor();
+            constructor.setAccessible(true);
+            return constructor.newInstance();
+        } catch (NoSuchMethodException e) {
             throw new IllegalArgumentException("task class " + type.getName()
-                    + " needs a public no-argument constructor (or static task methods)", e);
+                    + " needs a no-argument constructor (or static task methods)", e);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalArgumentException("task class " + type.getName() + " cannot be created: " + e, e);
         }
     }
 }

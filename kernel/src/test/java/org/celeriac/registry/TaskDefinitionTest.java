@@ -45,6 +45,17 @@ class TaskDefinitionTest {
     public record Point(int x, int y) {
     }
 
+    /** An application's internal tasks, package-private as the rest of its code. */
+    static class InternalTasks {
+        private InternalTasks() {
+        }
+
+        @Task(name = "t.internal")
+        String internal(String s) {
+            return s + "!";
+        }
+    }
+
     private final TaskRegistry registry = new TaskRegistry();
 
     {
@@ -131,5 +142,12 @@ class TaskDefinitionTest {
         TaskRegistry fresh = new TaskRegistry();
         // The kernel's test class path has no task package: nothing found, nothing thrown.
         assertThat(fresh.registerPackages(getClass().getClassLoader())).isEmpty();
+    }
+
+    @Test
+    void registersPackagePrivateTasks() throws Throwable {
+        assertThat(registry.register(InternalTasks.class)).containsExactly("t.internal");
+
+        assertThat(call("t.internal", List.of("hi"), Map.of())).isEqualTo("hi!");
     }
 }
