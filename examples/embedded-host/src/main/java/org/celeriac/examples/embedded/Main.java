@@ -10,7 +10,6 @@ import org.celeriac.app.Celeriac;
 import org.celeriac.client.AsyncResult;
 import org.celeriac.client.CeleriacClient;
 import org.celeriac.config.Settings;
-import org.celeriac.discovery.ServiceLoaderCatalog;
 import org.celeriac.worker.Worker;
 
 /**
@@ -50,8 +49,8 @@ public final class Main {
     /** Starts a worker with the shop tasks, sends it some through the client, and returns what came back. */
     static ShopResults run(Settings settings) throws Exception {
         // Plugins (here the SQL transport and backend) are found on the class path by ServiceLoader.
-        try (Celeriac app = Celeriac.open(settings, new ServiceLoaderCatalog());
-             Worker worker = app.worker(app.workerOptions())) {
+        try (Celeriac app = Celeriac.open(settings);
+             Worker worker = app.worker()) {
             app.tasks().register(ShopTasks.class);
             worker.start();
 
