@@ -3,6 +3,7 @@ package org.celeriac.json;
 import java.io.IOException;
 
 import org.celeriac.spi.serializer.Serializer;
+import org.osgi.service.component.annotations.Component;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -15,6 +16,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
  * Integers decode as {@link Integer}, {@link Long} or {@link java.math.BigInteger} by size, as Python's do
  * (Jackson's default for untyped values).
  */
+@Component(service = Serializer.class)
 public final class JsonSerializer implements Serializer {
 
     private final ObjectMapper mapper;

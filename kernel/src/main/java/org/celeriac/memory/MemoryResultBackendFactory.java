@@ -6,8 +6,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.celeriac.spi.backend.ResultBackend;
 import org.celeriac.spi.backend.ResultBackendFactory;
+import org.osgi.service.component.annotations.Component;
 
 /** {@code memory://NAME}: backends opened on the same URL through one factory share their results. */
+@Component(service = ResultBackendFactory.class)
 public final class MemoryResultBackendFactory implements ResultBackendFactory {
 
     private final Map<String, MemoryResultBackend.Store> stores = new ConcurrentHashMap<>();

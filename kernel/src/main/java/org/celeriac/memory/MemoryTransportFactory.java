@@ -6,11 +6,13 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.celeriac.spi.transport.Transport;
 import org.celeriac.spi.transport.TransportFactory;
+import org.osgi.service.component.annotations.Component;
 
 /**
  * {@code memory://NAME}: transports opened on the same URL through one factory share one broker.
- * The factory owns the brokers, so they live as long as the factory does.
+ * The factory owns the brokers, so they live as long as the factory does (in OSGi: as long as the component).
  */
+@Component(service = TransportFactory.class)
 public final class MemoryTransportFactory implements TransportFactory {
 
     private final Map<String, MemoryBroker> brokers = new ConcurrentHashMap<>();

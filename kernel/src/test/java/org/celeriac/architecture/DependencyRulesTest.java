@@ -1,5 +1,8 @@
 package org.celeriac.architecture;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -9,7 +12,10 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** Which packages may depend on which: the SPI on nothing, the codec on no engine part, no cycles. */
+/**
+ * Which packages may depend on which: the SPI on nothing, the codec on no engine part, the OSGi framework API
+ * only in the OSGi adapter, no cycles.
+ */
 class DependencyRulesTest {
 
     private static final JavaClasses CLASSES = new ClassFileImporter()
@@ -36,6 +42,23 @@ class DependencyRulesTest {
     void inMemoryPluginIsReachedOnlyThroughServiceDiscovery() {
         noClasses().that().resideOutsideOfPackage("org.celeriac.memory..")
                 .should().dependOnClassesThat().resideInAPackage("org.celeriac.memory..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void onlyTheOsgiAdapterUsesTheFrameworkApi() {
+        // Annotations (org.osgi.annotation.., DS's component annotations) are fine anywhere: they vanish at run time.
+        noClasses().that().resideOutsideOfPackage("org.celeriac.osgi..")
+                .should().dependOnClassesThat(
+                        resideInAnyPackage("org.osgi.framework..", "org.osgi.util..", "org.osgi.service..")
+                                .and(not(resideInAPackage("org.osgi.service.component.annotations.."))))
+                .check(CLASSES);
+    }
+
+    @Test
+    void nothingDependsOnTheOsgiAdapter() {
+        noClasses().that().resideOutsideOfPackage("org.celeriac.osgi..")
+                .should().dependOnClassesThat().resideInAPackage("org.celeriac.osgi..")
                 .check(CLASSES);
     }
 

@@ -47,7 +47,8 @@ final class DriverDataSource implements DataSource {
         try {
             return DriverManager.getDriver(url);
         } catch (SQLException e) {
-            throw new SQLException("The PostgreSQL JDBC driver (org.postgresql:postgresql) is not on the class path", e);
+            throw new SQLException("The PostgreSQL JDBC driver (org.postgresql:postgresql) is not installed:"
+                    + " neither on the class path nor as a bundle exporting org.postgresql", e);
         }
     }
 

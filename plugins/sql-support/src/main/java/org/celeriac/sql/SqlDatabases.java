@@ -2,6 +2,7 @@ package org.celeriac.sql;
 
 import java.sql.SQLException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,9 +17,10 @@ import com.zaxxer.hikari.HikariDataSource;
 /**
  * The connection pools one owner (a transport or backend factory) has open, one per JDBC URL: everything
  * it opens on the same URL shares a pool, which closes when the last of them is closed. There is no
- * JVM-wide registry on purpose; the owner decides how far sharing goes.
+ * JVM-wide registry on purpose; the owner decides how far sharing goes. {@link #close()} closes whatever is
+ * still open when the owner itself goes away (an OSGi component deactivated).
  */
-public final class SqlDatabases {
+public final class SqlDatabases implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SqlDatabases.class);
     private static final String H2_BIND_ADDRESS = "h2.bindAddress";
@@ -42,12 +44,36 @@ public final class SqlDatabases {
     }
 
     synchronized void release(Shared shared) {
-        if (--shared.references > 0) {
-            return;
+        if (--shared.references > 0 || open.get(shared.jdbcUrl) != shared) {
+            return; // still in use, or closed already by close()
         }
         open.remove(shared.jdbcUrl, shared);
         shared.pool.close();
         LOG.debug("Closed the pool for {}", SqlUrl.redact(shared.jdbcUrl));
+    }
+
+    /**
+     * Closes every pool still open, handles or not: handles still held fail on their next use. Opening again
+     * afterwards creates new pools.
+     */
+    @Override
+    public synchronized void close() {
+        List<Shared> left = List.copyOf(open.values());
+        open.clear();
+        for (Shared shared : left) {
+            LOG.warn("Closing the pool for {} with {} handle(s) still open", SqlUrl.redact(shared.jdbcUrl),
+                    shared.references);
+            try {
+                shared.pool.close();
+            } catch (RuntimeException e) {
+                LOG.warn("Cannot close the pool for {}: {}", SqlUrl.redact(shared.jdbcUrl), e.toString());
+            }
+        }
+    }
+
+    /** How many pools are open. */
+    synchronized int openPools() {
+        return open.size();
     }
 
     private HikariDataSource createPool(String jdbcUrl) throws SQLException {

@@ -1,6 +1,7 @@
 package org.celeriac.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,6 +44,24 @@ class SqlDatabasesTest {
         try (SqlDatabase again = databases.open(url("shared"))) {
             assertThat(count(again, "t")).isEqualTo(1);
         }
+    }
+
+    @Test
+    void closingTheOwnerClosesPoolsStillInUseAndLaterOpensStartAfresh() throws Exception {
+        SqlDatabases databases = new SqlDatabases();
+        SqlDatabase held = databases.open(url("owner"));
+        held.ensureSchema("o", List.of("CREATE TABLE IF NOT EXISTS o (k VARCHAR(10) PRIMARY KEY)"));
+
+        databases.close();
+
+        assertThat(databases.openPools()).isZero();
+        assertThatThrownBy(() -> count(held, "o")).isInstanceOf(java.sql.SQLException.class);
+        held.close(); // releasing a handle of a closed pool does nothing
+        try (SqlDatabase again = databases.open(url("owner"))) {
+            assertThat(count(again, "o")).isZero();
+            assertThat(databases.openPools()).isEqualTo(1);
+        }
+        assertThat(databases.openPools()).isZero();
     }
 
     @Test

@@ -11,6 +11,8 @@ import org.celeriac.spi.transport.TransportFactory;
 import org.celeriac.sql.SqlDatabase;
 import org.celeriac.sql.SqlDatabases;
 import org.celeriac.sql.SqlUrl;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 
 /**
  * Opens {@link SqlTransport}s for {@code sql:} and {@code jdbc:} URLs (forms in {@link SqlUrl}: {@code sql:}
@@ -23,7 +25,10 @@ import org.celeriac.sql.SqlUrl;
  *     waiting; writes from this JVM wake waiting consumers at once.</li>
  * </ul>
  * Transports opened by one factory on the same URL share a connection pool.
+ *
+ * <p>Found through {@code META-INF/services} on a class path, and as a Declarative Services component in OSGi.
  */
+@Component(service = TransportFactory.class)
 public final class SqlTransportFactory implements TransportFactory {
 
     static final Duration DEFAULT_VISIBILITY_TIMEOUT = Duration.ofSeconds(1800);
@@ -55,5 +60,14 @@ public final class SqlTransportFactory implements TransportFactory {
             }
             throw new TransportException("Cannot open the SQL transport on " + parsed + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Closes the pools still open when the component goes away. Users closed their {@link #open opened} transports
+     * when the service was unregistered, before this runs; this closes what a careless one left behind.
+     */
+    @Deactivate
+    void deactivate() {
+        databases.close();
     }
 }

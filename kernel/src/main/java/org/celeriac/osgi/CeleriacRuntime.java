@@ -1,0 +1,140 @@
+package org.celeriac.osgi;
+
+import java.util.Hashtable;
+import java.util.Map;
+
+import org.celeriac.app.Celeriac;
+import org.celeriac.client.CeleriacClient;
+import org.celeriac.config.Settings;
+import org.celeriac.discovery.PluginCatalog;
+import org.celeriac.registry.TaskRegistry;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.framework.SynchronousBundleListener;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Celeriac in the container: the task packages of all bundles in one {@link TaskRegistry}, the plugins of the
+ * service registry, and an app with a worker on configuration {@value #PID} (Celery's setting names; without a
+ * configuration, the defaults: the embedded SQL broker and backend). While the app is open its
+ * {@link CeleriacClient} is a service, for other bundles to send tasks; the registry is a service for as long as
+ * this component is active.
+ *
+ * <p>A configuration change restarts the app and worker on the new settings; the framework keeps running.
+ */
+@Component(configurationPid = CeleriacRuntime.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
+public final class CeleriacRuntime {
+    private static final Logger LOG = LoggerFactory.getLogger(CeleriacRuntime.class);
+
+    /** The configuration's persistent id: {@code etc/org.celeriac.cfg} under FileInstall. */
+    static final String PID = "org.celeriac";
+
+    private final TaskRegistry tasks = new TaskRegistry();
+    private TaskPackageTracker packages;
+    private OsgiPluginCatalog plugins;
+    private AppSupervisor supervisor;
+    private ServiceRegistration<TaskRegistry> registryRegistration;
+    private BundleContext context;
+    private SynchronousBundleListener stopping;
+
+    @Activate
+    void activate(BundleContext context, Map<String, Object> properties) {
+        this.context = context;
+        // Tasks first, so that the worker starts with the packages already installed.
+        packages = new TaskPackageTracker(context, tasks);
+        packages.open();
+        plugins = new OsgiPluginCatalog(context);
+        supervisor = new AppSupervisor(plugins, tasks, new ClientPublisher(context));
+        plugins.addListener(supervisor);
+        plugins.open();
+        registryRegistration = context.registerService(TaskRegistry.class, tasks, null);
+        stopping = this::stopBeforeTheRest;
+        context.addBundleListener(stopping);
+        configure(properties);
+    }
+
+    /**
+     * When the framework or this bundle stops, the worker stops first, while the task packages and plugins are
+     * all still there: the warm stop can give prefetched messages back, and no message meets a missing task.
+     */
+    private void stopBeforeTheRest(BundleEvent event) {
+        Bundle bundle = event.getBundle();
+        if (event.getType() == BundleEvent.STOPPING && (bundle.getBundleId() == Constants.SYSTEM_BUNDLE_ID
+                || bundle.equals(context.getBundle()))) {
+            supervisor.close();
+        }
+    }
+
+    @Modified
+    void modified(Map<String, Object> properties) {
+        configure(properties);
+    }
+
+    @Deactivate
+    void deactivate() {
+        try {
+            context.removeBundleListener(stopping);
+        } catch (IllegalStateException e) {
+            // the bundle context is no longer valid: the bundle is stopping
+        }
+        try {
+            registryRegistration.unregister();
+        } catch (IllegalStateException e) {
+            // unregistered already: the bundle is stopping
+        }
+        supervisor.close();
+        plugins.close();
+        packages.close();
+    }
+
+    private void configure(Map<String, Object> properties) {
+        try {
+            supervisor.configure(RuntimeConfig.from(properties));
+        } catch (IllegalArgumentException e) {
+            LOG.error("Configuration {} is not valid, nothing changes until it is: {}", PID, e.getMessage());
+        }
+    }
+
+    /** Registers the open app's client as a service, and withdraws it before the app closes. */
+    private static final class ClientPublisher implements AppSupervisor.AppListener {
+        private final BundleContext context;
+        private ServiceRegistration<CeleriacClient> registration; // on the supervisor's thread only
+
+        ClientPublisher(BundleContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public void opened(Celeriac app) {
+            Settings settings = app.settings();
+            Hashtable<String, Object> properties = new Hashtable<>();
+            // Schemes, not URLs: URLs may carry passwords.
+            properties.put("celeriac.broker.scheme", PluginCatalog.schemeOf(settings.get(Settings.BROKER_URL)));
+            properties.put("celeriac.backend.scheme", PluginCatalog.schemeOf(settings.get(Settings.RESULT_BACKEND)));
+            properties.put("celeriac.default_queue", settings.get(Settings.TASK_DEFAULT_QUEUE));
+            registration = context.registerService(CeleriacClient.class, app.client(), properties);
+        }
+
+        @Override
+        public void closing(Celeriac app) {
+            if (registration == null) {
+                return;
+            }
+            try {
+                registration.unregister();
+            } catch (IllegalStateException e) {
+                // unregistered already: the bundle is stopping
+            }
+            registration = null;
+        }
+    }
+}
