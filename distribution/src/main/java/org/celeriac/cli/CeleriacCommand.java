@@ -23,8 +23,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
             "  ./celeriac start",
             "  ./celeriac call demo.add --args '[2,3]' --wait"},
         optionListHeading = "%nOptions:%n", commandListHeading = "%nCommands:%n",
-        subcommands = {StartCommand.class, WorkerCommand.class, CallCommand.class, ResultCommand.class,
-            PurgeCommand.class, HelpCommand.class},
+        subcommands = {StartCommand.class, WorkerCommand.class, ContainerCommand.class, CallCommand.class,
+            ResultCommand.class, PurgeCommand.class, HelpCommand.class},
         footerHeading = "%nSettings:%n",
         footer = {"Settings have Celery's names (broker_url, result_backend, worker_concurrency, task_acks_late, "
                 + "worker_queues, worker_prefetch_multiplier, worker_hostname, task_default_queue, ...). Each comes "
@@ -53,7 +53,8 @@ public final class CeleriacCommand implements Runnable {
      */
     private static void quietLogsUnlessWorker(String[] args) {
         String logLevel = "org.slf4j.simpleLogger.log.org.celeriac";
-        if (args.length > 0 && !Set.of("worker", "start").contains(args[0]) && System.getProperty(logLevel) == null) {
+        boolean runsWorker = args.length > 0 && Set.of("worker", "start", "container").contains(args[0]);
+        if (args.length > 0 && !runsWorker && System.getProperty(logLevel) == null) {
             System.setProperty(logLevel, "warn");
         }
     }
@@ -69,7 +70,8 @@ public final class CeleriacCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing command: start, worker, call, result or purge");
+        throw new ParameterException(spec.commandLine(),
+                "Missing command: start, worker, container, call, result or purge");
     }
 
     CliContext context() {

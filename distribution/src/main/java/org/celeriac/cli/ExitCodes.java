@@ -18,8 +18,8 @@ final class ExitCodes {
 
     /** The exit-code section of a command's {@code --help}: the codes it can return. */
     static Map<String, String> forHelp(String command) {
-        boolean waitsForTasks = !Set.of("start", "worker", "purge").contains(command);
-        boolean runsWorker = Set.of("celeriac", "start", "worker").contains(command);
+        boolean waitsForTasks = !Set.of("start", "worker", "container", "purge").contains(command);
+        boolean runsWorker = Set.of("celeriac", "start", "worker", "container").contains(command);
         Map<String, String> codes = new LinkedHashMap<>();
         codes.put(Integer.toString(OK), runsWorker ? "Success; for a worker, stopped warm." : "Success.");
         if (waitsForTasks) {

@@ -62,6 +62,7 @@ public final class Worker implements AutoCloseable {
     private final Semaphore prefetch;
     private final Set<Delivery> held = ConcurrentHashMap.newKeySet();
     private final Map<Delivery, ScheduledFuture<?>> waitingForEta = new ConcurrentHashMap<>();
+    private final Set<Delivery> waitingForRedeploy = ConcurrentHashMap.newKeySet();
     private final ThreadPoolExecutor pool;
     private final ScheduledExecutorService timer;
     private final AtomicInteger processed = new AtomicInteger();
@@ -233,14 +234,18 @@ public final class Worker implements AutoCloseable {
         }
         if (registry.find(task.task()).isEmpty()) {
             if (registry.wasRemovedWithin(task.task(), REDEPLOY_GRACE) && running) {
-                LOG.info("Task {} is being redeployed; message {} waits for it", task.task(), id);
+                if (waitingForRedeploy.add(d)) {
+                    LOG.info("Task {} is being redeployed; message {} waits for it", task.task(), id);
+                }
                 timer.schedule(() -> redispatch(d, holdsPermit), REDEPLOY_RETRY_MILLIS, TimeUnit.MILLISECONDS);
                 return;
             }
+            waitingForRedeploy.remove(d);
             deadLetter(d, "Received unregistered task of type '" + task.task() + "'",
                     ExceptionInfo.celery("NotRegistered", null), holdsPermit);
             return;
         }
+        waitingForRedeploy.remove(d);
         if (task.expires() != null && Instant.now().isAfter(task.expires())) {
             LOG.info("Task {}[{}] expired at {}; revoked", task.task(), id, task.expires());
             storeResult(task, TaskState.REVOKED,

@@ -1,0 +1,128 @@
+package org.celeriac.itests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.celeriac.itests.CeleriacProcesses.Child;
+import org.celeriac.itests.CeleriacProcesses.Finished;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code celeriac container} as users run it: from the build's celeriac.jar, and from the installation
+ * tarball with its service script. Task packages come from deploy/, settings from etc/org.celeriac.cfg.
+ */
+class ContainerProcessTest {
+    /** The container banner's last line: every bundle started. */
+    private static final String READY = "Stop with Ctrl-C";
+
+    @RegisterExtension
+    final CeleriacProcesses celeriac = new CeleriacProcesses();
+
+    @TempDir
+    Path dir;
+
+    /** An installation's service to stop if a test leaves it running. */
+    private Path startedService;
+
+    @AfterEach
+    void stopService() throws Exception {
+        if (startedService != null) {
+            script(startedService.resolve("bin/celeriac-service"), "stop");
+        }
+    }
+
+    @Test
+    void runsTasksSentFromAnotherProcessAndExitsZeroOnSigterm() throws Exception {
+        Child container = celeriac.start(dir, "container");
+        container.awaitOutput(READY);
+        Path home = dir.resolve("celeriac-home");
+        String database = "sql:file:" + home.resolve("data/celeriac-data/celeriac");
+        assertThat(container.out()).contains("--broker '" + database + "'");
+
+        Finished call = celeriac.run(dir, "call", "demo.add", "--args", "[2,3]", "--wait",
+                "--broker", database, "--backend", database);
+
+        assertThat(call.exitCode()).as(call.err()).isZero();
+        assertThat(call.out()).isEqualTo("5" + System.lineSeparator());
+        container.process().destroy(); // SIGTERM
+        assertThat(container.awaitExit()).as(container.err()).isZero();
+        assertThat(container.err()).contains("Container stopped");
+    }
+
+    @Test
+    void theInstalledTarballRunsAsAServiceThatTheCommandLineReaches() throws Exception {
+        Path installation = unpackTarball();
+        Path service = installation.resolve("bin/celeriac-service");
+        Path cli = installation.resolve("bin/celeriac");
+
+        Script start = script(service, "start");
+        startedService = installation;
+        assertThat(start.exitCode()).as(start.output()).isZero();
+        assertThat(start.output()).contains("Celeriac started (pid ");
+        assertThat(script(service, "status").exitCode()).isZero();
+
+        Script call = script(cli, "call", "demo.add", "--args", "[2,3]", "--wait");
+        assertThat(call.exitCode()).as(call.output()).isZero();
+        assertThat(call.output()).contains("5" + System.lineSeparator());
+
+        Script stop = script(service, "stop");
+        startedService = null;
+        assertThat(stop.exitCode()).as(stop.output()).isZero();
+        assertThat(script(service, "status").exitCode()).as("not running").isEqualTo(3);
+        assertThat(installation.resolve("data/celeriac.pid")).doesNotExist();
+        assertThat(installation.resolve("data/celeriac-data/celeriac.mv.db")).isRegularFile();
+        assertThat(Files.readString(installation.resolve("data/log/celeriac.log")))
+                .contains("Task demo.add[").contains("Container stopped");
+    }
+
+    /** The tarball next to celeriac.jar, unpacked into the test's directory; its root. */
+    private Path unpackTarball() throws Exception {
+        Path target = Path.of(System.getProperty("celeriac.jar", "../distribution/target/celeriac.jar")).getParent();
+        Path tarball;
+        try (Stream<Path> files = Files.list(target)) {
+            tarball = files.filter(f -> f.getFileName().toString().matches("celeriac-.*\\.tar\\.gz")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no celeriac-*.tar.gz in " + target + " (mvn package)"));
+        }
+        Script untar = run(List.of("tar", "xzf", tarball.toAbsolutePath().toString(), "-C", dir.toString()));
+        assertThat(untar.exitCode()).as(untar.output()).isZero();
+        try (Stream<Path> roots = Files.list(dir)) {
+            return roots.filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+    }
+
+    /** What a script printed (standard output and error together) and returned. */
+    record Script(int exitCode, String output) {
+    }
+
+    private Script script(Path script, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(script.toString()));
+        command.addAll(List.of(args));
+        return run(command);
+    }
+
+    private Script run(List<String> command) throws IOException, InterruptedException {
+        Path output = Files.createTempFile(dir, "script-", ".out");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(output.toFile());
+        // Settings come from the test alone; the scripts find java as users' shells do, or through JAVA_HOME.
+        builder.environment().keySet().removeIf(k -> k.startsWith("CELERIAC_"));
+        builder.environment().put("JAVA_HOME", Path.of(System.getProperty("java.home")).toString());
+        Process process = builder.start();
+        if (!process.waitFor(CeleriacProcesses.WAIT.toSeconds() * 2, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError(command + " did not finish; output:\n" + Files.readString(output));
+        }
+        return new Script(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
+    }
+}
