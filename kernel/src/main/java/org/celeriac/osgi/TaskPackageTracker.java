@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
  */
 final class TaskPackageTracker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TaskPackageTracker.class);
+    /** How long a package going away waits for its running tasks. */
+    static final java.time.Duration RUNNING_TASKS_GRACE = java.time.Duration.ofSeconds(30);
 
     private final TaskRegistry registry;
     private final BundleTracker<TaskPackage> tracker;
@@ -86,7 +88,18 @@ final class TaskPackageTracker implements AutoCloseable {
 
         @Override
         public void removedBundle(Bundle bundle, BundleEvent event, TaskPackage tasks) {
-            tasks.classes().stream().map(Class::getClassLoader).distinct().forEach(registry::unregister);
+            // Blocking here holds the update or uninstall back until running tasks of the old code finish,
+            // while their class loader still works.
+            for (ClassLoader loader : tasks.classes().stream().map(Class::getClassLoader).distinct().toList()) {
+                try {
+                    if (!registry.unregister(loader, RUNNING_TASKS_GRACE)) {
+                        LOG.warn("Task package {} goes away with tasks still running after {}", label(bundle),
+                                RUNNING_TASKS_GRACE);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             LOG.info("Task package {} went away: unregistered {}", label(bundle), tasks.names());
             restoreShadowed(tasks);
         }

@@ -30,6 +30,8 @@ public final class TaskDefinition {
     private final Object target;
     private final Parameter[] parameters;
     private final ObjectMapper mapper;
+    /** Calls under way, so that a task package going away can let them finish while its classes still load. */
+    private final java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
 
     TaskDefinition(Task options, Method method, Object target, ObjectMapper mapper) {
         this.options = options;
@@ -136,11 +138,18 @@ public final class TaskDefinition {
      * @throws Throwable what the task threw (unwrapped)
      */
     public Object invoke(Object[] values) throws Throwable {
+        running.incrementAndGet();
         try {
             return method.invoke(Modifier.isStatic(method.getModifiers()) ? null : target, values);
         } catch (InvocationTargetException e) {
             throw e.getCause();
+        } finally {
+            running.decrementAndGet();
         }
+    }
+
+    int running() {
+        return running.get();
     }
 
     private Object convert(Object value, Parameter p) throws ArgumentMismatchException {

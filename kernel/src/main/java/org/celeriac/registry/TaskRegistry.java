@@ -122,6 +122,26 @@ public final class TaskRegistry {
         });
     }
 
+    /**
+     * Unregisters a package's tasks, then waits up to {@code grace} for calls of them still under way: a
+     * framework discards a package's class loader right after it goes away, and a running task that loads a
+     * class after that fails.
+     *
+     * @return whether every call finished in time
+     */
+    public boolean unregister(ClassLoader loader, java.time.Duration grace) throws InterruptedException {
+        java.util.List<TaskDefinition> leaving = tasks.values().stream().filter(d -> d.classLoader() == loader).toList();
+        unregister(loader);
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (leaving.stream().anyMatch(d -> d.running() > 0)) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
     /** Whether a task of this name was registered and went away less than {@code within} ago. */
     public boolean wasRemovedWithin(String name, java.time.Duration within) {
         Long at = removedAt.get(name);

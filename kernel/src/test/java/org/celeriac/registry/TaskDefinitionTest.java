@@ -36,6 +36,12 @@ class TaskDefinitionTest {
             return context.id() + n;
         }
 
+        @Task(name = "t.slow")
+        public String slow(long millis) throws InterruptedException {
+            Thread.sleep(millis);
+            return "done";
+        }
+
         @Task(name = "t.points")
         public int points(List<Point> points) {
             return points.stream().mapToInt(p -> p.x() + p.y()).sum();
@@ -149,5 +155,27 @@ class TaskDefinitionTest {
         assertThat(registry.register(InternalTasks.class)).containsExactly("t.internal");
 
         assertThat(call("t.internal", List.of("hi"), Map.of())).isEqualTo("hi!");
+    }
+
+    @Test
+    void unregisteringWaitsForCallsUnderWay() throws Exception {
+        TaskDefinition slow = registry.find("t.slow").orElseThrow();
+        Thread call = new Thread(() -> {
+            try {
+                slow.invoke(slow.bind(List.of(300), Map.of(), null));
+            } catch (Throwable e) {
+                throw new AssertionError(e);
+            }
+        });
+        call.start();
+        while (slow.running() == 0) {
+            Thread.sleep(5);
+        }
+
+        boolean finished = registry.unregister(Tasks.class.getClassLoader(), java.time.Duration.ofSeconds(10));
+
+        assertThat(finished).isTrue();
+        assertThat(call.isAlive()).isFalse();
+        assertThat(registry.find("t.slow")).isEmpty();
     }
 }
