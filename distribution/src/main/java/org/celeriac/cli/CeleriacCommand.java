@@ -15,7 +15,7 @@ import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
-/** {@code celeriac}: the command line. Subcommands run workers, send tasks and read results. */
+/** {@code celeriac}: the command line. Subcommands run the container or a plain worker, send tasks and read results. */
 @Command(name = "celeriac", scope = ScopeType.INHERIT, mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class, sortOptions = false, usageHelpAutoWidth = true,
         description = {"A task queue for the JVM that speaks Celery's protocol.", "",

@@ -21,7 +21,7 @@ final class ExitCodes {
         boolean waitsForTasks = !Set.of("start", "worker", "container", "purge").contains(command);
         boolean runsWorker = Set.of("celeriac", "start", "worker", "container").contains(command);
         Map<String, String> codes = new LinkedHashMap<>();
-        codes.put(Integer.toString(OK), runsWorker ? "Success; for a worker, stopped warm." : "Success.");
+        codes.put(Integer.toString(OK), runsWorker ? "Success; for a worker or the container, stopped warm." : "Success.");
         if (waitsForTasks) {
             codes.put(Integer.toString(TASK_FAILED), "The task failed or was revoked (the error is on standard error).");
         }
@@ -31,7 +31,7 @@ final class ExitCodes {
         }
         codes.put(Integer.toString(ERROR), "Celeriac failed (broker or backend unreachable, unexpected error).");
         if (runsWorker) {
-            codes.put("130, 143", "A worker stopped cold by a second Ctrl-C or SIGTERM.");
+            codes.put("130, 143", "A worker or the container stopped cold by a second Ctrl-C or SIGTERM.");
         }
         return codes;
     }

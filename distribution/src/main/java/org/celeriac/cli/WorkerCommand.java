@@ -18,6 +18,8 @@ import picocli.CommandLine.Spec;
 /** {@code celeriac worker}: consumes queues and runs tasks until stopped. */
 @Command(name = "worker", sortOptions = false,
         description = {"Run a worker: consume queues and run tasks until stopped.", "",
+            "A plain worker, without OSGi; for the container, with hot-deployed task packages and a configuration "
+                    + "file, see 'celeriac start' and 'celeriac container'.", "",
             "Runs the demo tasks (demo.add, demo.sleep, ...) and any other task package on the class path, plus "
                     + "those of --tasks. A task package is a jar whose manifest names its task classes in a "
                     + "Celeriac-Tasks header.", "",

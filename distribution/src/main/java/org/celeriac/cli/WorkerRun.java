@@ -11,7 +11,7 @@ import org.celeriac.worker.WorkerOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs a worker until it is asked to stop: what {@code worker} and {@code start} share. */
+/** Runs a worker, without OSGi, until it is asked to stop: {@code celeriac worker}. */
 final class WorkerRun {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerRun.class);
 

@@ -52,13 +52,26 @@ public final class Container implements AutoCloseable {
      * @throws BundleException          when the framework itself cannot start
      */
     public static Container start(ContainerHome home) throws BundleException {
-        return start(home, Map.of());
+        return start(home, CeleriacConfig.template(), Map.of());
     }
 
-    /** The same with some framework properties replaced (tests poll the directories faster). */
+    /**
+     * The same, but a new home gets {@code newHomeConfig} as its {@code etc/org.celeriac.cfg} rather than the
+     * shipped one; an existing home keeps its own.
+     */
+    public static Container start(ContainerHome home, String newHomeConfig) throws BundleException {
+        return start(home, newHomeConfig, Map.of());
+    }
+
+    /** With some framework properties replaced (tests poll the directories faster). */
     static Container start(ContainerHome home, Map<String, String> overrides) throws BundleException {
+        return start(home, CeleriacConfig.template(), overrides);
+    }
+
+    static Container start(ContainerHome home, String newHomeConfig, Map<String, String> overrides)
+            throws BundleException {
         RuntimeBundles bundles = RuntimeBundles.in(home.bundles());
-        HomeDirectories.prepare(home);
+        HomeDirectories.prepare(home, newHomeConfig);
         Map<String, Object> properties = new HashMap<>(FrameworkProperties.of(home));
         properties.putAll(overrides);
         HomeLock lock = HomeLock.acquire(home);

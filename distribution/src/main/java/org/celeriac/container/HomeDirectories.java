@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.net.JarURLConnection;
 import java.net.URISyntaxException;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,26 +19,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes a home ready to run in. A new home (one without {@code etc/} or {@code deploy/}) gets the shipped
- * defaults, so that a first {@code celeriac container} runs the demo tasks on the embedded database as
- * {@code celeriac start} does; an existing one is left as its operator made it: a deleted
- * {@code org.celeriac.cfg} or demo jar does not come back.
+ * Makes a home ready to run in. A new home (one without {@code etc/} or {@code deploy/}) gets the defaults, so
+ * that a first container runs the demo tasks on the embedded database: the configuration it is given (the
+ * shipped one for {@code celeriac container}; {@code celeriac start} names the database of its own settings)
+ * and the task packages of the class path. An existing one is left as its operator made it: a deleted or
+ * changed {@code org.celeriac.cfg} or demo jar does not come back.
  */
 final class HomeDirectories {
     private static final Logger LOG = LoggerFactory.getLogger(HomeDirectories.class);
-    /** The shipped {@code etc/org.celeriac.cfg}; the installation's tarball has the same file. */
-    static final String DEFAULT_CONFIG = "org.celeriac.cfg";
 
     private HomeDirectories() {
     }
 
-    /** @throws UncheckedIOException when a directory cannot be created or a default written */
-    static void prepare(ContainerHome home) {
+    /**
+     * @param newConfig the {@code etc/org.celeriac.cfg} a new home gets
+     * @throws UncheckedIOException when a directory cannot be created or a default written
+     */
+    static void prepare(ContainerHome home, String newConfig) {
         try {
             Files.createDirectories(home.dir());
             if (!Files.isDirectory(home.etc())) {
                 Files.createDirectories(home.etc());
-                writeDefaultConfig(home.celeriacConfig());
+                Files.writeString(home.celeriacConfig(), newConfig, StandardCharsets.UTF_8);
+                LOG.info("New home: wrote the configuration {}", home.celeriacConfig());
             }
             if (!Files.isDirectory(home.deploy())) {
                 Files.createDirectories(home.deploy());
@@ -47,16 +51,6 @@ final class HomeDirectories {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the container home " + home.dir() + ": " + e.getMessage(), e);
         }
-    }
-
-    private static void writeDefaultConfig(Path file) throws IOException {
-        try (InputStream in = HomeDirectories.class.getResourceAsStream(DEFAULT_CONFIG)) {
-            if (in == null) {
-                throw new IOException("the default " + DEFAULT_CONFIG + " is missing from the class path");
-            }
-            Files.copy(in, file);
-        }
-        LOG.info("New home: wrote the default configuration {}", file);
     }
 
     /**

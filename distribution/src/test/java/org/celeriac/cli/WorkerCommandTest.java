@@ -121,17 +121,6 @@ class WorkerCommandTest {
     }
 
     @Test
-    void startRunsAWorkerWithTheSettingsAndTheDemoTasks() throws Exception {
-        InProcessCli withEnvironment = new InProcessCli(Map.of(
-                "CELERIAC_BROKER_URL", "memory://start", "CELERIAC_RESULT_BACKEND", "memory://start"));
-        try (RunningWorker worker = withEnvironment.startUntilStopped("start")) {
-            assertThat(worker.out().toString()).contains("queues:      celery").contains("demo.add");
-
-            assertThat(withEnvironment.run("call", "demo.add", "--args", "[2,3]", "--wait").out().strip()).isEqualTo("5");
-        }
-    }
-
-    @Test
     void settingsComeFromTheConfigFile(@TempDir Path dir) throws Exception {
         Path config = dir.resolve("my.properties");
         Files.writeString(config, "broker_url = memory://file\nresult_backend = memory://file\nworker_queues = a,b\n");
