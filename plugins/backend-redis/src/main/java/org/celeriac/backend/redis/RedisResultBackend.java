@@ -1,0 +1,186 @@
+package org.celeriac.backend.redis;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import org.celeriac.spi.backend.BackendException;
+import org.celeriac.spi.backend.ResultBackend;
+import org.celeriac.spi.backend.TaskResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.Transaction;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.SetParams;
+
+/**
+ * Task results in Redis the way Celery's Redis result backend keeps them: the JSON meta document under
+ * {@code celery-task-meta-<task id>}, set with its expiry and PUBLISHed on a channel of the same name in one
+ * MULTI/EXEC, so Python's {@code AsyncResult.get()} and this backend's {@link #await} both hear of it at once.
+ *
+ * <p>{@link #await} subscribes to the task's channel on one subscriber connection shared by all waiters of this
+ * backend ({@link ResultSubscriber}), reads the key once the subscription is confirmed (so no result slips between
+ * the read and the subscription), and re-reads now and then as a safety net. Without a subscriber it polls.
+ */
+final class RedisResultBackend implements ResultBackend {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedisResultBackend.class);
+
+    static final String KEY_PREFIX = "celery-task-meta-";
+
+    /** How often a waiter re-reads the key even when subscribed, in case a message was lost (reconnect). */
+    private static final long RECHECK_MILLIS = 1000;
+
+    private final RedisEndpoint endpoint;
+    private final JedisPool pool;
+    private final ResultSubscriber subscriber;
+
+    RedisResultBackend(RedisEndpoint endpoint) {
+        this.endpoint = endpoint;
+        GenericObjectPoolConfig<Jedis> config = new GenericObjectPoolConfig<>();
+        config.setMaxTotal(endpoint.maxConnections());
+        config.setMaxIdle(endpoint.maxConnections());
+        config.setMinIdle(0);
+        config.setJmxEnabled(false);
+        config.setTestWhileIdle(true);
+        this.pool = new JedisPool(config, endpoint.hostAndPort(),
+                endpoint.clientConfig(endpoint.socketTimeoutMillis(), "celeriac-backend"));
+        this.subscriber = new ResultSubscriber(endpoint);
+    }
+
+    static String key(String taskId) {
+        return KEY_PREFIX + taskId;
+    }
+
+    @Override
+    public void store(TaskResult result, Duration ttl) {
+        String key = key(result.taskId());
+        String json = ResultMetaCodec.encode(result);
+        try (Jedis jedis = pool.getResource()) {
+            Transaction tx = jedis.multi();
+            if (ttl == null) {
+                tx.set(key, json);
+            } else {
+                tx.set(key, json, SetParams.setParams().ex(seconds(ttl)));
+            }
+            tx.publish(key, json);
+            check(tx.exec(), "store the result of task " + result.taskId());
+        } catch (JedisException e) {
+            throw failure("store the result of task " + result.taskId(), e);
+        }
+    }
+
+    @Override
+    public Optional<TaskResult> get(String taskId) {
+        String json;
+        try (Jedis jedis = pool.getResource()) {
+            json = jedis.get(key(taskId));
+        } catch (JedisException e) {
+            throw failure("read the result of task " + taskId, e);
+        }
+        return json == null ? Optional.empty() : Optional.of(ResultMetaCodec.decode(json, taskId));
+    }
+
+    @Override
+    public Optional<TaskResult> await(String taskId, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        ResultSubscriber.Waiter waiter;
+        try {
+            waiter = subscriber.watch(key(taskId), Math.max(1, Math.min(timeout.toMillis(), 5000)));
+        } catch (RuntimeException e) {
+            LOG.debug("No subscription on {} for task {}, polling: {}", endpoint, taskId, e.toString());
+            return ResultBackend.super.await(taskId, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        }
+        try {
+            while (true) {
+                Optional<TaskResult> now = get(taskId);
+                if (now.isPresent() && now.get().state().isReady()) {
+                    return now;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return Optional.empty();
+                }
+                CompletableFuture<String> message = waiter.next();
+                try {
+                    String json = message.get(Math.min(left, TimeUnit.MILLISECONDS.toNanos(RECHECK_MILLIS)),
+                            TimeUnit.NANOSECONDS);
+                    TaskResult published = ResultMetaCodec.decode(json, taskId);
+                    if (published.state().isReady()) {
+                        return Optional.of(published);
+                    }
+                } catch (TimeoutException e) {
+                    // re-read the key below: the safety net for a message lost in a reconnect
+                } catch (ExecutionException e) {
+                    // the subscriber went away: poll for the rest of the time
+                    LOG.debug("Subscriber on {} failed while awaiting task {}, polling: {}", endpoint, taskId,
+                            e.getCause().toString());
+                    return ResultBackend.super.await(taskId,
+                            Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+                }
+            }
+        } finally {
+            waiter.close();
+        }
+    }
+
+    @Override
+    public void forget(String taskId) {
+        try (Jedis jedis = pool.getResource()) {
+            jedis.del(key(taskId));
+        } catch (JedisException e) {
+            throw failure("forget the result of task " + taskId, e);
+        }
+    }
+
+    @Override
+    public long increment(String key, long delta, Duration ttl) {
+        try (Jedis jedis = pool.getResource()) {
+            Transaction tx = jedis.multi();
+            Response<Long> value = tx.incrBy(key, delta);
+            if (ttl != null) {
+                tx.expire(key, seconds(ttl));
+            }
+            check(tx.exec(), "increment " + key);
+            return value.get();
+        } catch (JedisException e) {
+            throw failure("increment " + key, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        subscriber.close();
+        pool.close();
+    }
+
+    /** Whole seconds, rounded up, at least one (Redis refuses an expiry of zero). */
+    static long seconds(Duration ttl) {
+        long millis = Math.max(0, ttl.toMillis());
+        return Math.max(1, (millis + 999) / 1000);
+    }
+
+    private void check(List<Object> replies, String what) {
+        if (replies == null) {
+            throw new BackendException("Redis at " + endpoint + " discarded the transaction to " + what);
+        }
+        for (Object reply : replies) {
+            if (reply instanceof Exception e) {
+                throw failure(what, e);
+            }
+        }
+    }
+
+    private BackendException failure(String what, Exception e) {
+        return new BackendException("Cannot " + what + " in Redis at " + endpoint + ": " + e.getMessage(), e);
+    }
+}

@@ -1,0 +1,159 @@
+package org.celeriac.transport.redis;
+
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import org.celeriac.spi.transport.Message;
+
+/**
+ * kombu's virtual-transport envelope, as LPUSHed on a Redis list or PUBLISHed on a fanout channel:
+ * {@code {"body": base64, "content-encoding", "content-type", "headers", "properties": {..., "body_encoding":
+ * "base64", "delivery_tag", "delivery_info": {"exchange", "routing_key"}, "priority"}}}.
+ */
+final class Envelope {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** For rewriting stored envelopes (restore): keeps numbers exactly as written. */
+    private static final ObjectMapper TREE = new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
+            .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
+
+    private Envelope() {
+    }
+
+    /** A decoded envelope: the message, kombu's delivery tag, and whether kombu marked it redelivered. */
+    record Decoded(Message message, String deliveryTag, String exchange, String routingKey, boolean redelivered) {
+    }
+
+    /** The envelope map for a message published to {@code exchange} with {@code routingKey}, with a new delivery tag. */
+    static Map<String, Object> encode(Message m, String exchange, String routingKey) {
+        Map<String, Object> properties = new LinkedHashMap<>(m.properties());
+        Map<String, Object> deliveryInfo = new LinkedHashMap<>();
+        deliveryInfo.put("exchange", exchange);
+        deliveryInfo.put("routing_key", routingKey);
+        properties.put("delivery_info", deliveryInfo);
+        properties.putIfAbsent("priority", 0);
+        properties.put("body_encoding", "base64");
+        properties.put("delivery_tag", UUID.randomUUID().toString());
+        Map<String, Object> envelope = new LinkedHashMap<>();
+        envelope.put("body", Base64.getEncoder().encodeToString(m.body()));
+        envelope.put("content-encoding", m.contentEncoding());
+        envelope.put("content-type", m.contentType());
+        envelope.put("headers", new LinkedHashMap<>(m.headers()));
+        envelope.put("properties", properties);
+        return envelope;
+    }
+
+    static String toJson(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("Cannot encode as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /** Decodes an envelope's JSON text. */
+    static Decoded decode(String raw) {
+        Map<String, Object> env;
+        try {
+            env = JSON.readValue(raw, MAP);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("Not a kombu envelope: " + e.getOriginalMessage(), e);
+        }
+        Map<String, Object> headers = asMap(env.get("headers"));
+        Map<String, Object> properties = asMap(env.get("properties"));
+        String encoding = env.get("content-encoding") instanceof String s ? s : "utf-8";
+        String contentType = env.get("content-type") instanceof String s ? s : "application/data";
+        Object body = env.get("body");
+        byte[] bytes;
+        if (body == null) {
+            bytes = new byte[0];
+        } else if ("base64".equals(properties.get("body_encoding"))) {
+            bytes = Base64.getMimeDecoder().decode(body.toString());
+        } else {
+            bytes = body.toString().getBytes(charset(encoding));
+        }
+        Map<String, Object> info = asMap(properties.get("delivery_info"));
+        boolean redelivered = Boolean.TRUE.equals(info.get("redelivered"))
+                || Boolean.TRUE.equals(headers.get("redelivered"));
+        String tag = properties.get("delivery_tag") instanceof String s ? s : null;
+        String exchange = info.get("exchange") instanceof String s ? s : "";
+        String routingKey = info.get("routing_key") instanceof String s ? s : "";
+        return new Decoded(new Message(bytes, contentType, encoding, headers, properties), tag, exchange, routingKey,
+                redelivered);
+    }
+
+    /** kombu's {@code unacked} hash value: {@code [envelope, exchange, routing_key]}, the envelope kept verbatim. */
+    static String unackedEntry(String raw, String exchange, String routingKey) {
+        return "[" + raw + ", " + toJson(exchange) + ", " + toJson(routingKey) + "]";
+    }
+
+    /** An {@code unacked} entry taken apart for a restore, its envelope marked redelivered as kombu does. */
+    record Restorable(String payload, String exchange, String routingKey, int priority) {
+    }
+
+    static Restorable forRestore(String entry) {
+        try {
+            JsonNode node = TREE.readTree(entry);
+            if (!(node instanceof ArrayNode a) || a.size() < 3 || !(a.get(0) instanceof ObjectNode env)) {
+                throw new IllegalArgumentException("not [envelope, exchange, routing_key]");
+            }
+            // kombu's Channel._do_restore_message sets both flags
+            if (env.get("headers") instanceof ObjectNode h) {
+                h.put("redelivered", true);
+            }
+            int priority = 0;
+            if (env.get("properties") instanceof ObjectNode p) {
+                if (p.get("delivery_info") instanceof ObjectNode di) {
+                    di.put("redelivered", true);
+                }
+                if (p.get("priority") != null && p.get("priority").isNumber()) {
+                    priority = p.get("priority").asInt();
+                }
+            }
+            return new Restorable(TREE.writeValueAsString(env), a.get(1).asText(""), a.get(2).asText(""), priority);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("Not a kombu unacked entry: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> asMap(Object o) {
+        return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    private static Charset charset(String encoding) {
+        try {
+            return Charset.forName(encoding);
+        } catch (RuntimeException e) {
+            return StandardCharsets.UTF_8;
+        }
+    }
+
+    static List<Object> parseList(String json) {
+        try {
+            return JSON.readValue(json, new TypeReference<List<Object>>() {
+            });
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e.getOriginalMessage(), e);
+        }
+    }
+}

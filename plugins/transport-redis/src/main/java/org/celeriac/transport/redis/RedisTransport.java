@@ -1,0 +1,775 @@
+package org.celeriac.transport.redis;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import org.celeriac.spi.transport.Delivery;
+import org.celeriac.spi.transport.Message;
+import org.celeriac.spi.transport.Subscription;
+import org.celeriac.spi.transport.Transport;
+import org.celeriac.spi.transport.TransportException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.JedisPool;
+import redis.clients.jedis.JedisPubSub;
+import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+import redis.clients.jedis.params.SetParams;
+import redis.clients.jedis.params.ZAddParams;
+import redis.clients.jedis.util.KeyValue;
+
+/**
+ * The transport on Redis, in kombu's Redis layout ({@code kombu/transport/redis.py}) so that Python Celery
+ * workers and producers share the broker:
+ * <ul>
+ * <li>a queue is up to four lists, one per priority step {@code [0, 3, 6, 9]}: the queue's name for step 0, else
+ *     {@code queue + "\x06\x16" + step} ({@code Channel._q_for_pri}, {@code Channel.priority}); messages are
+ *     LPUSHed ({@code Channel._put}) and taken from the right, step 0 first: lower numbers are served first;</li>
+ * <li>each message is kombu's JSON envelope with a base64 body ({@link Envelope});</li>
+ * <li>a received message is recorded in the {@code unacked} hash (delivery tag to {@code [envelope, exchange,
+ *     routing_key]}) and the {@code unacked_index} sorted set (delivery tag to the time in seconds), as
+ *     {@code QoS.append} does; ack removes both, a requeue puts the envelope back at the far end
+ *     ({@code QoS.reject} with {@code leftmost=True}) marked redelivered ({@code _do_restore_message});</li>
+ * <li>entries older than the visibility timeout are put back by any consumer holding the {@code unacked_mutex}
+ *     key ({@code QoS.restore_visible}); {@link #renew} refreshes their score;</li>
+ * <li>broadcasts are PUBLISHed on {@code /{db}.{exchange}} ({@code keyprefix_fanout}) and received with
+ *     PSUBSCRIBE;</li>
+ * <li>declaring a queue adds kombu's binding {@code queue\x06\x16\x06\x16queue} to {@code _kombu.binding.celery}
+ *     (Celery's default direct exchange) and {@code _kombu.binding.<queue>} (Celery's automatic queues).</li>
+ * </ul>
+ * The non-blocking receive pops and records in one Lua script. The blocking one is a BRPOP followed at once by the
+ * HSET and ZADD, as kombu does: a process killed between the two loses that one message.
+ */
+final class RedisTransport implements Transport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RedisTransport.class);
+
+    static final String SEP = "\u0006\u0016";
+    static final int[] PRIORITY_STEPS = {0, 3, 6, 9};
+    static final String UNACKED = "unacked";
+    static final String UNACKED_INDEX = "unacked_index";
+    static final String UNACKED_MUTEX = "unacked_mutex";
+    static final long UNACKED_MUTEX_EXPIRE_MS = 300_000;
+    static final String BINDING_PREFIX = "_kombu.binding.";
+    static final String DEFAULT_EXCHANGE = "celery";
+    private static final int RESTORE_BATCH = 100;
+
+    /**
+     * Pops up to ARGV[1] envelopes from KEYS[3..] in order and records each in KEYS[1] (unacked) and KEYS[2]
+     * (unacked_index) with score ARGV[2]. ARGV[3..] are the queue names of KEYS[3..]. The envelope is stored
+     * verbatim (never re-encoded by cjson). Returns queue, tag, envelope triples.
+     */
+    private static final String POP_SCRIPT = """
+            local max = tonumber(ARGV[1])
+            local out = {}
+            local n = 0
+            for i = 3, #KEYS do
+              while n < max do
+                local raw = redis.call('RPOP', KEYS[i])
+                if not raw then break end
+                local queue = ARGV[i]
+                local tag, ex, rk = nil, '', queue
+                local ok, env = pcall(cjson.decode, raw)
+                if ok and type(env) == 'table' and type(env.properties) == 'table' then
+                  local p = env.properties
+                  if type(p.delivery_tag) == 'string' then tag = p.delivery_tag end
+                  if type(p.delivery_info) == 'table' then
+                    local di = p.delivery_info
+                    if type(di.exchange) == 'string' then ex = di.exchange end
+                    if type(di.routing_key) == 'string' and di.routing_key ~= '' then rk = di.routing_key end
+                  end
+                end
+                if not tag then tag = redis.sha1hex(raw .. ARGV[2] .. i .. ':' .. n) end
+                redis.call('HSET', KEYS[1], tag, '[' .. raw .. ', ' .. cjson.encode(ex) .. ', ' .. cjson.encode(rk) .. ']')
+                redis.call('ZADD', KEYS[2], ARGV[2], tag)
+                n = n + 1
+                out[#out + 1] = queue
+                out[#out + 1] = tag
+                out[#out + 1] = raw
+              end
+            end
+            return out
+            """;
+
+    /**
+     * Puts an unacked entry back if it is still ARGV[2]: removes ARGV[1] from KEYS[1] and KEYS[2] and pushes
+     * ARGV[3] on KEYS[3..] (LPUSH when ARGV[4] is '1', else RPUSH). 1 when restored, 0 when gone, -1 when changed.
+     */
+    private static final String RESTORE_SCRIPT = """
+            local p = redis.call('HGET', KEYS[1], ARGV[1])
+            if not p then
+              redis.call('ZREM', KEYS[2], ARGV[1])
+              return 0
+            end
+            if p ~= ARGV[2] then return -1 end
+            redis.call('HDEL', KEYS[1], ARGV[1])
+            redis.call('ZREM', KEYS[2], ARGV[1])
+            for i = 3, #KEYS do
+              if ARGV[4] == '1' then redis.call('LPUSH', KEYS[i], ARGV[3]) else redis.call('RPUSH', KEYS[i], ARGV[3]) end
+            end
+            return 1
+            """;
+
+    private static final String UNLOCK_SCRIPT = """
+            if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+            return 0
+            """;
+
+    private final Map<String, String> scriptShas = new ConcurrentHashMap<>();
+    private final RedisUrl url;
+    private final HostAndPort address;
+    private final JedisClientConfig clientConfig;
+    private final JedisPool pool;
+    private final String fanoutPrefix;
+    /** This instance's unsettled deliveries: delivery tag to queue. */
+    private final Map<String, String> held = new ConcurrentHashMap<>();
+    private final List<RedisSubscription> subscriptions = new CopyOnWriteArrayList<>();
+    private final ScheduledExecutorService restorer;
+    private final AtomicInteger rotation = new AtomicInteger();
+    private volatile boolean closed;
+
+    RedisTransport(RedisUrl url) {
+        this.url = url;
+        this.address = new HostAndPort(url.host(), url.port());
+        this.clientConfig = DefaultJedisClientConfig.builder()
+                .user(url.user())
+                .password(url.password())
+                .database(url.db())
+                .ssl(url.ssl())
+                .socketTimeoutMillis(url.socketTimeoutMillis())
+                .connectionTimeoutMillis(url.connectTimeoutMillis())
+                .clientName("celeriac")
+                .build();
+        GenericObjectPoolConfig<Jedis> poolConfig = new GenericObjectPoolConfig<>();
+        poolConfig.setMaxTotal(url.maxConnections());
+        poolConfig.setMaxIdle(url.maxConnections());
+        poolConfig.setMinIdle(0);
+        poolConfig.setBlockWhenExhausted(true);
+        poolConfig.setMaxWait(Duration.ofMillis(Math.max(url.socketTimeoutMillis(), url.connectTimeoutMillis())));
+        poolConfig.setTestOnBorrow(false);
+        poolConfig.setTestWhileIdle(true);
+        poolConfig.setJmxEnabled(false);
+        this.pool = new JedisPool(poolConfig, address, clientConfig);
+        this.fanoutPrefix = "/" + url.db() + ".";
+        try {
+            call(j -> j.ping());
+        } catch (TransportException e) {
+            pool.close();
+            throw e;
+        }
+        long period = Math.min(60_000, Math.max(1_000, url.visibilityTimeout().toMillis() / 4));
+        this.restorer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "celeriac-redis-restore-" + url.where());
+            t.setDaemon(true);
+            return t;
+        });
+        restorer.scheduleWithFixedDelay(this::restoreVisibleQuietly, period, period, TimeUnit.MILLISECONDS);
+        LOG.debug("Opened the Redis transport on {} (visibility timeout {})", url, url.visibilityTimeout());
+    }
+
+    // ---------------------------------------------------------------- keys
+
+    /** kombu's {@code Channel.priority}: the highest step not above {@code n}. */
+    static int step(int priority) {
+        int p = Math.max(0, Math.min(9, priority));
+        int s = PRIORITY_STEPS[0];
+        for (int step : PRIORITY_STEPS) {
+            if (step <= p) {
+                s = step;
+            }
+        }
+        return s;
+    }
+
+    /** kombu's {@code Channel._q_for_pri}. */
+    static String listKey(String queue, int priority) {
+        int s = step(priority);
+        return s == 0 ? queue : queue + SEP + s;
+    }
+
+    private static String bindingEntry(String routingKey, String pattern, String queue) {
+        return routingKey + SEP + pattern + SEP + queue;
+    }
+
+    private static String now() {
+        return String.format(Locale.ROOT, "%.6f", System.currentTimeMillis() / 1000.0);
+    }
+
+    // ---------------------------------------------------------------- verbs
+
+    @Override
+    public void declare(String queue) {
+        String binding = bindingEntry(queue, "", queue);
+        call(j -> {
+            Pipeline p = j.pipelined();
+            p.sadd(BINDING_PREFIX + DEFAULT_EXCHANGE, binding);
+            p.sadd(BINDING_PREFIX + queue, binding);
+            p.sync();
+            return null;
+        });
+    }
+
+    @Override
+    public void publish(String queue, Message message) {
+        String raw = Envelope.toJson(Envelope.encode(message, "", queue));
+        String key = listKey(queue, message.priority());
+        call(j -> j.lpush(key, raw));
+    }
+
+    @Override
+    public void publishAll(String queue, List<Message> messages) {
+        if (messages.isEmpty()) {
+            return;
+        }
+        List<String[]> items = new ArrayList<>(messages.size());
+        for (Message m : messages) {
+            items.add(new String[] {listKey(queue, m.priority()), Envelope.toJson(Envelope.encode(m, "", queue))});
+        }
+        call(j -> {
+            Pipeline p = j.pipelined();
+            for (String[] item : items) {
+                p.lpush(item[0], item[1]);
+            }
+            p.sync();
+            return null;
+        });
+    }
+
+    @Override
+    public List<Delivery> receive(Collection<String> queues, int max, Duration wait) throws InterruptedException {
+        if (max < 1 || queues.isEmpty()) {
+            return List.of();
+        }
+        checkOpen();
+        List<String> order = new ArrayList<>(new LinkedHashSet<>(queues));
+        // kombu rotates its queue cycle so that a busy queue does not starve the others
+        java.util.Collections.rotate(order, -Math.floorMod(rotation.getAndIncrement(), order.size()));
+        List<String> keys = new ArrayList<>();
+        Map<String, String> queueOfKey = new LinkedHashMap<>();
+        for (int step : PRIORITY_STEPS) { // kombu's _brpop_start: for each step, each queue
+            for (String q : order) {
+                String key = listKey(q, step);
+                keys.add(key);
+                queueOfKey.put(key, q);
+            }
+        }
+        List<Delivery> got = popRecorded(keys, queueOfKey, max);
+        if (!got.isEmpty()) {
+            return got;
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        String[] keyArray = keys.toArray(String[]::new);
+        while (true) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            checkOpen();
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return List.of();
+            }
+            // Redis 6+ takes fractional seconds; waits are cut in slices of at most 1 s to notice interrupts
+            double seconds = Math.max(0.01, Math.min(1.0, left / 1e9));
+            // the record goes on the same connection right after the pop, so a closing pool cannot come between
+            String[] popped = call(j -> {
+                KeyValue<String, String> kv = j.brpop(seconds, keyArray);
+                if (kv == null) {
+                    return null;
+                }
+                String queue = queueOfKey.getOrDefault(kv.getKey(), kv.getKey().split(SEP, 2)[0]);
+                return new String[] {queue, recordAfterBlockingPop(j, queue, kv.getValue()), kv.getValue()};
+            });
+            if (popped == null) {
+                continue;
+            }
+            List<Delivery> out = new ArrayList<>();
+            Delivery first = toDelivery(popped[0], popped[1], popped[2]);
+            if (first != null) {
+                out.add(first);
+            }
+            if (max > 1) {
+                out.addAll(popRecorded(keys, queueOfKey, max - 1));
+            }
+            if (!out.isEmpty()) {
+                return out;
+            }
+        }
+    }
+
+    /** The non-blocking pass: pops and records in one script, so no message is lost between the two. */
+    private List<Delivery> popRecorded(List<String> keys, Map<String, String> queueOfKey, int max) {
+        List<String> scriptKeys = new ArrayList<>(keys.size() + 2);
+        scriptKeys.add(UNACKED);
+        scriptKeys.add(UNACKED_INDEX);
+        scriptKeys.addAll(keys);
+        List<String> args = new ArrayList<>(keys.size() + 2);
+        args.add(Integer.toString(max));
+        args.add(now());
+        for (String k : keys) {
+            args.add(queueOfKey.get(k));
+        }
+        Object result = call(j -> script(j, POP_SCRIPT, scriptKeys, args));
+        List<Delivery> out = new ArrayList<>();
+        if (result instanceof List<?> flat) {
+            for (int i = 0; i + 2 < flat.size(); i += 3) {
+                Delivery d = toDelivery((String) flat.get(i), (String) flat.get(i + 1), (String) flat.get(i + 2));
+                if (d != null) {
+                    out.add(d);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** After a BRPOP: records the message in unacked at once (kombu's QoS.append does the same, after the pop). */
+    private static String recordAfterBlockingPop(Jedis j, String queue, String raw) {
+        String tag = null;
+        String exchange = "";
+        String routingKey = queue;
+        try {
+            Envelope.Decoded decoded = Envelope.decode(raw);
+            tag = decoded.deliveryTag();
+            exchange = decoded.exchange();
+            if (!decoded.routingKey().isEmpty()) {
+                routingKey = decoded.routingKey();
+            }
+        } catch (IllegalArgumentException e) {
+            // recorded under a new tag; toDelivery drops it
+        }
+        if (tag == null) {
+            tag = UUID.randomUUID().toString();
+        }
+        Pipeline p = j.pipelined();
+        p.zadd(UNACKED_INDEX, Double.parseDouble(now()), tag);
+        p.hset(UNACKED, tag, Envelope.unackedEntry(raw, exchange, routingKey));
+        p.sync();
+        return tag;
+    }
+
+    private Delivery toDelivery(String queue, String tag, String raw) {
+        try {
+            Envelope.Decoded d = Envelope.decode(raw);
+            held.put(tag, queue);
+            return new Delivery(queue, d.message(), tag, d.redelivered());
+        } catch (IllegalArgumentException e) {
+            LOG.error("Dropping a message on {} that is not a kombu envelope ({}): {}", queue, e.getMessage(),
+                    raw.length() > 200 ? raw.substring(0, 200) + "..." : raw);
+            forget(tag);
+            return null;
+        }
+    }
+
+    @Override
+    public void ack(Delivery delivery) {
+        forget(tagOf(delivery));
+    }
+
+    @Override
+    public void reject(Delivery delivery, boolean requeue) {
+        String tag = tagOf(delivery);
+        if (requeue) {
+            call(j -> {
+                restoreByTag(j, tag, true, delivery.queue());
+                return null;
+            });
+            held.remove(tag);
+        } else {
+            forget(tag);
+        }
+    }
+
+    private void forget(String tag) {
+        call(j -> {
+            Pipeline p = j.pipelined();
+            p.zrem(UNACKED_INDEX, tag);
+            p.hdel(UNACKED, tag);
+            p.sync();
+            return null;
+        });
+        held.remove(tag);
+    }
+
+    @Override
+    public void renew(Collection<Delivery> deliveries) {
+        if (deliveries.isEmpty()) {
+            return;
+        }
+        double score = Double.parseDouble(now());
+        Map<String, Double> scores = new LinkedHashMap<>();
+        for (Delivery d : deliveries) {
+            scores.put(tagOf(d), score);
+        }
+        // XX: a lease that already expired and was restored is not brought back to life
+        call(j -> j.zadd(UNACKED_INDEX, scores, ZAddParams.zAddParams().xx()));
+    }
+
+    @Override
+    public Duration visibilityTimeout() {
+        return url.visibilityTimeout();
+    }
+
+    @Override
+    public void broadcast(String exchange, Message message) {
+        String raw = Envelope.toJson(Envelope.encode(message, exchange, ""));
+        call(j -> j.publish(fanoutPrefix + exchange, raw));
+    }
+
+    @Override
+    public Subscription subscribe(String exchange, Consumer<Message> listener) {
+        checkOpen();
+        RedisSubscription s = new RedisSubscription(exchange, listener);
+        subscriptions.add(s);
+        try {
+            s.start();
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return s;
+    }
+
+    @Override
+    public long purge(String queue) {
+        return call(j -> {
+            Pipeline p = j.pipelined();
+            List<Response<Long>> sizes = new ArrayList<>();
+            for (int step : PRIORITY_STEPS) {
+                String key = listKey(queue, step);
+                sizes.add(p.llen(key));
+                p.del(key);
+            }
+            p.sync();
+            return sizes.stream().mapToLong(Response::get).sum();
+        });
+    }
+
+    @Override
+    public long size(String queue) {
+        return call(j -> {
+            Pipeline p = j.pipelined();
+            List<Response<Long>> sizes = new ArrayList<>();
+            for (int step : PRIORITY_STEPS) {
+                sizes.add(p.llen(listKey(queue, step)));
+            }
+            p.sync();
+            return sizes.stream().mapToLong(Response::get).sum();
+        });
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        restorer.shutdownNow();
+        for (RedisSubscription s : subscriptions) {
+            s.close();
+        }
+        // kombu's QoS.restore_unacked on channel close: back to the consuming end
+        if (!held.isEmpty()) {
+            try (Jedis j = pool.getResource()) {
+                for (Map.Entry<String, String> e : held.entrySet()) {
+                    restoreByTag(j, e.getKey(), false, e.getValue());
+                }
+            } catch (JedisException | IllegalArgumentException e) {
+                LOG.warn("Could not return {} unsettled message(s) to {}; the visibility timeout will: {}",
+                        held.size(), url, e.getMessage());
+            }
+            held.clear();
+        }
+        pool.close();
+    }
+
+    // ---------------------------------------------------------------- restore
+
+    /**
+     * kombu's {@code QoS.restore_by_tag}: takes the entry out of unacked and pushes it, marked redelivered, on the
+     * lists of the queues its exchange and routing key lead to ({@code leftmost}: at the far end, as a requeue).
+     */
+    private void restoreByTag(Jedis j, String tag, boolean leftmost, String fallbackQueue) {
+        for (int attempt = 0; attempt < 10; attempt++) {
+            String entry = j.hget(UNACKED, tag);
+            if (entry == null) {
+                j.zrem(UNACKED_INDEX, tag);
+                return;
+            }
+            Envelope.Restorable r;
+            try {
+                r = Envelope.forRestore(entry);
+            } catch (IllegalArgumentException e) {
+                LOG.error("Dropping unacked entry {}: {}", tag, e.getMessage());
+                j.hdel(UNACKED, tag);
+                j.zrem(UNACKED_INDEX, tag);
+                return;
+            }
+            List<String> keys = new ArrayList<>();
+            keys.add(UNACKED);
+            keys.add(UNACKED_INDEX);
+            for (String q : lookup(j, r.exchange(), r.routingKey(), fallbackQueue)) {
+                keys.add(listKey(q, r.priority()));
+            }
+            Object done = script(j, RESTORE_SCRIPT, keys, List.of(tag, entry, r.payload(), leftmost ? "1" : "0"));
+            if (!(done instanceof Long l) || l >= 0) {
+                return;
+            }
+        }
+        LOG.warn("Unacked entry {} kept changing; left for the visibility timeout", tag);
+    }
+
+    /** kombu's {@code Channel._lookup}: the anonymous exchange routes to the queue named by the key. */
+    private static List<String> lookup(Jedis j, String exchange, String routingKey, String fallbackQueue) {
+        if (exchange == null || exchange.isEmpty()) {
+            String q = routingKey == null || routingKey.isEmpty() ? fallbackQueue : routingKey;
+            return q == null ? List.of() : List.of(q);
+        }
+        Set<String> table = j.smembers(BINDING_PREFIX + exchange);
+        List<String> queues = new ArrayList<>();
+        for (String row : table) {
+            String[] parts = row.split(SEP, -1);
+            if (parts.length == 3 && (parts[0].equals(routingKey) || parts[0].equals("#") || parts[0].equals("*"))) {
+                if (!queues.contains(parts[2])) {
+                    queues.add(parts[2]);
+                }
+            }
+        }
+        if (queues.isEmpty()) {
+            String q = fallbackQueue != null ? fallbackQueue : routingKey;
+            if (q != null && !q.isEmpty()) {
+                queues.add(q);
+            }
+        }
+        return queues;
+    }
+
+    private void restoreVisibleQuietly() {
+        try {
+            restoreVisible();
+        } catch (RuntimeException e) {
+            if (!closed) {
+                LOG.warn("Restoring timed-out messages on {} failed: {}", url, e.getMessage());
+            }
+        }
+    }
+
+    /** kombu's {@code QoS.restore_visible}, under the {@code unacked_mutex} lock. */
+    int restoreVisible() {
+        if (closed) {
+            return 0;
+        }
+        String token = UUID.randomUUID().toString();
+        try (Jedis j = pool.getResource()) {
+            if (j.set(UNACKED_MUTEX, token, SetParams.setParams().nx().px(UNACKED_MUTEX_EXPIRE_MS)) == null) {
+                return 0; // MutexHeld: another consumer restores
+            }
+            try {
+                double ceil = System.currentTimeMillis() / 1000.0 - url.visibilityTimeout().toMillis() / 1000.0;
+                int restored = 0;
+                for (int round = 0; round < 10 && !closed; round++) {
+                    List<String> due = j.zrangeByScore(UNACKED_INDEX, 0, ceil, 0, RESTORE_BATCH);
+                    for (String tag : due) {
+                        restoreByTag(j, tag, false, null);
+                        held.remove(tag);
+                    }
+                    restored += due.size();
+                    if (due.size() < RESTORE_BATCH) {
+                        break;
+                    }
+                }
+                if (restored > 0) {
+                    LOG.info("Restored {} message(s) unacked for longer than {} on {}", restored,
+                            url.visibilityTimeout(), url);
+                }
+                return restored;
+            } finally {
+                j.eval(UNLOCK_SCRIPT, List.of(UNACKED_MUTEX), List.of(token));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    /** EVALSHA, loading the script on first use and after a SCRIPT FLUSH or a failover. */
+    private Object script(Jedis j, String source, List<String> keys, List<String> args) {
+        String sha = scriptShas.get(source);
+        if (sha != null) {
+            try {
+                return j.evalsha(sha, keys, args);
+            } catch (JedisNoScriptException e) {
+                scriptShas.remove(source);
+            }
+        }
+        scriptShas.put(source, j.scriptLoad(source));
+        return j.eval(source, keys, args);
+    }
+
+    private static String tagOf(Delivery d) {
+        if (d.tag() instanceof String s) {
+            return s;
+        }
+        throw new IllegalArgumentException("Not a delivery of the Redis transport: " + d.tag());
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new TransportException("The Redis transport on " + url + " is closed");
+        }
+    }
+
+    private <T> T call(Function<Jedis, T> action) {
+        try (Jedis j = pool.getResource()) {
+            return action.apply(j);
+        } catch (JedisException e) {
+            throw new TransportException("Redis at " + url.where() + ": " + e.getMessage(), e);
+        } catch (IllegalStateException e) {
+            if (closed) {
+                throw new TransportException("The Redis transport on " + url + " is closed", e);
+            }
+            throw e;
+        }
+    }
+
+    /** A PSUBSCRIBE on a connection of its own, read by a thread of its own; reconnects until closed. */
+    private final class RedisSubscription implements Subscription {
+        private final String exchange;
+        private final Consumer<Message> listener;
+        private final String[] patterns;
+        private final CountDownLatch subscribed = new CountDownLatch(1);
+        private volatile boolean stopped;
+        private volatile Jedis connection;
+        private volatile JedisPubSub pubsub;
+        private Thread thread;
+
+        RedisSubscription(String exchange, Consumer<Message> listener) {
+            this.exchange = exchange;
+            this.listener = listener;
+            String escaped = escapeGlob(fanoutPrefix + exchange);
+            // kombu publishes on /{db}.{exchange} and, with a routing key, /{db}.{exchange}/{routing key}
+            this.patterns = new String[] {escaped, escaped + "/*"};
+        }
+
+        void start() {
+            thread = new Thread(this::run, "celeriac-redis-fanout-" + exchange);
+            thread.setDaemon(true);
+            thread.start();
+            try {
+                if (!subscribed.await(Math.max(5_000, url.connectTimeoutMillis()), TimeUnit.MILLISECONDS)) {
+                    throw new TransportException("Could not subscribe to " + exchange + " on Redis at " + url.where());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TransportException("Interrupted while subscribing to " + exchange, null);
+            }
+        }
+
+        private void run() {
+            while (!stopped && !closed) {
+                try (Jedis j = new Jedis(address, clientConfig)) {
+                    connection = j;
+                    JedisPubSub ps = new JedisPubSub() {
+                        @Override
+                        public void onPSubscribe(String pattern, int count) {
+                            if (count == patterns.length) {
+                                subscribed.countDown();
+                            }
+                        }
+
+                        @Override
+                        public void onPMessage(String pattern, String channel, String payload) {
+                            deliver(payload);
+                        }
+                    };
+                    pubsub = ps;
+                    if (stopped) {
+                        return;
+                    }
+                    j.psubscribe(ps, patterns);
+                } catch (JedisException e) {
+                    if (stopped || closed) {
+                        return;
+                    }
+                    LOG.warn("Subscription to {} on Redis at {} lost, reconnecting: {}", exchange, url.where(),
+                            e.getMessage());
+                    try {
+                        Thread.sleep(1_000);
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
+                } finally {
+                    connection = null;
+                }
+            }
+        }
+
+        private void deliver(String payload) {
+            try {
+                listener.accept(Envelope.decode(payload).message());
+            } catch (RuntimeException e) {
+                LOG.warn("Broadcast on {} not handled: {}", exchange, e.toString());
+            }
+        }
+
+        @Override
+        public void close() {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+            subscriptions.remove(this);
+            JedisPubSub ps = pubsub;
+            try {
+                if (ps != null && ps.isSubscribed()) {
+                    ps.punsubscribe();
+                }
+            } catch (RuntimeException e) {
+                Jedis c = connection;
+                if (c != null) {
+                    c.disconnect();
+                }
+            }
+            if (thread != null && thread != Thread.currentThread()) {
+                try {
+                    thread.join(2_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    private static String escapeGlob(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (char c : s.toCharArray()) {
+            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+                b.append('\\');
+            }
+            b.append(c);
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,112 @@
+package org.celeriac.transport.redis;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A parsed {@code redis://[[user]:password@]host[:port][/db][?options]} or {@code rediss://} (TLS) URL, with the
+ * transport options merged in (the URL's query wins over the options map). {@link #toString()} never shows the
+ * password.
+ */
+record RedisUrl(String host, int port, int db, String user, String password, boolean ssl,
+                Duration visibilityTimeout, int socketTimeoutMillis, int connectTimeoutMillis, int maxConnections) {
+
+    static final int DEFAULT_PORT = 6379;
+    /** kombu's {@code Channel.visibility_timeout}. */
+    static final Duration DEFAULT_VISIBILITY_TIMEOUT = Duration.ofSeconds(3600);
+    static final int DEFAULT_SOCKET_TIMEOUT_MS = 10_000;
+    static final int DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+    static final int DEFAULT_MAX_CONNECTIONS = 64;
+
+    static RedisUrl parse(String url, Map<String, String> options) {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("Not a Redis URL (redis://host:port/db): " + e.getReason());
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (!scheme.equals("redis") && !scheme.equals("rediss")) {
+            throw new IllegalArgumentException("Not a redis:// or rediss:// URL: scheme " + scheme);
+        }
+        String host = uri.getHost() == null || uri.getHost().isEmpty() ? "localhost" : uri.getHost();
+        int port = uri.getPort() < 0 ? DEFAULT_PORT : uri.getPort();
+        int db = 0;
+        String path = uri.getRawPath();
+        if (path != null && !path.isEmpty() && !path.equals("/")) {
+            try {
+                db = Integer.parseInt(path.substring(1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("The Redis database is a number, not " + path.substring(1));
+            }
+        }
+        String user = null;
+        String password = null;
+        String info = uri.getRawUserInfo();
+        if (info != null) {
+            int colon = info.indexOf(':');
+            if (colon < 0) {
+                password = decode(info); // redis://secret@host, as redis-py reads it
+            } else {
+                user = colon == 0 ? null : decode(info.substring(0, colon));
+                password = decode(info.substring(colon + 1));
+            }
+            if (password != null && password.isEmpty()) {
+                password = null;
+            }
+        }
+        Map<String, String> all = new LinkedHashMap<>(options == null ? Map.of() : options);
+        String query = uri.getRawQuery();
+        if (query != null) {
+            for (String pair : query.split("&")) {
+                if (pair.isEmpty()) {
+                    continue;
+                }
+                int eq = pair.indexOf('=');
+                all.put(decode(eq < 0 ? pair : pair.substring(0, eq)), eq < 0 ? "" : decode(pair.substring(eq + 1)));
+            }
+        }
+        Duration visibility = seconds(all, "visibility_timeout", DEFAULT_VISIBILITY_TIMEOUT);
+        if (visibility.toMillis() < 1) {
+            throw new IllegalArgumentException("visibility_timeout must be positive");
+        }
+        int socketTimeout = (int) seconds(all, "socket_timeout", Duration.ofMillis(DEFAULT_SOCKET_TIMEOUT_MS)).toMillis();
+        int connectTimeout = (int) seconds(all, "socket_connect_timeout",
+                Duration.ofMillis(DEFAULT_CONNECT_TIMEOUT_MS)).toMillis();
+        int maxConnections = all.containsKey("max_connections")
+                ? Integer.parseInt(all.get("max_connections").trim()) : DEFAULT_MAX_CONNECTIONS;
+        return new RedisUrl(host, port, db, user, password, scheme.equals("rediss"), visibility, socketTimeout,
+                connectTimeout, Math.max(2, maxConnections));
+    }
+
+    private static Duration seconds(Map<String, String> all, String key, Duration fallback) {
+        String v = all.get(key);
+        if (v == null || v.isBlank() || v.equalsIgnoreCase("none")) {
+            return fallback;
+        }
+        try {
+            return Duration.ofNanos(Math.round(Double.parseDouble(v.trim()) * 1e9));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " is a number of seconds, not " + v);
+        }
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+
+    /** {@code host:port/db}, for messages. */
+    String where() {
+        return host + ":" + port + "/" + db;
+    }
+
+    @Override
+    public String toString() {
+        return (ssl ? "rediss://" : "redis://") + (password != null || user != null ? "***@" : "") + where();
+    }
+}
