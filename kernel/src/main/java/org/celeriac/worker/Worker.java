@@ -99,6 +99,7 @@ public final class Worker implements AutoCloseable {
         return processed.get();
     }
 
+    /** Starts consuming. A worker runs once: after {@link #stop()} make a new one. */
     public synchronized void start() {
         if (running) {
             return;
@@ -190,8 +191,9 @@ public final class Worker implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 break;
             } catch (RuntimeException e) {
-                LOG.error("Unexpected error receiving messages", e);
+                LOG.error("Unexpected error receiving messages, retrying in {} ms", backoff, e);
                 sleep(backoff);
+                backoff = Math.min(backoff * 2, 5_000);
             } finally {
                 prefetch.release(want - got.size());
             }
