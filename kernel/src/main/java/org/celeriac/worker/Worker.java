@@ -104,6 +104,9 @@ public final class Worker implements AutoCloseable {
         if (running) {
             return;
         }
+        if (timer.isShutdown()) {
+            throw new IllegalStateException("worker " + options.hostname() + " was stopped; make a new one");
+        }
         running = true;
         for (String q : options.queues()) {
             transport.declare(q);
