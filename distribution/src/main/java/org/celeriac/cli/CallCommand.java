@@ -70,12 +70,8 @@ final class CallCommand implements Callable<Integer> {
     @Option(names = "--priority", paramLabel = "N", description = "Message priority, where the broker supports it.")
     Integer priority;
 
-    @Option(names = "--wait", description = "Wait for the result and print it.")
-    boolean await;
-
-    @Option(names = "--timeout", paramLabel = "S", defaultValue = "30",
-            description = "With --wait, give up after S seconds (exit 3). Default: ${DEFAULT-VALUE}.")
-    double timeoutSeconds;
+    @Mixin
+    WaitOptions waiting;
 
     @Mixin
     SettingsOptions settings;
@@ -86,12 +82,12 @@ final class CallCommand implements Callable<Integer> {
         List<Object> positional = args == null ? List.of() : json.array("--args", args);
         Map<String, Object> named = kwargs == null ? Map.of() : json.object("--kwargs", kwargs);
         SendOptions options = sendOptions();
-        Duration timeout = Seconds.positive("--timeout", timeoutSeconds);
+        Duration timeout = waiting.timeout();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (Celeriac app = root.open(settings.resolve(Map.of(), root.context().environment()))) {
             AsyncResult result = app.client().send(task, positional, named, options);
-            if (!await) {
+            if (!waiting.await) {
                 out.println(result.id());
                 return ExitCodes.OK;
             }

@@ -14,7 +14,6 @@ import org.celeriac.spi.backend.TaskState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -35,23 +34,19 @@ final class ResultCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "ID", description = "The task id that 'celeriac call' printed.")
     String taskId;
 
-    @Option(names = "--wait", description = "Wait until the task has finished.")
-    boolean await;
-
-    @Option(names = "--timeout", paramLabel = "S", defaultValue = "30",
-            description = "With --wait, give up after S seconds (exit 3). Default: ${DEFAULT-VALUE}.")
-    double timeoutSeconds;
+    @Mixin
+    WaitOptions waiting;
 
     @Mixin
     SettingsOptions settings;
 
     @Override
     public Integer call() throws Exception {
-        Duration timeout = Seconds.positive("--timeout", timeoutSeconds);
+        Duration timeout = waiting.timeout();
         PrintWriter out = spec.commandLine().getOut();
         try (Celeriac app = root.open(settings.resolve(Map.of(), root.context().environment()))) {
             TaskResult result;
-            if (await) {
+            if (waiting.await) {
                 Optional<TaskResult> finished = app.backend().await(taskId, timeout);
                 if (finished.isEmpty()) {
                     out.println(describe(app.client().result(taskId).result()));
