@@ -1,6 +1,8 @@
 package org.celeriac.client;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -40,16 +42,48 @@ public final class CeleriacClient {
      *
      * @throws IllegalArgumentException when the encoded message is larger than {@code message_max_bytes}
      */
-    @SuppressWarnings("unchecked")
     public AsyncResult send(String task, List<?> args, Map<String, ?> kwargs, SendOptions options) {
+        Prepared p = prepare(new TaskCall(task, args, kwargs, options));
+        transport.publish(p.queue(), p.message());
+        return new AsyncResult(p.id(), backend);
+    }
+
+    /**
+     * Sends many tasks at once: one batch per queue, which a transport may write in one round trip (Redis
+     * pipelines it). Returns once the broker has them all, in the order of {@code calls}. Nothing is sent when a
+     * call is invalid; when the broker fails part way, some of the batch may have been sent.
+     *
+     * @throws IllegalArgumentException when an encoded message is larger than {@code message_max_bytes}
+     */
+    public List<AsyncResult> sendAll(List<TaskCall> calls) {
+        Map<String, List<Message>> byQueue = new LinkedHashMap<>();
+        List<AsyncResult> results = new ArrayList<>(calls.size());
+        for (TaskCall call : calls) {
+            Prepared p = prepare(call);
+            byQueue.computeIfAbsent(p.queue(), q -> new ArrayList<>()).add(p.message());
+            results.add(new AsyncResult(p.id(), backend));
+        }
+        for (Map.Entry<String, List<Message>> e : byQueue.entrySet()) {
+            transport.publishAll(e.getKey(), e.getValue());
+        }
+        return results;
+    }
+
+    private record Prepared(String id, String queue, Message message) {
+    }
+
+    @SuppressWarnings("unchecked")
+    private Prepared prepare(TaskCall call) {
+        SendOptions options = call.options();
+        String task = call.task();
         String id = options.taskId() != null ? options.taskId() : UUID.randomUUID().toString();
         String queue = options.queue() != null ? options.queue() : defaultQueue;
         Instant eta = options.eta();
         if (eta == null && options.countdown() != null) {
             eta = Instant.now().plus(options.countdown());
         }
-        TaskMessage message = TaskMessage.of(id, task, args == null ? List.of() : (List<Object>) args,
-                        kwargs == null ? Map.of() : (Map<String, Object>) kwargs)
+        TaskMessage message = TaskMessage.of(id, task, call.args() == null ? List.of() : (List<Object>) call.args(),
+                        call.kwargs() == null ? Map.of() : (Map<String, Object>) call.kwargs())
                 .withEta(eta)
                 .withOptions(options.expires(), options.timeLimit(), options.softTimeLimit(),
                         options.priority() == null ? 0 : options.priority(), null, options.ignoreResult(), origin);
@@ -58,8 +92,7 @@ public final class CeleriacClient {
             throw new IllegalArgumentException("task " + task + " message is " + encoded.body().length
                     + " bytes, more than message_max_bytes (" + maxMessageBytes + ")");
         }
-        transport.publish(queue, encoded);
-        return new AsyncResult(id, backend);
+        return new Prepared(id, queue, encoded);
     }
 
     /** A handle on the result of a task sent before, by id. */

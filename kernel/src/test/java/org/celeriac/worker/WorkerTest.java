@@ -16,6 +16,7 @@ import org.celeriac.app.Celeriac;
 import org.celeriac.client.AsyncResult;
 import org.celeriac.client.CeleriacClient;
 import org.celeriac.client.SendOptions;
+import org.celeriac.client.TaskCall;
 import org.celeriac.client.TaskFailedException;
 import org.celeriac.config.Settings;
 import org.celeriac.discovery.ServiceLoaderCatalog;
@@ -105,6 +106,24 @@ class WorkerTest {
 
         assertThat(r.get(WAIT)).isEqualTo(5);
         assertThat(r.state()).isEqualTo(TaskState.SUCCESS);
+    }
+
+    @Test
+    void sendsABatchAndRunsEveryTaskInIt() throws Exception {
+        startWorker();
+        List<TaskCall> calls = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            calls.add(TaskCall.of("t.add", List.of(i, 1), Map.of()));
+        }
+        calls.add(new TaskCall("t.add", List.of(100, 1), Map.of(), SendOptions.defaults().queue("other")));
+
+        List<AsyncResult> sent = client.sendAll(calls);
+
+        assertThat(sent).hasSize(51);
+        for (int i = 0; i < 50; i++) {
+            assertThat(sent.get(i).get(WAIT)).isEqualTo(i + 1);
+        }
+        assertThat(app.transport().size("other")).isEqualTo(1);
     }
 
     @Test

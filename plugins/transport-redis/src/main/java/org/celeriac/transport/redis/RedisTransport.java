@@ -307,16 +307,11 @@ final class RedisTransport implements Transport {
             if (popped == null) {
                 continue;
             }
-            List<Delivery> out = new ArrayList<>();
+            // Returned alone, without another round trip for more: the queue was empty a moment ago, and the
+            // next receive takes whatever arrived since in one script call.
             Delivery first = toDelivery(popped[0], popped[1], popped[2]);
             if (first != null) {
-                out.add(first);
-            }
-            if (max > 1) {
-                out.addAll(popRecorded(keys, queueOfKey, max - 1));
-            }
-            if (!out.isEmpty()) {
-                return out;
+                return List.of(first);
             }
         }
     }
