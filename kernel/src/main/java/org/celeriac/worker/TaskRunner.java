@@ -29,7 +29,7 @@ final class TaskRunner {
         return new Job(delivery, task, codec, holdsPermit);
     }
 
-    final class Job implements Runnable {
+    final class Job implements Worker.Pending {
         private final Delivery delivery;
         private final TaskMessage task;
         private final ProtocolV2 codec;
@@ -42,7 +42,8 @@ final class TaskRunner {
             this.holdsPermit = holdsPermit;
         }
 
-        Delivery delivery() {
+        @Override
+        public Delivery delivery() {
             return delivery;
         }
 

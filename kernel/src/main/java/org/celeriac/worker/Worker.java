@@ -58,11 +58,13 @@ public final class Worker implements AutoCloseable {
     private final Map<String, ProtocolV2> codecs = new LinkedHashMap<>();
     private final Serializer resultSerializer;
     private final TaskRunner runner;
+    private final Settler settler;
 
     private final Semaphore prefetch;
-    private final Set<Delivery> held = ConcurrentHashMap.newKeySet();
-    private final Map<Delivery, ScheduledFuture<?>> waitingForEta = new ConcurrentHashMap<>();
-    private final Set<Delivery> waitingForRedeploy = ConcurrentHashMap.newKeySet();
+    /** Deliveries taken and not yet settled, by identity: a record's hash would hash the whole message. */
+    private final Map<Ref, Delivery> held = new ConcurrentHashMap<>();
+    private final Map<Ref, ScheduledFuture<?>> waitingForEta = new ConcurrentHashMap<>();
+    private final Set<Ref> waitingForRedeploy = ConcurrentHashMap.newKeySet();
     private final ThreadPoolExecutor pool;
     private final ScheduledExecutorService timer;
     private final AtomicInteger processed = new AtomicInteger();
@@ -88,6 +90,7 @@ public final class Worker implements AutoCloseable {
                 new LinkedBlockingQueue<>(), threads("celeriac-pool"));
         this.timer = new ScheduledThreadPoolExecutor(1, threads("celeriac-timer"));
         this.runner = new TaskRunner(this);
+        this.settler = new Settler(transport, backend, options.resultExpires(), this::settled);
     }
 
     public WorkerOptions options() {
@@ -141,15 +144,15 @@ public final class Worker implements AutoCloseable {
         try {
             // Not interrupted: an interrupt in the middle of JDBC or socket I/O can break the connection.
             c.join(10_000);
-            for (Map.Entry<Delivery, ScheduledFuture<?>> e : waitingForEta.entrySet()) {
+            for (Map.Entry<Ref, ScheduledFuture<?>> e : waitingForEta.entrySet()) {
                 if (e.getValue().cancel(false)) {
-                    giveBack(e.getKey(), false);
+                    giveBack(e.getKey().delivery(), false);
                 }
             }
             List<Runnable> notStarted = new ArrayList<>();
             pool.getQueue().drainTo(notStarted);
             for (Runnable r : notStarted) {
-                giveBack(((TaskRunner.Job) r).delivery(), false);
+                giveBack(((Pending) r).delivery(), false);
             }
             pool.shutdown();
             if (!pool.awaitTermination(options.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
@@ -160,6 +163,7 @@ public final class Worker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            settler.drain();
             timer.shutdownNow();
         }
         LOG.info("Worker {} stopped after {} messages", options.hostname(), processed.get());
@@ -201,33 +205,81 @@ public final class Worker implements AutoCloseable {
                 prefetch.release(want - got.size());
             }
             for (Delivery d : got) {
-                held.add(d);
-                try {
-                    dispatch(d, true);
-                } catch (RuntimeException e) {
-                    // Never let one message stop the consumer; give it back rather than lose it.
-                    LOG.error("Cannot dispatch message from {}; returning it", d.queue(), e);
-                    giveBack(d, true);
-                }
+                held.put(new Ref(d), d);
+                // Decoding happens on the pool thread that runs the task: one consumer thread decoding for
+                // every pool thread would cap the worker's rate.
+                pool.execute(new Intake(d));
             }
         }
     }
 
-    /** @param holdsPermit whether the delivery holds a prefetch slot (not once it waited for its ETA) */
+    /** Work on the pool that stands for a held delivery: what a warm shutdown gives back if it has not started. */
+    interface Pending extends Runnable {
+        Delivery delivery();
+    }
+
+    /** A delivery just received: decoded and run on the pool thread that takes it. */
+    private final class Intake implements Pending {
+        private final Delivery delivery;
+
+        Intake(Delivery delivery) {
+            this.delivery = delivery;
+        }
+
+        @Override
+        public Delivery delivery() {
+            return delivery;
+        }
+
+        @Override
+        public void run() {
+            TaskRunner.Job job;
+            try {
+                if (!running) {
+                    giveBack(delivery, true);
+                    return;
+                }
+                job = prepare(delivery, true);
+            } catch (RuntimeException e) {
+                // Never let one message stop the worker; give it back rather than lose it.
+                LOG.error("Cannot dispatch message from {}; returning it", delivery.queue(), e);
+                giveBack(delivery, true);
+                return;
+            }
+            if (job != null) {
+                job.run();
+            }
+        }
+    }
+
+    /** Decodes and checks a delivery, then runs it on the pool now or when its ETA comes. */
     private void dispatch(Delivery d, boolean holdsPermit) {
+        TaskRunner.Job job = prepare(d, holdsPermit);
+        if (job != null) {
+            pool.execute(job);
+        }
+    }
+
+    /**
+     * Decodes and checks a delivery: settles what cannot run (dead letter, expired), puts aside what must wait
+     * (ETA, redeploy), and returns the job to run now, or null.
+     *
+     * @param holdsPermit whether the delivery holds a prefetch slot (not once it waited for its ETA)
+     */
+    private TaskRunner.Job prepare(Delivery d, boolean holdsPermit) {
         Message m = d.message();
         String id = m.taskId();
         if (m.body().length > options.maxMessageBytes()) {
             deadLetter(d, "message of " + m.body().length + " bytes is larger than message_max_bytes ("
                     + options.maxMessageBytes() + ")", ExceptionInfo.celery("MessageTooLarge", null), holdsPermit);
-            return;
+            return null;
         }
         ProtocolV2 codec = codecs.get(m.contentType());
         if (codec == null) {
             deadLetter(d, "content type '" + m.contentType() + "' is not accepted (accept_content = "
                     + options.acceptContent() + ")", new ExceptionInfo("ContentDisallowed", "kombu.exceptions", null),
                     holdsPermit);
-            return;
+            return null;
         }
         TaskMessage task;
         try {
@@ -235,28 +287,28 @@ public final class Worker implements AutoCloseable {
         } catch (MalformedMessageException e) {
             deadLetter(d, "malformed message: " + e.getMessage(),
                     new ExceptionInfo("MalformedMessage", "celeriac", null), holdsPermit);
-            return;
+            return null;
         }
         if (registry.find(task.task()).isEmpty()) {
             if (registry.wasRemovedWithin(task.task(), REDEPLOY_GRACE) && running) {
-                if (waitingForRedeploy.add(d)) {
+                if (waitingForRedeploy.add(new Ref(d))) {
                     LOG.info("Task {} is being redeployed; message {} waits for it", task.task(), id);
                 }
                 timer.schedule(() -> redispatch(d, holdsPermit), REDEPLOY_RETRY_MILLIS, TimeUnit.MILLISECONDS);
-                return;
+                return null;
             }
-            waitingForRedeploy.remove(d);
+            waitingForRedeploy.remove(new Ref(d));
             deadLetter(d, "Received unregistered task of type '" + task.task() + "'",
                     ExceptionInfo.celery("NotRegistered", null), holdsPermit);
-            return;
+            return null;
         }
-        waitingForRedeploy.remove(d);
+        waitingForRedeploy.remove(new Ref(d));
         if (task.expires() != null && Instant.now().isAfter(task.expires())) {
             LOG.info("Task {}[{}] expired at {}; revoked", task.task(), id, task.expires());
             storeResult(task, TaskState.REVOKED,
                     ExceptionInfo.celery("TaskRevokedError", "expired").toResult(), null);
             settle(d, true, holdsPermit);
-            return;
+            return null;
         }
         TaskRunner.Job job = runner.job(d, task, codec, holdsPermit);
         long delayMillis = task.eta() == null ? 0 : task.eta().toEpochMilli() - System.currentTimeMillis();
@@ -267,13 +319,13 @@ public final class Worker implements AutoCloseable {
                 job.releasesPermit(false);
             }
             ScheduledFuture<?> f = timer.schedule(() -> {
-                waitingForEta.remove(d);
+                waitingForEta.remove(new Ref(d));
                 pool.execute(job);
             }, delayMillis, TimeUnit.MILLISECONDS);
-            waitingForEta.put(d, f);
-        } else {
-            pool.execute(job);
+            waitingForEta.put(new Ref(d), f);
+            return null;
         }
+        return job;
     }
 
     /** Dispatches a held delivery again, from the timer or a pool thread; gives it back once stopping. */
@@ -325,15 +377,22 @@ public final class Worker implements AutoCloseable {
     }
 
     private void store(TaskResult result) {
-        try {
-            backend.store(result, options.resultExpires());
-        } catch (RuntimeException e) {
-            LOG.error("Cannot store the {} result of task {}", result.state(), result.taskId(), e);
-        }
+        settler.store(result);
     }
 
     /** Converts a task's return value to plain JSON values, failing here rather than in the backend. */
     Object toJson(Object value) {
+        // Plain values skip the round trip through the serializer, giving what it would give.
+        if (value == null || value instanceof String || value instanceof Boolean || value instanceof Integer) {
+            return value;
+        }
+        if (value instanceof Long l) {
+            // not a conditional expression: that would promote the Integer back to a Long
+            if (l == l.intValue()) {
+                return Integer.valueOf(l.intValue());
+            }
+            return l;
+        }
         return resultSerializer.decode(resultSerializer.encode(value));
     }
 
@@ -347,23 +406,16 @@ public final class Worker implements AutoCloseable {
      * @param releasesPermit whether the delivery still holds a prefetch slot
      */
     void settle(Delivery d, boolean ack, boolean releasesPermit) {
-        if (!held.remove(d)) {
-            return;
+        if (held.remove(new Ref(d)) != null) {
+            settler.settle(d, ack, releasesPermit);
         }
-        try {
-            if (ack) {
-                transport.ack(d);
-            } else {
-                transport.reject(d, true);
-            }
-        } catch (RuntimeException e) {
-            // The broker still has the message; it will come back, which at-least-once allows.
-            LOG.warn("Cannot {} message {}: {}", ack ? "ack" : "requeue", d.message().taskId(), e.getMessage());
-        } finally {
-            processed.incrementAndGet();
-            if (releasesPermit) {
-                prefetch.release();
-            }
+    }
+
+    /** Called by the settler once a delivery is acked or requeued. */
+    private void settled(boolean releasesPermit) {
+        processed.incrementAndGet();
+        if (releasesPermit) {
+            prefetch.release();
         }
     }
 
@@ -373,7 +425,7 @@ public final class Worker implements AutoCloseable {
 
     /** Returns a delivery to the broker unrun, freeing its prefetch slot if it holds one. */
     void giveBack(Delivery d, boolean releasesPermit) {
-        if (held.remove(d)) {
+        if (held.remove(new Ref(d)) != null) {
             try {
                 transport.reject(d, true);
             } catch (RuntimeException e) {
@@ -391,7 +443,7 @@ public final class Worker implements AutoCloseable {
             return;
         }
         try {
-            transport.renew(List.copyOf(held));
+            transport.renew(List.copyOf(held.values()));
         } catch (RuntimeException e) {
             LOG.warn("Cannot renew the leases of {} held messages: {}", held.size(), e.getMessage());
         }
@@ -412,5 +464,18 @@ public final class Worker implements AutoCloseable {
             t.setDaemon(true);
             return t;
         };
+    }
+
+    /** A delivery compared by identity. */
+    private record Ref(Delivery delivery) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Ref r && r.delivery == delivery;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(delivery);
+        }
     }
 }

@@ -88,6 +88,20 @@ public abstract class ResultBackendContract {
     }
 
     @Test
+    void storeAllStoresEveryResult() {
+        List<TaskResult> results = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            results.add(new TaskResult(newId(), TaskState.SUCCESS, i, null, List.of(), Instant.now(), Map.of()));
+        }
+
+        backend.storeAll(results, Duration.ofHours(1));
+
+        for (int i = 0; i < 20; i++) {
+            assertThat(backend.get(results.get(i).taskId()).orElseThrow().result()).isEqualTo(i);
+        }
+    }
+
+    @Test
     void storesFailureWithExceptionAndTraceback() {
         String id = newId();
         Map<String, Object> exc = Map.of("exc_type", "ValueError", "exc_message", List.of("boom"), "exc_module", "builtins");

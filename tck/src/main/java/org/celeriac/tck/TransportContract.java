@@ -171,6 +171,21 @@ public abstract class TransportContract {
     }
 
     @Test
+    void ackAllSettlesEveryDeliveryGiven() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            transport.publish(queue, message("m" + i));
+        }
+        List<Delivery> got = receiveAll(transport, List.of(queue), 5, Duration.ofSeconds(10));
+        transport.ackAll(got.subList(0, 4));
+        transport.close(); // returns what is unsettled: only the fifth
+
+        Transport other = open();
+        List<Delivery> back = receiveAll(other, List.of(queue), 1, Duration.ofSeconds(10));
+        assertThat(back).extracting(TransportContract::body).containsExactly(body(got.get(4)));
+        assertThat(other.receive(List.of(queue), 1, Duration.ofMillis(300))).isEmpty();
+    }
+
+    @Test
     void rejectWithRequeuePutsMessageBackMarkedRedelivered() throws Exception {
         transport.publish(queue, message("again"));
         transport.reject(receive(transport, queue, 1).get(0), true);

@@ -1,6 +1,7 @@
 package org.celeriac.spi.backend;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Optional;
 
 import org.osgi.annotation.versioning.ConsumerType;
@@ -11,6 +12,16 @@ public interface ResultBackend extends AutoCloseable {
 
     /** Stores (replaces) the result of a task, kept for {@code ttl}, or forever when {@code ttl} is null. */
     void store(TaskResult result, Duration ttl);
+
+    /**
+     * Stores several results, each as {@link #store} would; backends batch where their store allows. When it
+     * throws, some may have been stored.
+     */
+    default void storeAll(Collection<TaskResult> results, Duration ttl) {
+        for (TaskResult r : results) {
+            store(r, ttl);
+        }
+    }
 
     /** The stored result of a task, empty when none is stored or it has expired. */
     Optional<TaskResult> get(String taskId);

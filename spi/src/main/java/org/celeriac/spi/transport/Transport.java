@@ -41,6 +41,16 @@ public interface Transport extends AutoCloseable {
     /** Settles a delivery as done: the broker forgets the message. */
     void ack(Delivery delivery);
 
+    /**
+     * Settles several deliveries as done; transports batch where their broker allows. When it throws, some may
+     * have been settled: the others come back, which at-least-once allows.
+     */
+    default void ackAll(Collection<Delivery> deliveries) {
+        for (Delivery d : deliveries) {
+            ack(d);
+        }
+    }
+
     /** Settles a delivery as not done: back on its queue when {@code requeue}, otherwise dropped. */
     void reject(Delivery delivery, boolean requeue);
 

@@ -1,6 +1,8 @@
 package org.celeriac.backend.redis;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -76,6 +78,37 @@ final class RedisResultBackend implements ResultBackend {
             check(tx.exec(), "store the result of task " + result.taskId());
         } catch (JedisException e) {
             throw failure("store the result of task " + result.taskId(), e);
+        }
+    }
+
+    /**
+     * One round trip for the lot: every result's SET and PUBLISH in one MULTI/EXEC (jedis pipelines a
+     * transaction), so a reader never sees a result without its notification having been sent, as with
+     * {@link #store}.
+     */
+    @Override
+    public void storeAll(Collection<TaskResult> results, Duration ttl) {
+        if (results.isEmpty()) {
+            return;
+        }
+        List<String[]> encoded = new ArrayList<>(results.size());
+        for (TaskResult r : results) {
+            encoded.add(new String[] {key(r.taskId()), ResultMetaCodec.encode(r)});
+        }
+        String what = "store " + results.size() + " result(s)";
+        try (Jedis jedis = pool.getResource()) {
+            Transaction tx = jedis.multi();
+            for (String[] e : encoded) {
+                if (ttl == null) {
+                    tx.set(e[0], e[1]);
+                } else {
+                    tx.set(e[0], e[1], SetParams.setParams().ex(seconds(ttl)));
+                }
+                tx.publish(e[0], e[1]);
+            }
+            check(tx.exec(), what);
+        } catch (JedisException e) {
+            throw failure(what, e);
         }
     }
 

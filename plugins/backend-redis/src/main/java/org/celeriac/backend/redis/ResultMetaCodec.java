@@ -99,10 +99,27 @@ final class ResultMetaCodec {
     /** Python's {@code datetime.isoformat()} of a naive UTC time: microseconds, left out when zero. */
     static String formatDate(Instant t) {
         LocalDateTime d = LocalDateTime.ofInstant(t, ZoneOffset.UTC);
+        StringBuilder b = new StringBuilder(26);
+        pad(b, d.getYear(), 4).append('-');
+        pad(b, d.getMonthValue(), 2).append('-');
+        pad(b, d.getDayOfMonth(), 2).append('T');
+        pad(b, d.getHour(), 2).append(':');
+        pad(b, d.getMinute(), 2).append(':');
+        pad(b, d.getSecond(), 2);
         int micros = d.getNano() / 1000;
-        String s = String.format("%04d-%02d-%02dT%02d:%02d:%02d", d.getYear(), d.getMonthValue(), d.getDayOfMonth(),
-                d.getHour(), d.getMinute(), d.getSecond());
-        return micros == 0 ? s : s + String.format(".%06d", micros);
+        if (micros != 0) {
+            pad(b.append('.'), micros, 6);
+        }
+        return b.toString();
+    }
+
+    /** Appends {@code value} zero-padded to {@code width} digits (String.format is slow on a hot path). */
+    private static StringBuilder pad(StringBuilder b, int value, int width) {
+        String digits = Integer.toString(value);
+        for (int i = digits.length(); i < width; i++) {
+            b.append('0');
+        }
+        return b.append(digits);
     }
 
     /** Naive times are UTC (Celery 5.2); times with an offset or {@code Z} (later Celery) are taken as they are. */

@@ -14,6 +14,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -35,6 +37,9 @@ final class Envelope {
             .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
+    /** Prepared once: readValue(String, TypeReference) looks the deserializer up on every call. */
+    private static final ObjectReader MAP_READER = JSON.readerFor(MAP);
+    private static final ObjectWriter WRITER = JSON.writer();
 
     private Envelope() {
     }
@@ -64,7 +69,7 @@ final class Envelope {
 
     static String toJson(Object value) {
         try {
-            return JSON.writeValueAsString(value);
+            return WRITER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("Cannot encode as JSON: " + e.getOriginalMessage(), e);
         }
@@ -74,7 +79,7 @@ final class Envelope {
     static Decoded decode(String raw) {
         Map<String, Object> env;
         try {
-            env = JSON.readValue(raw, MAP);
+            env = MAP_READER.readValue(raw);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("Not a kombu envelope: " + e.getOriginalMessage(), e);
         }
