@@ -24,6 +24,7 @@ import org.celeriac.client.AsyncResult;
 import org.celeriac.client.CeleriacClient;
 import org.celeriac.client.TaskFailedException;
 import org.celeriac.registry.TaskRegistry;
+import org.junit.Assume;
 import org.junit.Before;
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -98,6 +99,36 @@ public class ContainerBundlesIT {
             assertEquals("IllegalStateException", e.exception().type());
             assertEquals("deliberately", e.exception().message());
         }
+    }
+
+    @Test
+    public void runsTasksOnRedisWhenConfiguredForIt() throws Exception {
+        String redis = System.getenv("CELERIAC_TEST_REDIS_URL");
+        Assume.assumeTrue("CELERIAC_TEST_REDIS_URL is not set (run-tests sets it)",
+                redis != null && !redis.isBlank() || "true".equals(System.getenv("CI")));
+        assertNotNull("CELERIAC_TEST_REDIS_URL must be set under CI", redis);
+        // databases of their own, so that other suites on this Redis neither see nor flush these keys
+        String base = redis.replaceFirst("/\\d*$", "");
+        Map<String, String> settings = new HashMap<>(embeddedSql("itest.redis"));
+        settings.put("broker_url", base + "/5");
+        settings.put("result_backend", base + "/6");
+        runtime.configure(settings);
+        installDemoTasks();
+
+        CeleriacClient client = runtime.awaitClient("itest.redis", "redis");
+
+        assertEquals(5L, ((Number) client.send("demo.add", List.of(2, 3), Map.of()).get(WAIT)).longValue());
+        assertEquals("org.celeriac.transport.redis", bundleOf("org.celeriac.transport.redis").getSymbolicName());
+        assertEquals(Bundle.ACTIVE, bundleOf("org.celeriac.backend.redis").getState());
+    }
+
+    private Bundle bundleOf(String symbolicName) {
+        for (Bundle b : context.getBundles()) {
+            if (symbolicName.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new AssertionError("no bundle " + symbolicName);
     }
 
     @Test
