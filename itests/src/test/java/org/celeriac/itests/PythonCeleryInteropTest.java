@@ -25,7 +25,6 @@ import org.celeriac.config.Settings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -327,7 +326,6 @@ class PythonCeleryInteropTest {
      * expiry falls before its countdown ends is revoked, never run. Celeriac's worker checks only on receipt.
      */
     @Test
-    @Disabled("Celeriac worker bug: expiry is checked on receipt only, not when the ETA comes (Worker.dispatch)")
     void pythonTaskExpiringBeforeItsCountdownIsRevokedNotRun() throws Exception {
         CeleriacProcesses.Child worker = celeriacWorker();
         String out = runPython("expires-first", """

@@ -64,6 +64,11 @@ final class TaskRunner {
                 worker.redispatch(delivery, holdsPermit);
                 return;
             }
+            // Checked again here: a task can expire while it waits for its ETA or for a pool thread.
+            if (Worker.isExpired(task)) {
+                worker.revokeExpired(delivery, task, holdsPermit);
+                return;
+            }
             Task opts = definition.options();
             boolean acksLate = opts.acksLate() == Task.Toggle.DEFAULT ? worker.options().acksLate()
                     : opts.acksLate() == Task.Toggle.ON;

@@ -303,11 +303,8 @@ public final class Worker implements AutoCloseable {
             return null;
         }
         waitingForRedeploy.remove(new Ref(d));
-        if (task.expires() != null && Instant.now().isAfter(task.expires())) {
-            LOG.info("Task {}[{}] expired at {}; revoked", task.task(), id, task.expires());
-            storeResult(task, TaskState.REVOKED,
-                    ExceptionInfo.celery("TaskRevokedError", "expired").toResult(), null);
-            settle(d, true, holdsPermit);
+        if (isExpired(task)) {
+            revokeExpired(d, task, holdsPermit);
             return null;
         }
         TaskRunner.Job job = runner.job(d, task, codec, holdsPermit);
@@ -326,6 +323,17 @@ public final class Worker implements AutoCloseable {
             return null;
         }
         return job;
+    }
+
+    static boolean isExpired(TaskMessage task) {
+        return task.expires() != null && Instant.now().isAfter(task.expires());
+    }
+
+    /** Settles an expired task unrun with a REVOKED result, as Celery does, on arrival or when its ETA comes. */
+    void revokeExpired(Delivery d, TaskMessage task, boolean holdsPermit) {
+        LOG.info("Task {}[{}] expired at {}; revoked", task.task(), task.id(), task.expires());
+        storeResult(task, TaskState.REVOKED, ExceptionInfo.celery("TaskRevokedError", "expired").toResult(), null);
+        settle(d, true, holdsPermit);
     }
 
     /** Dispatches a held delivery again, from the timer or a pool thread; gives it back once stopping. */

@@ -269,6 +269,17 @@ class WorkerTest {
     }
 
     @Test
+    void revokesTaskThatExpiresWhileWaitingForItsCountdown() {
+        startWorker();
+
+        TaskFailedException e = failure(client.send("t.add", List.of(1, 1), Map.of(), SendOptions.defaults()
+                .countdown(Duration.ofMillis(1500)).expires(Instant.now().plusMillis(300))));
+
+        assertThat(e.state()).isEqualTo(TaskState.REVOKED);
+        assertThat(e.exception().type()).isEqualTo("TaskRevokedError");
+    }
+
+    @Test
     void storesNothingForIgnoredResults() throws Exception {
         startWorker();
         AsyncResult ignored = client.send("t.ignored", List.of(), Map.of());
