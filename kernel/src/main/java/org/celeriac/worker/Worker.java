@@ -17,6 +17,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import org.celeriac.discovery.PluginCatalog;
 import org.celeriac.protocol.ExceptionInfo;
@@ -69,6 +70,8 @@ public final class Worker implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final AtomicInteger processed = new AtomicInteger();
     private volatile boolean running;
+    /** Whether the consumer waits for the pool's queue to drain (see {@link #waitForRoom}). */
+    private volatile boolean waitingForRoom;
     private Thread consumer;
 
     /**
@@ -177,6 +180,7 @@ public final class Worker implements AutoCloseable {
     private void consume() {
         long backoff = 100;
         while (running) {
+            waitForRoom();
             int want;
             try {
                 if (!prefetch.tryAcquire(200, TimeUnit.MILLISECONDS)) {
@@ -213,6 +217,29 @@ public final class Worker implements AutoCloseable {
         }
     }
 
+    /**
+     * Holds the consumer while a full round of work waits for pool threads. Without it, the consumer would fetch
+     * as soon as one slot frees, one or two messages per broker round trip; waiting until fewer than
+     * {@code concurrency} tasks are queued lets it fetch a batch, and still refills before a thread goes idle.
+     */
+    private void waitForRoom() {
+        int lowWater = options.concurrency();
+        while (running && pool.getQueue().size() >= lowWater) {
+            waitingForRoom = true;
+            if (pool.getQueue().size() >= lowWater) {
+                LockSupport.parkNanos(this, 50_000_000L);
+            }
+            waitingForRoom = false;
+        }
+    }
+
+    /** Wakes the consumer when the pool's queue has drained below a round of work. */
+    private void roomMade() {
+        if (waitingForRoom && pool.getQueue().size() < options.concurrency()) {
+            LockSupport.unpark(consumer);
+        }
+    }
+
     /** Work on the pool that stands for a held delivery: what a warm shutdown gives back if it has not started. */
     interface Pending extends Runnable {
         Delivery delivery();
@@ -233,6 +260,7 @@ public final class Worker implements AutoCloseable {
 
         @Override
         public void run() {
+            roomMade();
             TaskRunner.Job job;
             try {
                 if (!running) {
