@@ -170,6 +170,57 @@ class KombuWireTest {
         }
     }
 
+    /** JSON as Python's json.dumps writes it by default, with a space after each colon and comma. */
+    private static String pythonStyle(Object value) throws IOException {
+        return JSON.writer(new com.fasterxml.jackson.core.util.MinimalPrettyPrinter() {
+            @Override
+            public void writeObjectFieldValueSeparator(com.fasterxml.jackson.core.JsonGenerator g) throws IOException {
+                g.writeRaw(": ");
+            }
+
+            @Override
+            public void writeObjectEntrySeparator(com.fasterxml.jackson.core.JsonGenerator g) throws IOException {
+                g.writeRaw(", ");
+            }
+
+            @Override
+            public void writeArrayValueSeparator(com.fasterxml.jackson.core.JsonGenerator g) throws IOException {
+                g.writeRaw(", ");
+            }
+        }).writeValueAsString(value);
+    }
+
+    @Test
+    void recordsTagExchangeAndRoutingKeyWhateverTheJsonSpacingOrEscapes() throws Exception {
+        Map<String, Object> captured = sample("redis-task-options.json");
+        String queue = "wire-" + UUID.randomUUID();
+        Map<String, Object> spaced = map(JSON.readValue(JSON.writeValueAsString(captured.get("envelope")), Map.class));
+        spaced.remove("body_decoded");
+        map(map(spaced.get("properties")).get("delivery_info")).put("routing_key", queue);
+        map(spaced.get("properties")).put("delivery_tag", "tag-spaced-" + queue);
+        Map<String, Object> escaped = map(JSON.readValue(JSON.writeValueAsString(spaced), Map.class));
+        map(map(escaped.get("properties")).get("delivery_info")).put("exchange", "ex\"change\\");
+        map(escaped.get("properties")).put("delivery_tag", "tag-escaped-" + queue);
+
+        try (Transport t = new RedisTransportFactory().open(url, Map.of()); Jedis j = jedis()) {
+            j.lpush(queue, pythonStyle(spaced), JSON.writeValueAsString(escaped));
+            List<Delivery> got = t.receive(List.of(queue), 2, Duration.ofSeconds(2));
+            assertThat(got).hasSize(2);
+
+            List<Object> fast = JSON.readValue(j.hget("unacked", "tag-spaced-" + queue), List.class);
+            assertThat(fast.get(0)).isEqualTo(spaced);
+            assertThat(fast.subList(1, 3)).containsExactly("", queue);
+            List<Object> slow = JSON.readValue(j.hget("unacked", "tag-escaped-" + queue), List.class);
+            assertThat(slow.get(0)).isEqualTo(escaped);
+            assertThat(slow.subList(1, 3)).containsExactly("ex\"change\\", queue);
+            assertThat(j.zscore("unacked_index", "tag-spaced-" + queue)).isNotNull();
+            assertThat(j.zscore("unacked_index", "tag-escaped-" + queue)).isNotNull();
+            t.ackAll(got);
+            assertThat(j.hexists("unacked", "tag-spaced-" + queue)).isFalse();
+            assertThat(j.hexists("unacked", "tag-escaped-" + queue)).isFalse();
+        }
+    }
+
     @Test
     void publishesDeclaresAndBroadcastsInKombusLayout() throws Exception {
         String queue = "wire-" + UUID.randomUUID();
