@@ -1,5 +1,6 @@
 package org.celeriac.transport.redis;
 
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -15,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -37,6 +39,7 @@ import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.params.SetParams;
@@ -78,6 +81,11 @@ final class RedisTransport implements Transport {
     static final String BINDING_PREFIX = "_kombu.binding.";
     static final String DEFAULT_EXCHANGE = "celery";
     private static final int RESTORE_BATCH = 100;
+    /**
+     * The longest a blocking read waits by request: a BRPOP slice, and the time between PINGs on a subscription.
+     * A blocking read that gets no reply within this plus the socket timeout gives up: its connection went silent.
+     */
+    static final int MAX_BLOCK_MILLIS = 1_000;
 
     /**
      * Pops up to ARGV[1] envelopes from KEYS[3..] in order and records each in KEYS[1] (unacked) and KEYS[2]
@@ -151,6 +159,8 @@ final class RedisTransport implements Transport {
     private final List<RedisSubscription> subscriptions = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService restorer;
     private final AtomicInteger rotation = new AtomicInteger();
+    /** When the restorer first failed to reach Redis, 0 while it can. */
+    private volatile long unreachableSince;
     private volatile boolean closed;
 
     RedisTransport(RedisUrl url) {
@@ -163,6 +173,9 @@ final class RedisTransport implements Transport {
                 .ssl(url.ssl())
                 .socketTimeoutMillis(url.socketTimeoutMillis())
                 .connectionTimeoutMillis(url.connectTimeoutMillis())
+                // jedis waits for a blocking reply without a timeout by default: forever on a connection whose peer
+                // vanished without a reset (celery#8030: a consumer that never hears again)
+                .blockingSocketTimeoutMillis(MAX_BLOCK_MILLIS + url.socketTimeoutMillis())
                 .clientName("celeriac")
                 .build();
         GenericObjectPoolConfig<Jedis> poolConfig = new GenericObjectPoolConfig<>();
@@ -171,10 +184,10 @@ final class RedisTransport implements Transport {
         poolConfig.setMinIdle(0);
         poolConfig.setBlockWhenExhausted(true);
         poolConfig.setMaxWait(Duration.ofMillis(Math.max(url.socketTimeoutMillis(), url.connectTimeoutMillis())));
-        poolConfig.setTestOnBorrow(false);
+        poolConfig.setTestOnBorrow(true); // only connections idle for a while: see CheckedConnections
         poolConfig.setTestWhileIdle(true);
         poolConfig.setJmxEnabled(false);
-        this.pool = new JedisPool(poolConfig, address, clientConfig);
+        this.pool = new JedisPool(poolConfig, new CheckedConnections(address, clientConfig, url.where()));
         this.fanoutPrefix = "/" + url.db() + ".";
         try {
             call(j -> j.ping());
@@ -183,8 +196,10 @@ final class RedisTransport implements Transport {
             throw e;
         }
         long period = Math.min(60_000, Math.max(1_000, url.visibilityTimeout().toMillis() / 4));
-        this.restorer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "celeriac-redis-restore-" + url.where());
+        AtomicInteger threads = new AtomicInteger();
+        // two threads: a restore waiting on a slow Redis does not hold up the subscriptions' PINGs
+        this.restorer = Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "celeriac-redis-" + url.where() + "-" + threads.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
@@ -294,10 +309,18 @@ final class RedisTransport implements Transport {
                 return List.of();
             }
             // Redis 6+ takes fractional seconds; waits are cut in slices of at most 1 s to notice interrupts
-            double seconds = Math.max(0.01, Math.min(1.0, left / 1e9));
+            double seconds = Math.max(0.01, Math.min(MAX_BLOCK_MILLIS / 1000.0, left / 1e9));
             // the record goes on the same connection right after the pop, so a closing pool cannot come between
             String[] popped = call(j -> {
-                KeyValue<String, String> kv = j.brpop(seconds, keyArray);
+                KeyValue<String, String> kv;
+                try {
+                    kv = j.brpop(seconds, keyArray);
+                } catch (JedisConnectionException e) {
+                    if (e.getCause() instanceof SocketTimeoutException) {
+                        dropSilentConnections(seconds);
+                    }
+                    throw e;
+                }
                 if (kv == null) {
                     return null;
                 }
@@ -314,6 +337,18 @@ final class RedisTransport implements Transport {
                 return List.of(first);
             }
         }
+    }
+
+    /**
+     * A blocking pop outlived its wait by the socket timeout: Redis, or the network to it, went silent without
+     * closing the connection. jedis drops that connection; the idle ones were opened before it and likely went
+     * silent too, so they go as well, rather than each costing a socket timeout when next used.
+     */
+    private void dropSilentConnections(double waitSeconds) {
+        LOG.warn("Redis at {} did not answer a blocking pop of {} ms within {} ms more: the connection went silent;"
+                + " dropping it and reconnecting", url.where(), Math.round(waitSeconds * 1000),
+                url.socketTimeoutMillis());
+        pool.clear();
     }
 
     /** The non-blocking pass: pops and records in one script, so no message is lost between the two. */
@@ -562,12 +597,24 @@ final class RedisTransport implements Transport {
         return queues;
     }
 
+    /** Runs now and then for the life of the transport, so it also says when Redis goes away and comes back. */
     private void restoreVisibleQuietly() {
         try {
             restoreVisible();
+            if (unreachableSince != 0) {
+                LOG.info("Redis at {} answers again, after {} ms", url.where(),
+                        (System.nanoTime() - unreachableSince) / 1_000_000);
+                unreachableSince = 0;
+            }
         } catch (RuntimeException e) {
-            if (!closed) {
+            if (closed) {
+                return;
+            }
+            if (unreachableSince == 0) {
+                unreachableSince = System.nanoTime();
                 LOG.warn("Restoring timed-out messages on {} failed: {}", url, e.getMessage());
+            } else {
+                LOG.debug("Restoring timed-out messages on {} failed again: {}", url, e.getMessage());
             }
         }
     }
@@ -659,6 +706,7 @@ final class RedisTransport implements Transport {
         private volatile Jedis connection;
         private volatile JedisPubSub pubsub;
         private Thread thread;
+        private ScheduledFuture<?> pinger;
 
         RedisSubscription(String exchange, Consumer<Message> listener) {
             this.exchange = exchange;
@@ -672,6 +720,8 @@ final class RedisTransport implements Transport {
             thread = new Thread(this::run, "celeriac-redis-fanout-" + exchange);
             thread.setDaemon(true);
             thread.start();
+            pinger = restorer.scheduleWithFixedDelay(this::ping, MAX_BLOCK_MILLIS, MAX_BLOCK_MILLIS,
+                    TimeUnit.MILLISECONDS);
             try {
                 if (!subscribed.await(Math.max(5_000, url.connectTimeoutMillis()), TimeUnit.MILLISECONDS)) {
                     throw new TransportException("Could not subscribe to " + exchange + " on Redis at " + url.where());
@@ -683,6 +733,7 @@ final class RedisTransport implements Transport {
         }
 
         private void run() {
+            boolean[] lost = {false};
             while (!stopped && !closed) {
                 try (Jedis j = new Jedis(address, clientConfig)) {
                     connection = j;
@@ -691,6 +742,10 @@ final class RedisTransport implements Transport {
                         public void onPSubscribe(String pattern, int count) {
                             if (count == patterns.length) {
                                 subscribed.countDown();
+                                if (lost[0]) {
+                                    LOG.info("Subscribed to {} on Redis at {} again", exchange, url.where());
+                                    lost[0] = false;
+                                }
                             }
                         }
 
@@ -710,6 +765,7 @@ final class RedisTransport implements Transport {
                     }
                     LOG.warn("Subscription to {} on Redis at {} lost, reconnecting: {}", exchange, url.where(),
                             e.getMessage());
+                    lost[0] = true;
                     try {
                         Thread.sleep(1_000);
                     } catch (InterruptedException ie) {
@@ -718,6 +774,22 @@ final class RedisTransport implements Transport {
                 } finally {
                     connection = null;
                 }
+            }
+        }
+
+        /**
+         * Keeps the connection talking: a read that hears nothing (no PONG, no message) within the socket timeout
+         * fails, and {@link #run} reconnects, instead of waiting forever on a connection that went silent.
+         */
+        private synchronized void ping() {
+            JedisPubSub ps = pubsub;
+            if (stopped || ps == null || !ps.isSubscribed()) {
+                return;
+            }
+            try {
+                ps.ping();
+            } catch (RuntimeException e) {
+                LOG.debug("Cannot PING the subscription to {} on Redis at {}: {}", exchange, url.where(), e.toString());
             }
         }
 
@@ -736,15 +808,20 @@ final class RedisTransport implements Transport {
             }
             stopped = true;
             subscriptions.remove(this);
-            JedisPubSub ps = pubsub;
-            try {
-                if (ps != null && ps.isSubscribed()) {
-                    ps.punsubscribe();
-                }
-            } catch (RuntimeException e) {
-                Jedis c = connection;
-                if (c != null) {
-                    c.disconnect();
+            if (pinger != null) {
+                pinger.cancel(false);
+            }
+            synchronized (this) { // not while a PING is written
+                JedisPubSub ps = pubsub;
+                try {
+                    if (ps != null && ps.isSubscribed()) {
+                        ps.punsubscribe();
+                    }
+                } catch (RuntimeException e) {
+                    Jedis c = connection;
+                    if (c != null) {
+                        c.disconnect();
+                    }
                 }
             }
             if (thread != null && thread != Thread.currentThread()) {
