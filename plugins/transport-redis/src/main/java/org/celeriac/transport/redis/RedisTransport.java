@@ -159,8 +159,7 @@ final class RedisTransport implements Transport {
     private final List<RedisSubscription> subscriptions = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService restorer;
     private final AtomicInteger rotation = new AtomicInteger();
-    /** When the restorer first failed to reach Redis, 0 while it can. */
-    private volatile long unreachableSince;
+    private volatile boolean restoreFailing;
     private volatile boolean closed;
 
     RedisTransport(RedisUrl url) {
@@ -597,21 +596,17 @@ final class RedisTransport implements Transport {
         return queues;
     }
 
-    /** Runs now and then for the life of the transport, so it also says when Redis goes away and comes back. */
     private void restoreVisibleQuietly() {
         try {
             restoreVisible();
-            if (unreachableSince != 0) {
-                LOG.info("Redis at {} answers again, after {} ms", url.where(),
-                        (System.nanoTime() - unreachableSince) / 1_000_000);
-                unreachableSince = 0;
-            }
+            restoreFailing = false;
         } catch (RuntimeException e) {
             if (closed) {
                 return;
             }
-            if (unreachableSince == 0) {
-                unreachableSince = System.nanoTime();
+            // once per outage: it runs every few seconds, and the pool says when Redis is back
+            if (!restoreFailing) {
+                restoreFailing = true;
                 LOG.warn("Restoring timed-out messages on {} failed: {}", url, e.getMessage());
             } else {
                 LOG.debug("Restoring timed-out messages on {} failed again: {}", url, e.getMessage());
