@@ -15,6 +15,7 @@ import org.celeriac.client.SendOptions;
 import org.celeriac.config.Settings;
 import org.celeriac.itests.CeleriacProcesses.Child;
 import org.celeriac.itests.RedisServers.Server;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,11 +32,14 @@ class RedisLeaseTest {
     /** Short, so that a lease not renewed would expire several times over. */
     private static final int VISIBILITY_TIMEOUT_SECONDS = 2;
 
+    // Registered first, so that after each test its servers stop last, once the processes using them are gone.
     @RegisterExtension
-    final CeleriacProcesses celeriac = new CeleriacProcesses();
+    @Order(1)
+    final RedisServers redis = new RedisServers();
 
     @RegisterExtension
-    final RedisServers redis = new RedisServers();
+    @Order(2)
+    final CeleriacProcesses celeriac = new CeleriacProcesses();
 
     @TempDir
     Path dir;

@@ -21,6 +21,7 @@ import org.celeriac.spi.backend.BackendException;
 import org.celeriac.spi.backend.TaskResult;
 import org.celeriac.spi.backend.TaskState;
 import org.celeriac.spi.transport.TransportException;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,11 +38,14 @@ class RedisRestartTest {
     private static final int TASKS = 400;
     private static final Duration DOWN = Duration.ofSeconds(3);
 
+    // Registered first, so that after each test its servers stop last, once the processes using them are gone.
     @RegisterExtension
-    final CeleriacProcesses celeriac = new CeleriacProcesses();
+    @Order(1)
+    final RedisServers redis = new RedisServers();
 
     @RegisterExtension
-    final RedisServers redis = new RedisServers();
+    @Order(2)
+    final CeleriacProcesses celeriac = new CeleriacProcesses();
 
     @TempDir
     Path dir;

@@ -18,6 +18,7 @@ import org.celeriac.itests.CeleriacProcesses.Child;
 import org.celeriac.itests.RedisServers.Server;
 import org.celeriac.spi.backend.TaskResult;
 import org.celeriac.spi.backend.TaskState;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,11 +30,14 @@ class RedisWorkerCrashTest {
     private static final String READY = "Stop with Ctrl-C";
     private static final int TASKS = 1_000;
 
+    // Registered first, so that after each test its servers stop last, once the processes using them are gone.
     @RegisterExtension
-    final CeleriacProcesses celeriac = new CeleriacProcesses();
+    @Order(1)
+    final RedisServers redis = new RedisServers();
 
     @RegisterExtension
-    final RedisServers redis = new RedisServers();
+    @Order(2)
+    final CeleriacProcesses celeriac = new CeleriacProcesses();
 
     @TempDir
     Path dir;
