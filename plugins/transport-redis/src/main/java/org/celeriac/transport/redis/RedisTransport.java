@@ -160,6 +160,8 @@ final class RedisTransport implements Transport {
     private final ScheduledExecutorService restorer;
     private final AtomicInteger rotation = new AtomicInteger();
     private volatile boolean restoreFailing;
+    /** The token of a restore lock this transport may still hold, its connection lost before it let go. */
+    volatile String lostMutexToken;
     private volatile boolean closed;
 
     RedisTransport(RedisUrl url) {
@@ -621,7 +623,10 @@ final class RedisTransport implements Transport {
         }
         String token = UUID.randomUUID().toString();
         try (Jedis j = pool.getResource()) {
+            releaseLostMutex(j);
+            lostMutexToken = token; // until released: a connection lost from here on may leave the lock set
             if (j.set(UNACKED_MUTEX, token, SetParams.setParams().nx().px(UNACKED_MUTEX_EXPIRE_MS)) == null) {
+                lostMutexToken = null;
                 return 0; // MutexHeld: another consumer restores
             }
             try {
@@ -645,7 +650,20 @@ final class RedisTransport implements Transport {
                 return restored;
             } finally {
                 j.eval(UNLOCK_SCRIPT, List.of(UNACKED_MUTEX), List.of(token));
+                lostMutexToken = null;
             }
+        }
+    }
+
+    /**
+     * Releases the lock of a restore whose connection broke (Redis restarted, say) on the next run, rather than
+     * leaving it to expire: no consumer would restore anything for five minutes.
+     */
+    private void releaseLostMutex(Jedis j) {
+        String lost = lostMutexToken;
+        if (lost != null) {
+            j.eval(UNLOCK_SCRIPT, List.of(UNACKED_MUTEX), List.of(lost));
+            lostMutexToken = null;
         }
     }
 

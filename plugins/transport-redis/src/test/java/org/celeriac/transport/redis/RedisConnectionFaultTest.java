@@ -24,6 +24,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.params.SetParams;
+
 /**
  * The transport behind a {@link PartitionProxy}: connections that go silent without a reset (celery#8030, #10205:
  * workers that never consume again after a network fault) and connections Redis closed while they sat idle.
@@ -143,6 +146,31 @@ class RedisConnectionFaultTest {
         proxied.publish(queue, message("second"));
 
         assertThat(direct.size(queue)).isEqualTo(2);
+    }
+
+    @Test
+    void restoresAgainAfterItLostItsConnectionHoldingTheRestoreLock() throws Exception {
+        Map<String, String> shortLease = Map.of("visibility_timeout", "2");
+        URI redis = URI.create(url);
+        try (Transport crashed = FACTORY.open(url, shortLease); Transport other = FACTORY.open(url, shortLease);
+             Jedis j = new Jedis(redis.getHost(), redis.getPort())) {
+            direct.publish(queue, message("held"));
+            assertThat(crashed.receive(List.of(queue), 1, Duration.ofSeconds(5))).hasSize(1); // and never settled
+            // as if Redis went away between taking the lock and letting go of it: the lock stays for 5 minutes
+            j.set(RedisTransport.UNACKED_MUTEX, "lost",
+                    SetParams.setParams().px(RedisTransport.UNACKED_MUTEX_EXPIRE_MS));
+            ((RedisTransport) crashed).lostMutexToken = "lost";
+            try {
+                List<Delivery> again = other.receive(List.of(queue), 1, BOUND);
+
+                assertThat(again).as("restored within %s", BOUND).hasSize(1);
+                assertThat(again.get(0).redelivered()).isTrue();
+                other.ack(again.get(0));
+            } finally {
+                j.eval("if redis.call('GET', KEYS[1]) == 'lost' then return redis.call('DEL', KEYS[1]) end return 0",
+                        List.of(RedisTransport.UNACKED_MUTEX), List.of()); // not to hold up the other tests
+            }
+        }
     }
 
     private static Message message(String body) {
