@@ -39,7 +39,7 @@ final class ResultSubscriber {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResultSubscriber.class);
 
-    static final long PING_MILLIS = 1_000;
+    static final int PING_MILLIS = 1_000;
 
     private final RedisEndpoint endpoint;
     private final String controlChannel = "celeriac-backend-listener-" + UUID.randomUUID();
@@ -273,7 +273,7 @@ final class ResultSubscriber {
             Throwable cause = null;
             int timeout = endpoint.socketTimeoutMillis();
             try (Jedis jedis = new Jedis(endpoint.hostAndPort(),
-                    endpoint.clientConfig(timeout, (int) PING_MILLIS + timeout, "celeriac-backend-subscriber"))) {
+                    endpoint.clientConfig(timeout, PING_MILLIS + timeout, "celeriac-backend-subscriber"))) {
                 connection = jedis;
                 if (stopping) {
                     return;
@@ -281,12 +281,10 @@ final class ResultSubscriber {
                 jedis.subscribe(pubSub, controlChannel);
             } catch (RuntimeException e) {
                 cause = e;
-                if (stopping) {
-                    // closed
-                } else if (e.getCause() instanceof SocketTimeoutException) {
+                if (!stopping && e.getCause() instanceof SocketTimeoutException) {
                     LOG.warn("Result subscriber to {} heard nothing, not even a PONG, for {} ms: the connection went"
                             + " silent; the next wait reconnects", endpoint, PING_MILLIS + timeout);
-                } else {
+                } else if (!stopping) {
                     LOG.warn("Result subscriber to {} stopped: {}", endpoint, e.toString());
                 }
             } finally {

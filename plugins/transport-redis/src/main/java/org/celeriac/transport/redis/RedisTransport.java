@@ -720,6 +720,8 @@ final class RedisTransport implements Transport {
         private volatile JedisPubSub pubsub;
         private Thread thread;
         private ScheduledFuture<?> pinger;
+        /** The connection broke and a new one is not subscribed yet; used by {@link #run}'s thread only. */
+        private boolean lost;
 
         RedisSubscription(String exchange, Consumer<Message> listener) {
             this.exchange = exchange;
@@ -746,7 +748,6 @@ final class RedisTransport implements Transport {
         }
 
         private void run() {
-            boolean[] lost = {false};
             while (!stopped && !closed) {
                 try (Jedis j = new Jedis(address, clientConfig)) {
                     connection = j;
@@ -755,9 +756,9 @@ final class RedisTransport implements Transport {
                         public void onPSubscribe(String pattern, int count) {
                             if (count == patterns.length) {
                                 subscribed.countDown();
-                                if (lost[0]) {
+                                if (lost) {
                                     LOG.info("Subscribed to {} on Redis at {} again", exchange, url.where());
-                                    lost[0] = false;
+                                    lost = false;
                                 }
                             }
                         }
@@ -778,7 +779,7 @@ final class RedisTransport implements Transport {
                     }
                     LOG.warn("Subscription to {} on Redis at {} lost, reconnecting: {}", exchange, url.where(),
                             e.getMessage());
-                    lost[0] = true;
+                    lost = true;
                     try {
                         Thread.sleep(1_000);
                     } catch (InterruptedException ie) {
