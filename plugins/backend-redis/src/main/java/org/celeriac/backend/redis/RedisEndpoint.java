@@ -90,10 +90,19 @@ record RedisEndpoint(String host, int port, int db, boolean tls, String user, St
         return new HostAndPort(host, port);
     }
 
-    /** Client settings; {@code socketTimeoutMillis} 0 blocks forever (for the subscriber connection). */
+    /** Client settings; {@code socketTimeoutMillis} 0 blocks forever. */
     JedisClientConfig clientConfig(int socketTimeout, String clientName) {
+        return clientConfig(socketTimeout, 0, clientName);
+    }
+
+    /**
+     * Client settings with a timeout for blocking reads too (a subscription's): jedis's default, 0, waits forever,
+     * even on a connection that went silent.
+     */
+    JedisClientConfig clientConfig(int socketTimeout, int blockingSocketTimeout, String clientName) {
         DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
                 .database(db).ssl(tls).socketTimeoutMillis(socketTimeout)
+                .blockingSocketTimeoutMillis(blockingSocketTimeout)
                 .connectionTimeoutMillis(connectTimeoutMillis).clientName(clientName);
         if (password != null) {
             b.password(password);

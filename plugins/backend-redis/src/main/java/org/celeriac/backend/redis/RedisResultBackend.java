@@ -54,8 +54,9 @@ final class RedisResultBackend implements ResultBackend {
         config.setMinIdle(0);
         config.setJmxEnabled(false);
         config.setTestWhileIdle(true);
-        this.pool = new JedisPool(config, endpoint.hostAndPort(),
-                endpoint.clientConfig(endpoint.socketTimeoutMillis(), "celeriac-backend"));
+        config.setTestOnBorrow(true); // only connections idle for a while: see CheckedConnections
+        this.pool = new JedisPool(config, new CheckedConnections(endpoint.hostAndPort(),
+                endpoint.clientConfig(endpoint.socketTimeoutMillis(), "celeriac-backend"), endpoint.toString()));
         this.subscriber = new ResultSubscriber(endpoint);
     }
 

@@ -1,5 +1,6 @@
 package org.celeriac.backend.redis;
 
+import java.net.SocketTimeoutException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -9,6 +10,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -28,10 +31,15 @@ import redis.clients.jedis.JedisPubSub;
  * <p>The loop always holds a private control channel, so it does not end when the last task channel goes.
  * Subscription replies arrive in the order the SUBSCRIBE commands were sent, which lets {@link #watch} wait for
  * the confirmation of its own SUBSCRIBE before the caller reads the key.
+ *
+ * <p>The connection is PINGed every second and its reads time out after that plus the socket timeout, so a
+ * connection that went silent without a reset (a network partition) is given up instead of waited on forever.
  */
 final class ResultSubscriber {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResultSubscriber.class);
+
+    static final int PING_MILLIS = 1_000;
 
     private final RedisEndpoint endpoint;
     private final String controlChannel = "celeriac-backend-listener-" + UUID.randomUUID();
@@ -42,6 +50,7 @@ final class ResultSubscriber {
     private final Map<String, CompletableFuture<Void>> confirmed = new HashMap<>();
     private final Map<String, Deque<CompletableFuture<Void>>> pendingAcks = new HashMap<>();
     private Listener listener;
+    private ScheduledExecutorService pinger;
     private boolean closed;
 
     ResultSubscriber(RedisEndpoint endpoint) {
@@ -62,6 +71,14 @@ final class ResultSubscriber {
             if (listener == null) {
                 listener = new Listener();
                 listener.start();
+            }
+            if (pinger == null) {
+                pinger = Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "celeriac-redis-results-ping-" + endpoint);
+                    t.setDaemon(true);
+                    return t;
+                });
+                pinger.scheduleWithFixedDelay(this::ping, PING_MILLIS, PING_MILLIS, TimeUnit.MILLISECONDS);
             }
             l = listener;
         }
@@ -111,12 +128,30 @@ final class ResultSubscriber {
         }
     }
 
+    /** A PING on the subscribed connection: the reply (or a message) keeps its reads from timing out. */
+    private void ping() {
+        synchronized (lock) { // SUBSCRIBE and UNSUBSCRIBE are written under the lock too
+            Listener l = listener;
+            if (l == null || !l.pubSub.isSubscribed()) {
+                return;
+            }
+            try {
+                l.pubSub.ping();
+            } catch (RuntimeException e) {
+                LOG.debug("Cannot PING the result subscriber at {}: {}", endpoint, e.toString());
+            }
+        }
+    }
+
     void close() {
         Listener l;
         synchronized (lock) {
             closed = true;
             l = listener;
             listener = null;
+            if (pinger != null) {
+                pinger.shutdownNow();
+            }
         }
         if (l != null) {
             l.shutdown();
@@ -236,7 +271,9 @@ final class ResultSubscriber {
         @Override
         public void run() {
             Throwable cause = null;
-            try (Jedis jedis = new Jedis(endpoint.hostAndPort(), endpoint.clientConfig(0, "celeriac-backend-subscriber"))) {
+            int timeout = endpoint.socketTimeoutMillis();
+            try (Jedis jedis = new Jedis(endpoint.hostAndPort(),
+                    endpoint.clientConfig(timeout, PING_MILLIS + timeout, "celeriac-backend-subscriber"))) {
                 connection = jedis;
                 if (stopping) {
                     return;
@@ -244,7 +281,10 @@ final class ResultSubscriber {
                 jedis.subscribe(pubSub, controlChannel);
             } catch (RuntimeException e) {
                 cause = e;
-                if (!stopping) {
+                if (!stopping && e.getCause() instanceof SocketTimeoutException) {
+                    LOG.warn("Result subscriber to {} heard nothing, not even a PONG, for {} ms: the connection went"
+                            + " silent; the next wait reconnects", endpoint, PING_MILLIS + timeout);
+                } else if (!stopping) {
                     LOG.warn("Result subscriber to {} stopped: {}", endpoint, e.toString());
                 }
             } finally {

@@ -1,5 +1,6 @@
 package org.celeriac.transport.redis;
 
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -14,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -36,6 +38,7 @@ import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.JedisPubSub;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.params.SetParams;
@@ -77,6 +80,11 @@ final class RedisTransport implements Transport {
     static final String BINDING_PREFIX = "_kombu.binding.";
     static final String DEFAULT_EXCHANGE = "celery";
     private static final int RESTORE_BATCH = 100;
+    /**
+     * The longest a blocking read waits by request: a BRPOP slice, and the time between PINGs on a subscription.
+     * A blocking read that gets no reply within this plus the socket timeout gives up: its connection went silent.
+     */
+    static final int MAX_BLOCK_MILLIS = 1_000;
 
     /**
      * Pops up to ARGV[1] envelopes from KEYS[3..] in order and records each in KEYS[1] (unacked) and KEYS[2]
@@ -185,6 +193,9 @@ final class RedisTransport implements Transport {
     private final List<RedisSubscription> subscriptions = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService restorer;
     private final AtomicInteger rotation = new AtomicInteger();
+    private volatile boolean restoreFailing;
+    /** The token of a restore lock this transport may still hold, its connection lost before it let go. */
+    volatile String lostMutexToken;
     private volatile boolean closed;
 
     RedisTransport(RedisUrl url) {
@@ -197,6 +208,9 @@ final class RedisTransport implements Transport {
                 .ssl(url.ssl())
                 .socketTimeoutMillis(url.socketTimeoutMillis())
                 .connectionTimeoutMillis(url.connectTimeoutMillis())
+                // jedis waits for a blocking reply without a timeout by default: forever on a connection whose peer
+                // vanished without a reset (celery#8030: a consumer that never hears again)
+                .blockingSocketTimeoutMillis(MAX_BLOCK_MILLIS + url.socketTimeoutMillis())
                 .clientName("celeriac")
                 .build();
         GenericObjectPoolConfig<Jedis> poolConfig = new GenericObjectPoolConfig<>();
@@ -205,10 +219,10 @@ final class RedisTransport implements Transport {
         poolConfig.setMinIdle(0);
         poolConfig.setBlockWhenExhausted(true);
         poolConfig.setMaxWait(Duration.ofMillis(Math.max(url.socketTimeoutMillis(), url.connectTimeoutMillis())));
-        poolConfig.setTestOnBorrow(false);
+        poolConfig.setTestOnBorrow(true); // only connections idle for a while: see CheckedConnections
         poolConfig.setTestWhileIdle(true);
         poolConfig.setJmxEnabled(false);
-        this.pool = new JedisPool(poolConfig, address, clientConfig);
+        this.pool = new JedisPool(poolConfig, new CheckedConnections(address, clientConfig, url.where()));
         this.fanoutPrefix = "/" + url.db() + ".";
         try {
             call(j -> j.ping());
@@ -217,8 +231,10 @@ final class RedisTransport implements Transport {
             throw e;
         }
         long period = Math.min(60_000, Math.max(1_000, url.visibilityTimeout().toMillis() / 4));
-        this.restorer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "celeriac-redis-restore-" + url.where());
+        AtomicInteger threads = new AtomicInteger();
+        // two threads: a restore waiting on a slow Redis does not hold up the subscriptions' PINGs
+        this.restorer = Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "celeriac-redis-" + url.where() + "-" + threads.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
@@ -331,10 +347,18 @@ final class RedisTransport implements Transport {
                 return List.of();
             }
             // Redis 6+ takes fractional seconds; waits are cut in slices of at most 1 s to notice interrupts
-            double seconds = Math.max(0.01, Math.min(1.0, left / 1e9));
+            double seconds = Math.max(0.01, Math.min(MAX_BLOCK_MILLIS / 1000.0, left / 1e9));
             // the record goes on the same connection right after the pop, so a closing pool cannot come between
             String[] popped = call(j -> {
-                KeyValue<String, String> kv = j.brpop(seconds, keyArray);
+                KeyValue<String, String> kv;
+                try {
+                    kv = j.brpop(seconds, keyArray);
+                } catch (JedisConnectionException e) {
+                    if (e.getCause() instanceof SocketTimeoutException) {
+                        dropSilentConnections(seconds);
+                    }
+                    throw e;
+                }
                 if (kv == null) {
                     return null;
                 }
@@ -351,6 +375,18 @@ final class RedisTransport implements Transport {
                 return List.of(first);
             }
         }
+    }
+
+    /**
+     * A blocking pop outlived its wait by the socket timeout: Redis, or the network to it, went silent without
+     * closing the connection. jedis drops that connection; the idle ones were opened before it and likely went
+     * silent too, so they go as well, rather than each costing a socket timeout when next used.
+     */
+    private void dropSilentConnections(double waitSeconds) {
+        LOG.warn("Redis at {} did not answer a blocking pop of {} ms within {} ms more: the connection went silent;"
+                + " dropping it and reconnecting", url.where(), Math.round(waitSeconds * 1000),
+                url.socketTimeoutMillis());
+        pool.clear();
     }
 
     /** The non-blocking pass: pops and records in one script, so no message is lost between the two. */
@@ -625,9 +661,17 @@ final class RedisTransport implements Transport {
     private void restoreVisibleQuietly() {
         try {
             restoreVisible();
+            restoreFailing = false;
         } catch (RuntimeException e) {
-            if (!closed) {
+            if (closed) {
+                return;
+            }
+            // once per outage: it runs every few seconds, and the pool says when Redis is back
+            if (!restoreFailing) {
+                restoreFailing = true;
                 LOG.warn("Restoring timed-out messages on {} failed: {}", url, e.getMessage());
+            } else {
+                LOG.debug("Restoring timed-out messages on {} failed again: {}", url, e.getMessage());
             }
         }
     }
@@ -639,7 +683,10 @@ final class RedisTransport implements Transport {
         }
         String token = UUID.randomUUID().toString();
         try (Jedis j = pool.getResource()) {
+            releaseLostMutex(j);
+            lostMutexToken = token; // until released: a connection lost from here on may leave the lock set
             if (j.set(UNACKED_MUTEX, token, SetParams.setParams().nx().px(UNACKED_MUTEX_EXPIRE_MS)) == null) {
+                lostMutexToken = null;
                 return 0; // MutexHeld: another consumer restores
             }
             try {
@@ -663,7 +710,20 @@ final class RedisTransport implements Transport {
                 return restored;
             } finally {
                 j.eval(UNLOCK_SCRIPT, List.of(UNACKED_MUTEX), List.of(token));
+                lostMutexToken = null;
             }
+        }
+    }
+
+    /**
+     * Releases the lock of a restore whose connection broke (Redis restarted, say) on the next run, rather than
+     * leaving it to expire: no consumer would restore anything for five minutes.
+     */
+    private void releaseLostMutex(Jedis j) {
+        String lost = lostMutexToken;
+        if (lost != null) {
+            j.eval(UNLOCK_SCRIPT, List.of(UNACKED_MUTEX), List.of(lost));
+            lostMutexToken = null;
         }
     }
 
@@ -719,6 +779,9 @@ final class RedisTransport implements Transport {
         private volatile Jedis connection;
         private volatile JedisPubSub pubsub;
         private Thread thread;
+        private ScheduledFuture<?> pinger;
+        /** The connection broke and a new one is not subscribed yet; used by {@link #run}'s thread only. */
+        private boolean lost;
 
         RedisSubscription(String exchange, Consumer<Message> listener) {
             this.exchange = exchange;
@@ -732,6 +795,8 @@ final class RedisTransport implements Transport {
             thread = new Thread(this::run, "celeriac-redis-fanout-" + exchange);
             thread.setDaemon(true);
             thread.start();
+            pinger = restorer.scheduleWithFixedDelay(this::ping, MAX_BLOCK_MILLIS, MAX_BLOCK_MILLIS,
+                    TimeUnit.MILLISECONDS);
             try {
                 if (!subscribed.await(Math.max(5_000, url.connectTimeoutMillis()), TimeUnit.MILLISECONDS)) {
                     throw new TransportException("Could not subscribe to " + exchange + " on Redis at " + url.where());
@@ -751,6 +816,10 @@ final class RedisTransport implements Transport {
                         public void onPSubscribe(String pattern, int count) {
                             if (count == patterns.length) {
                                 subscribed.countDown();
+                                if (lost) {
+                                    LOG.info("Subscribed to {} on Redis at {} again", exchange, url.where());
+                                    lost = false;
+                                }
                             }
                         }
 
@@ -770,6 +839,7 @@ final class RedisTransport implements Transport {
                     }
                     LOG.warn("Subscription to {} on Redis at {} lost, reconnecting: {}", exchange, url.where(),
                             e.getMessage());
+                    lost = true;
                     try {
                         Thread.sleep(1_000);
                     } catch (InterruptedException ie) {
@@ -778,6 +848,22 @@ final class RedisTransport implements Transport {
                 } finally {
                     connection = null;
                 }
+            }
+        }
+
+        /**
+         * Keeps the connection talking: a read that hears nothing (no PONG, no message) within the socket timeout
+         * fails, and {@link #run} reconnects, instead of waiting forever on a connection that went silent.
+         */
+        private synchronized void ping() {
+            JedisPubSub ps = pubsub;
+            if (stopped || ps == null || !ps.isSubscribed()) {
+                return;
+            }
+            try {
+                ps.ping();
+            } catch (RuntimeException e) {
+                LOG.debug("Cannot PING the subscription to {} on Redis at {}: {}", exchange, url.where(), e.toString());
             }
         }
 
@@ -796,15 +882,20 @@ final class RedisTransport implements Transport {
             }
             stopped = true;
             subscriptions.remove(this);
-            JedisPubSub ps = pubsub;
-            try {
-                if (ps != null && ps.isSubscribed()) {
-                    ps.punsubscribe();
-                }
-            } catch (RuntimeException e) {
-                Jedis c = connection;
-                if (c != null) {
-                    c.disconnect();
+            if (pinger != null) {
+                pinger.cancel(false);
+            }
+            synchronized (this) { // not while a PING is written
+                JedisPubSub ps = pubsub;
+                try {
+                    if (ps != null && ps.isSubscribed()) {
+                        ps.punsubscribe();
+                    }
+                } catch (RuntimeException e) {
+                    Jedis c = connection;
+                    if (c != null) {
+                        c.disconnect();
+                    }
                 }
             }
             if (thread != null && thread != Thread.currentThread()) {

@@ -13,7 +13,9 @@ import org.osgi.service.component.annotations.Component;
  * <ul>
  * <li>{@code visibility_timeout} (seconds, default 3600 as in kombu): how long a received message stays in
  *     kombu's {@code unacked} hash, unless renewed, before any consumer (Celeriac or Celery) puts it back;</li>
- * <li>{@code socket_timeout}, {@code socket_connect_timeout} (seconds; defaults 10 and 5);</li>
+ * <li>{@code socket_timeout}, {@code socket_connect_timeout} (seconds; defaults 10 and 5). A blocking pop or a
+ *     subscription that hears nothing for 1 s plus the socket timeout gives its connection up as gone silent (a
+ *     network partition) and reconnects;</li>
  * <li>{@code max_connections} (default 64): the pool size; each receiving thread holds one connection while it
  *     waits, so size it above the worker's consumer threads.</li>
  * </ul>

@@ -26,8 +26,10 @@ record RedisUrl(String host, int port, int db, String user, String password, boo
     static RedisUrl parse(String url, Map<String, String> options) {
         URI uri;
         try {
-            uri = new URI(url);
+            // redis:// and redis:///1 name the local server, as in redis-py
+            uri = new URI(url.replaceFirst("^([A-Za-z]+)://(?=/|\\?|$)", "$1://localhost")).parseServerAuthority();
         } catch (URISyntaxException e) {
+            // the reason, not the input: the URL may hold a password
             throw new IllegalArgumentException("Not a Redis URL (redis://host:port/db): " + e.getReason());
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
@@ -35,6 +37,9 @@ record RedisUrl(String host, int port, int db, String user, String password, boo
             throw new IllegalArgumentException("Not a redis:// or rediss:// URL: scheme " + scheme);
         }
         String host = uri.getHost() == null || uri.getHost().isEmpty() ? "localhost" : uri.getHost();
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1); // an IPv6 address
+        }
         int port = uri.getPort() < 0 ? DEFAULT_PORT : uri.getPort();
         int db = 0;
         String path = uri.getRawPath();
@@ -78,8 +83,14 @@ record RedisUrl(String host, int port, int db, String user, String password, boo
         int socketTimeout = (int) seconds(all, "socket_timeout", Duration.ofMillis(DEFAULT_SOCKET_TIMEOUT_MS)).toMillis();
         int connectTimeout = (int) seconds(all, "socket_connect_timeout",
                 Duration.ofMillis(DEFAULT_CONNECT_TIMEOUT_MS)).toMillis();
-        int maxConnections = all.containsKey("max_connections")
-                ? Integer.parseInt(all.get("max_connections").trim()) : DEFAULT_MAX_CONNECTIONS;
+        int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        if (all.containsKey("max_connections")) {
+            try {
+                maxConnections = Integer.parseInt(all.get("max_connections").trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("max_connections is a number, not " + all.get("max_connections"));
+            }
+        }
         return new RedisUrl(host, port, db, user, password, scheme.equals("rediss"), visibility, socketTimeout,
                 connectTimeout, Math.max(2, maxConnections));
     }
@@ -96,13 +107,14 @@ record RedisUrl(String host, int port, int db, String user, String password, boo
         }
     }
 
+    /** Percent-decoding; a plus stays a plus (it means a space only in form data), as redis-py reads it. */
     private static String decode(String s) {
-        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
     /** {@code host:port/db}, for messages. */
     String where() {
-        return host + ":" + port + "/" + db;
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port + "/" + db;
     }
 
     @Override

@@ -1,0 +1,170 @@
+package org.celeriac.itests;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import redis.clients.jedis.Jedis;
+
+/**
+ * Dedicated {@code redis-server} processes for one test, each on its own loopback port with its own directory,
+ * which can be stopped (SIGTERM: it saves), killed (SIGKILL) and started again on the same port and directory.
+ * A persistent server writes an append-only file synced on every write, so that neither way of going down loses
+ * an acknowledged write. After each test it kills what still runs and, when the test failed, prints the logs.
+ *
+ * <p>Ports: the first free one of {@code CELERIAC_TEST_REDIS_PORTS} ({@code FROM-TO}, for machines where test runs
+ * share a port plan), else one the system picks.
+ */
+final class RedisServers implements AfterEachCallback {
+    static final String REDIS_SERVER = "/usr/bin/redis-server";
+    private static final Duration WAIT = CeleriacProcesses.WAIT;
+
+    private final List<Server> servers = new ArrayList<>();
+
+    /** Starts a server keeping its data in {@code dir}; waits until it answers. */
+    Server start(Path dir, boolean persistent) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        Server s = new Server(dir, freePort(), persistent);
+        servers.add(s);
+        s.start();
+        return s;
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws InterruptedException {
+        for (Server s : servers) {
+            if (context.getExecutionException().isPresent()) {
+                s.printLog();
+            }
+            s.kill();
+        }
+        servers.clear();
+    }
+
+    private int freePort() throws IOException {
+        String range = System.getenv("CELERIAC_TEST_REDIS_PORTS");
+        if (range != null && range.matches("\\d+-\\d+")) {
+            String[] ends = range.split("-");
+            for (int p = Integer.parseInt(ends[0]); p <= Integer.parseInt(ends[1]); p++) {
+                int port = p;
+                if (servers.stream().noneMatch(s -> s.port == port) && isFree(port)) {
+                    return port;
+                }
+            }
+            throw new IllegalStateException("no free port in CELERIAC_TEST_REDIS_PORTS=" + range);
+        }
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** One server: its port and directory stay the same across restarts. */
+    static final class Server {
+        private final Path dir;
+        private final int port;
+        private final boolean persistent;
+        private Process process;
+
+        private Server(Path dir, int port, boolean persistent) {
+            this.dir = dir;
+            this.port = port;
+            this.persistent = persistent;
+        }
+
+        int port() {
+            return port;
+        }
+
+        /** {@code redis://127.0.0.1:PORT/DB}. */
+        String url(int db) {
+            return "redis://127.0.0.1:" + port + "/" + db;
+        }
+
+        Jedis client() {
+            return new Jedis("127.0.0.1", port);
+        }
+
+        boolean isRunning() {
+            return process != null && process.isAlive();
+        }
+
+        /** Starts the server (again), on the same port and directory; waits until it answers (data loaded). */
+        void start() throws IOException, InterruptedException {
+            if (isRunning()) {
+                throw new IllegalStateException("redis-server on " + port + " already runs");
+            }
+            List<String> command = new ArrayList<>(List.of(REDIS_SERVER, "--port", Integer.toString(port),
+                    "--bind", "127.0.0.1", "--dir", dir.toAbsolutePath().toString(), "--daemonize", "no",
+                    "--logfile", "redis.log", "--save", ""));
+            if (persistent) {
+                command.addAll(List.of("--appendonly", "yes", "--appendfsync", "always"));
+            } else {
+                command.addAll(List.of("--appendonly", "no"));
+            }
+            process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.out").toFile())).start();
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (true) {
+                try (Jedis j = client()) {
+                    if ("PONG".equals(j.ping())) { // LOADING while it reads its append-only file
+                        return;
+                    }
+                } catch (RuntimeException e) {
+                    if (!process.isAlive() || System.nanoTime() > deadline) {
+                        printLog();
+                        throw new AssertionError("redis-server on 127.0.0.1:" + port + " did not answer", e);
+                    }
+                }
+                Thread.sleep(20);
+            }
+        }
+
+        /** SIGTERM: the server saves and exits; waits for that. */
+        void stop() throws InterruptedException {
+            if (isRunning()) {
+                process.destroy();
+                if (!process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {
+                    throw new AssertionError("redis-server on " + port + " did not stop within " + WAIT);
+                }
+            }
+        }
+
+        /** SIGKILL: gone at once, saving nothing beyond what it already wrote. */
+        void kill() throws InterruptedException {
+            if (process != null) {
+                process.destroyForcibly();
+                process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS);
+            }
+        }
+
+        void printLog() {
+            try {
+                Path log = dir.resolve("redis.log");
+                System.out.printf("%n===== redis-server 127.0.0.1:%d (%s) =====%n%s", port,
+                        isRunning() ? "running" : "stopped",
+                        Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "(no log)\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
