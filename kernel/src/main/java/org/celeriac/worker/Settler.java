@@ -2,7 +2,9 @@ package org.celeriac.worker;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -28,6 +30,7 @@ import org.slf4j.LoggerFactory;
 final class Settler {
     private static final Logger LOG = LoggerFactory.getLogger(Settler.class);
     private static final int MAX_BATCH = 512;
+    private static final int MAX_UNSTORED = 10_000;
     /** Retries of a failed batch store before storing one by one; a backend that is down gets a few seconds. */
     private static final long[] STORE_RETRY_MILLIS = {50, 200, 1_000, 3_000};
 
@@ -42,6 +45,8 @@ final class Settler {
     private final Consumer<Boolean> settled;
     private final ConcurrentLinkedQueue<Item> pending = new ConcurrentLinkedQueue<>();
     private final ReentrantLock writing = new ReentrantLock();
+    /** Tasks whose result could not be stored, until their ack comes (written only under {@link #writing}). */
+    private final Set<String> unstored = new HashSet<>();
 
     Settler(Transport transport, ResultBackend backend, Duration resultExpires, Consumer<Boolean> settled) {
         this.transport = transport;
@@ -89,6 +94,7 @@ final class Settler {
     private void write(List<Item> batch) {
         List<TaskResult> results = new ArrayList<>();
         List<Delivery> acks = new ArrayList<>();
+        List<Delivery> requeue = new ArrayList<>();
         for (Item i : batch) {
             if (i.result() != null) {
                 results.add(i.result());
@@ -98,6 +104,18 @@ final class Settler {
         }
         if (!results.isEmpty()) {
             storeAll(results);
+        }
+        if (!unstored.isEmpty()) {
+            // A late-ack message whose result could not be stored goes back to run again, once: acking it would
+            // lose the outcome. A message already redelivered is acked, so a result the backend always refuses
+            // cannot loop. (The result was submitted before the ack, in this batch or an earlier one.)
+            for (Item i : batch) {
+                if (i.delivery() != null && i.ack() && unstored.remove(i.delivery().message().taskId())
+                        && !i.delivery().redelivered()) {
+                    acks.remove(i.delivery());
+                    requeue.add(i.delivery());
+                }
+            }
         }
         if (!acks.isEmpty()) {
             try {
@@ -111,7 +129,7 @@ final class Settler {
             if (i.delivery() == null) {
                 continue;
             }
-            if (!i.ack()) {
+            if (!i.ack() || requeue.contains(i.delivery())) {
                 try {
                     transport.reject(i.delivery(), true);
                 } catch (RuntimeException e) {
@@ -122,6 +140,7 @@ final class Settler {
         }
     }
 
+    /** Stores the results, retrying a while; notes in {@link #unstored} the tasks whose result it could not store. */
     private void storeAll(List<TaskResult> results) {
         RuntimeException last = null;
         for (int attempt = 0; attempt <= STORE_RETRY_MILLIS.length; attempt++) {
@@ -143,13 +162,22 @@ final class Settler {
             }
         }
         // One by one, so that one result the backend refuses does not take the others with it.
+        List<String> failed = new ArrayList<>();
         for (TaskResult r : results) {
             try {
                 backend.store(r, resultExpires);
             } catch (RuntimeException e) {
-                LOG.error("Cannot store the {} result of task {}: {}", r.state(), r.taskId(),
-                        (last != null ? last : e).getMessage(), e);
+                failed.add(r.taskId());
+                last = e;
             }
+        }
+        if (!failed.isEmpty()) {
+            LOG.error("Cannot store the results of {} task(s) {}: {}", failed.size(), failed,
+                    last == null ? "" : last.getMessage());
+            if (unstored.size() > MAX_UNSTORED) {
+                unstored.clear(); // ids of early-ack tasks, whose ack came before: never looked up again
+            }
+            unstored.addAll(failed);
         }
     }
 }

@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.celeriac.app.Celeriac;
 import org.celeriac.client.AsyncResult;
@@ -20,6 +22,9 @@ import org.celeriac.client.TaskCall;
 import org.celeriac.client.TaskFailedException;
 import org.celeriac.config.Settings;
 import org.celeriac.discovery.ServiceLoaderCatalog;
+import org.celeriac.spi.backend.BackendException;
+import org.celeriac.spi.backend.ResultBackend;
+import org.celeriac.spi.backend.TaskResult;
 import org.celeriac.spi.backend.TaskState;
 import org.celeriac.spi.transport.Delivery;
 import org.celeriac.spi.transport.Message;
@@ -344,6 +349,61 @@ class WorkerTest {
         startWorker(survivor, survivor.workerOptions());
 
         assertThat(survivor.client().result(r.id()).get(WAIT)).isEqualTo(1.0);
+    }
+
+    @Test
+    void lateAckTaskWhoseResultCannotBeStoredRunsAgainRatherThanLosingIt() throws Exception {
+        ResultBackend real = app.backend();
+        AtomicInteger refusals = new AtomicInteger();
+        // Refuses every store until the task has run once and the settler has given up on that result.
+        ResultBackend flaky = new ResultBackend() {
+            @Override
+            public void store(TaskResult result, Duration ttl) {
+                if (refusals.get() < 6) {
+                    refusals.incrementAndGet();
+                    throw new BackendException("backend down (test)", null);
+                }
+                real.store(result, ttl);
+            }
+
+            @Override
+            public void storeAll(java.util.Collection<TaskResult> results, Duration ttl) {
+                if (refusals.get() < 6) {
+                    refusals.incrementAndGet();
+                    throw new BackendException("backend down (test)", null);
+                }
+                real.storeAll(results, ttl);
+            }
+
+            @Override
+            public Optional<TaskResult> get(String taskId) {
+                return real.get(taskId);
+            }
+
+            @Override
+            public void forget(String taskId) {
+                real.forget(taskId);
+            }
+
+            @Override
+            public long increment(String key, long delta, Duration ttl) {
+                return real.increment(key, delta, ttl);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Worker w = new Worker(app.transport(), flaky, app.tasks(), plugins,
+                app.workerOptions().withConcurrency(1).withAcksLate(true));
+        open.add(w);
+        w.start();
+
+        AsyncResult r = client.send("t.add", List.of(2, 3), Map.of());
+
+        assertThat(r.get(WAIT)).isEqualTo(5);
+        assertThat(refusals.get()).isEqualTo(6);
+        assertThat(w.processed()).isEqualTo(2); // requeued once, then acked
     }
 
     @Test
