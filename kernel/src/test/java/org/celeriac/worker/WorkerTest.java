@@ -403,6 +403,10 @@ class WorkerTest {
 
         assertThat(r.get(WAIT)).isEqualTo(5);
         assertThat(refusals.get()).isEqualTo(6);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (w.processed() < 2 && System.nanoTime() < deadline) { // the ack follows the result
+            Thread.sleep(10);
+        }
         assertThat(w.processed()).isEqualTo(2); // requeued once, then acked
     }
 
