@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -57,7 +58,7 @@ final class Envelope {
         properties.put("delivery_info", deliveryInfo);
         properties.putIfAbsent("priority", 0);
         properties.put("body_encoding", "base64");
-        properties.put("delivery_tag", UUID.randomUUID().toString());
+        properties.put("delivery_tag", newDeliveryTag());
         Map<String, Object> envelope = new LinkedHashMap<>();
         envelope.put("body", Base64.getEncoder().encodeToString(m.body()));
         envelope.put("content-encoding", m.contentEncoding());
@@ -65,6 +66,17 @@ final class Envelope {
         envelope.put("headers", new LinkedHashMap<>(m.headers()));
         envelope.put("properties", properties);
         return envelope;
+    }
+
+    /**
+     * A random version 4 UUID, as kombu's tags are. From ThreadLocalRandom rather than UUID.randomUUID: a tag
+     * only needs to be unique, and SecureRandom serializes concurrent senders on one lock.
+     */
+    static String newDeliveryTag() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        long msb = (r.nextLong() & ~0xF000L) | 0x4000L;
+        long lsb = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(msb, lsb).toString();
     }
 
     static String toJson(Object value) {

@@ -110,6 +110,17 @@ class KombuWireTest {
     }
 
     @Test
+    void deliveryTagsAreRandomVersionFourUuids() {
+        Set<String> tags = new java.util.HashSet<>();
+        for (int i = 0; i < 1000; i++) {
+            String tag = Envelope.newDeliveryTag();
+            assertThat(tag).matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+            tags.add(tag);
+        }
+        assertThat(tags).hasSize(1000);
+    }
+
+    @Test
     void priorityListKeysAreKombus() {
         // redis-task-options.json: priority 5 -> 'celery\x06\x163'
         assertThat(RedisTransport.listKey("celery", 5)).isEqualTo("celery\u0006\u00163");
