@@ -11,13 +11,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import org.celeriac.redis.CheckedConnections;
+import org.celeriac.redis.RedisUrl;
 import org.celeriac.spi.backend.BackendException;
 import org.celeriac.spi.backend.ResultBackend;
 import org.celeriac.spi.backend.TaskResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.Transaction;
@@ -38,16 +42,21 @@ final class RedisResultBackend implements ResultBackend {
     private static final Logger LOG = LoggerFactory.getLogger(RedisResultBackend.class);
 
     static final String KEY_PREFIX = "celery-task-meta-";
+    /** The pool size without {@code max_connections}. */
+    static final int DEFAULT_MAX_CONNECTIONS = 16;
 
     /** How often a waiter re-reads the key even when subscribed, in case a message was lost (reconnect). */
     private static final long RECHECK_MILLIS = 1000;
 
-    private final RedisEndpoint endpoint;
+    private final RedisUrl endpoint;
+    /** {@code host:port/db}, for messages: never the password. */
+    private final String where;
     private final JedisPool pool;
     private final ResultSubscriber subscriber;
 
-    RedisResultBackend(RedisEndpoint endpoint) {
+    RedisResultBackend(RedisUrl endpoint) {
         this.endpoint = endpoint;
+        this.where = endpoint.where();
         GenericObjectPoolConfig<Jedis> config = new GenericObjectPoolConfig<>();
         config.setMaxTotal(endpoint.maxConnections());
         config.setMaxIdle(endpoint.maxConnections());
@@ -55,9 +64,33 @@ final class RedisResultBackend implements ResultBackend {
         config.setJmxEnabled(false);
         config.setTestWhileIdle(true);
         config.setTestOnBorrow(true); // only connections idle for a while: see CheckedConnections
-        this.pool = new JedisPool(config, new CheckedConnections(endpoint.hostAndPort(),
-                endpoint.clientConfig(endpoint.socketTimeoutMillis(), "celeriac-backend"), endpoint.toString()));
+        this.pool = new JedisPool(config, new CheckedConnections(endpoint.address(),
+                clientConfig(endpoint, endpoint.socketTimeoutMillis(), "celeriac-backend"), where));
         this.subscriber = new ResultSubscriber(endpoint);
+    }
+
+    /** Client settings; {@code socketTimeout} 0 blocks forever. */
+    static JedisClientConfig clientConfig(RedisUrl endpoint, int socketTimeout, String clientName) {
+        return clientConfig(endpoint, socketTimeout, 0, clientName);
+    }
+
+    /**
+     * Client settings with a timeout for blocking reads too (a subscription's): jedis's default, 0, waits forever,
+     * even on a connection that went silent.
+     */
+    static JedisClientConfig clientConfig(RedisUrl endpoint, int socketTimeout, int blockingSocketTimeout,
+                                          String clientName) {
+        DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
+                .database(endpoint.db()).ssl(endpoint.ssl()).socketTimeoutMillis(socketTimeout)
+                .blockingSocketTimeoutMillis(blockingSocketTimeout)
+                .connectionTimeoutMillis(endpoint.connectTimeoutMillis()).clientName(clientName);
+        if (endpoint.password() != null) {
+            b.password(endpoint.password());
+            if (endpoint.user() != null) {
+                b.user(endpoint.user());
+            }
+        }
+        return b.build();
     }
 
     static String key(String taskId) {
@@ -131,7 +164,7 @@ final class RedisResultBackend implements ResultBackend {
         try {
             waiter = subscriber.watch(key(taskId), Math.max(1, Math.min(timeout.toMillis(), 5000)));
         } catch (RuntimeException e) {
-            LOG.debug("No subscription on {} for task {}, polling: {}", endpoint, taskId, e.toString());
+            LOG.debug("No subscription on {} for task {}, polling: {}", where, taskId, e.toString());
             return ResultBackend.super.await(taskId, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         }
         try {
@@ -156,7 +189,7 @@ final class RedisResultBackend implements ResultBackend {
                     // re-read the key below: the safety net for a message lost in a reconnect
                 } catch (ExecutionException e) {
                     // the subscriber went away: poll for the rest of the time
-                    LOG.debug("Subscriber on {} failed while awaiting task {}, polling: {}", endpoint, taskId,
+                    LOG.debug("Subscriber on {} failed while awaiting task {}, polling: {}", where, taskId,
                             e.getCause().toString());
                     return ResultBackend.super.await(taskId,
                             Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
@@ -205,7 +238,7 @@ final class RedisResultBackend implements ResultBackend {
 
     private void check(List<Object> replies, String what) {
         if (replies == null) {
-            throw new BackendException("Redis at " + endpoint + " discarded the transaction to " + what);
+            throw new BackendException("Redis at " + where + " discarded the transaction to " + what);
         }
         for (Object reply : replies) {
             if (reply instanceof Exception e) {
@@ -215,6 +248,6 @@ final class RedisResultBackend implements ResultBackend {
     }
 
     private BackendException failure(String what, Exception e) {
-        return new BackendException("Cannot " + what + " in Redis at " + endpoint + ": " + e.getMessage(), e);
+        return new BackendException("Cannot " + what + " in Redis at " + where + ": " + e.getMessage(), e);
     }
 }

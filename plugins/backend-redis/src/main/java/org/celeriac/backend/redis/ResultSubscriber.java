@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.celeriac.redis.RedisUrl;
 import org.celeriac.spi.backend.BackendException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +42,9 @@ final class ResultSubscriber {
 
     static final int PING_MILLIS = 1_000;
 
-    private final RedisEndpoint endpoint;
+    private final RedisUrl endpoint;
+    /** {@code host:port/db}, for messages: never the password. */
+    private final String where;
     private final String controlChannel = "celeriac-backend-listener-" + UUID.randomUUID();
     private final Object lock = new Object();
 
@@ -53,8 +56,9 @@ final class ResultSubscriber {
     private ScheduledExecutorService pinger;
     private boolean closed;
 
-    ResultSubscriber(RedisEndpoint endpoint) {
+    ResultSubscriber(RedisUrl endpoint) {
         this.endpoint = endpoint;
+        this.where = endpoint.where();
     }
 
     /**
@@ -74,7 +78,7 @@ final class ResultSubscriber {
             }
             if (pinger == null) {
                 pinger = Executors.newSingleThreadScheduledExecutor(r -> {
-                    Thread t = new Thread(r, "celeriac-redis-results-ping-" + endpoint);
+                    Thread t = new Thread(r, "celeriac-redis-results-ping-" + where);
                     t.setDaemon(true);
                     return t;
                 });
@@ -87,7 +91,7 @@ final class ResultSubscriber {
         CompletableFuture<Void> ack;
         synchronized (lock) {
             if (listener != l) {
-                throw new BackendException("The result subscriber to " + endpoint + " went away");
+                throw new BackendException("The result subscriber to " + where + " went away");
             }
             List<Waiter> list = waiters.get(channel);
             if (list == null) {
@@ -101,7 +105,7 @@ final class ResultSubscriber {
                 } catch (RuntimeException e) {
                     waiters.remove(channel);
                     confirmed.remove(channel);
-                    throw new BackendException("Cannot subscribe to results at " + endpoint + ": " + e.getMessage(), e);
+                    throw new BackendException("Cannot subscribe to results at " + where + ": " + e.getMessage(), e);
                 }
             } else {
                 ack = confirmed.get(channel);
@@ -121,10 +125,10 @@ final class ResultSubscriber {
         try {
             f.get(millis, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw new BackendException("Cannot " + what + " at " + endpoint + ": " + e.getCause().getMessage(),
+            throw new BackendException("Cannot " + what + " at " + where + ": " + e.getCause().getMessage(),
                     e.getCause());
         } catch (TimeoutException e) {
-            throw new BackendException("Redis at " + endpoint + " did not let us " + what + " within " + millis + " ms");
+            throw new BackendException("Redis at " + where + " did not let us " + what + " within " + millis + " ms");
         }
     }
 
@@ -138,7 +142,7 @@ final class ResultSubscriber {
             try {
                 l.pubSub.ping();
             } catch (RuntimeException e) {
-                LOG.debug("Cannot PING the result subscriber at {}: {}", endpoint, e.toString());
+                LOG.debug("Cannot PING the result subscriber at {}: {}", where, e.toString());
             }
         }
     }
@@ -217,7 +221,7 @@ final class ResultSubscriber {
                     try {
                         l.pubSub.unsubscribe(channel);
                     } catch (RuntimeException e) {
-                        LOG.debug("Cannot unsubscribe {} at {}: {}", channel, endpoint, e.toString());
+                        LOG.debug("Cannot unsubscribe {} at {}: {}", channel, where, e.toString());
                     }
                 }
             }
@@ -272,8 +276,8 @@ final class ResultSubscriber {
         public void run() {
             Throwable cause = null;
             int timeout = endpoint.socketTimeoutMillis();
-            try (Jedis jedis = new Jedis(endpoint.hostAndPort(),
-                    endpoint.clientConfig(timeout, PING_MILLIS + timeout, "celeriac-backend-subscriber"))) {
+            try (Jedis jedis = new Jedis(endpoint.address(), RedisResultBackend.clientConfig(endpoint, timeout,
+                    PING_MILLIS + timeout, "celeriac-backend-subscriber"))) {
                 connection = jedis;
                 if (stopping) {
                     return;
@@ -283,12 +287,12 @@ final class ResultSubscriber {
                 cause = e;
                 if (!stopping && e.getCause() instanceof SocketTimeoutException) {
                     LOG.warn("Result subscriber to {} heard nothing, not even a PONG, for {} ms: the connection went"
-                            + " silent; the next wait reconnects", endpoint, PING_MILLIS + timeout);
+                            + " silent; the next wait reconnects", where, PING_MILLIS + timeout);
                 } else if (!stopping) {
-                    LOG.warn("Result subscriber to {} stopped: {}", endpoint, e.toString());
+                    LOG.warn("Result subscriber to {} stopped: {}", where, e.toString());
                 }
             } finally {
-                BackendException gone = new BackendException("The result subscriber to " + endpoint + " stopped"
+                BackendException gone = new BackendException("The result subscriber to " + where + " stopped"
                         + (cause == null ? "" : ": " + cause.getMessage()), cause);
                 ready.completeExceptionally(gone);
                 List<Waiter> all = new ArrayList<>();
@@ -315,7 +319,7 @@ final class ResultSubscriber {
                     pubSub.unsubscribe();
                 }
             } catch (RuntimeException e) {
-                LOG.debug("Unsubscribing from {} failed: {}", endpoint, e.toString());
+                LOG.debug("Unsubscribing from {} failed: {}", where, e.toString());
             }
             try {
                 join(2000);

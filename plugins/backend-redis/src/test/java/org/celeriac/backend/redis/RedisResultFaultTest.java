@@ -10,15 +10,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
+import org.celeriac.redis.CheckedConnections;
+import org.celeriac.redis.RedisTestServer;
 import org.celeriac.spi.backend.BackendException;
 import org.celeriac.spi.backend.TaskResult;
 import org.celeriac.spi.backend.TaskState;
 import org.celeriac.tck.PartitionProxy;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import redis.clients.jedis.Jedis;
 
@@ -31,24 +32,16 @@ class RedisResultFaultTest {
     /** Generous for a slow machine; a subscriber that is stuck for good never makes it. */
     private static final Duration BOUND = Duration.ofSeconds(30);
 
-    private static String url;
     private PartitionProxy proxy;
     private RedisResultBackend proxied;
     private Jedis raw;
 
-    @BeforeAll
-    static void startRedis() throws Exception {
-        url = RedisTestServer.url();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        RedisTestServer.stop();
-    }
+    @RegisterExtension
+    static final RedisTestServer REDIS = new RedisTestServer();
 
     @BeforeEach
     void open() throws Exception {
-        URI redis = URI.create(url);
+        URI redis = URI.create(REDIS.url());
         proxy = PartitionProxy.start(redis.getHost(), redis.getPort());
         // a short socket timeout: a silent subscriber gives up after 1 s (its PING interval) + this
         proxied = (RedisResultBackend) new RedisResultBackendFactory()
@@ -95,7 +88,7 @@ class RedisResultFaultTest {
     private Optional<TaskResult> awaitPublishedOnly(String id) throws InterruptedException {
         String json = ResultMetaCodec.encode(success(id));
         Thread publisher = new Thread(() -> {
-            URI redis = URI.create(url);
+            URI redis = URI.create(REDIS.url());
             try (Jedis j = new Jedis(redis.getHost(), redis.getPort())) { // channels span databases
                 while (!Thread.currentThread().isInterrupted()) {
                     j.publish(RedisResultBackend.key(id), json);

@@ -21,15 +21,16 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import org.celeriac.redis.RedisTestServer;
+import org.celeriac.redis.RedisUrl;
 import org.celeriac.spi.backend.BackendException;
 import org.celeriac.spi.backend.TaskResult;
 import org.celeriac.spi.backend.TaskState;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -44,24 +45,16 @@ class RedisResultWireTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ISO_NAIVE_MICROS = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}";
 
-    private static String url;
     private RedisResultBackend backend;
     private Jedis raw;
 
-    @BeforeAll
-    static void startRedis() throws Exception {
-        url = RedisTestServer.url();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        RedisTestServer.stop();
-    }
+    @RegisterExtension
+    static final RedisTestServer REDIS = new RedisTestServer();
 
     @BeforeEach
     void open() {
-        backend = (RedisResultBackend) new RedisResultBackendFactory().open(url, Map.of());
-        URI u = URI.create(url);
+        backend = (RedisResultBackend) new RedisResultBackendFactory().open(REDIS.url(), Map.of());
+        URI u = URI.create(REDIS.url());
         raw = new Jedis(u.getHost(), u.getPort());
         String path = u.getPath();
         if (path != null && path.length() > 1) {
@@ -219,7 +212,7 @@ class RedisResultWireTest {
         String id = UUID.randomUUID().toString();
         String channel = "celery-task-meta-" + id;
         BlockingQueue<String> got = new LinkedBlockingQueue<>();
-        URI u = URI.create(url);
+        URI u = URI.create(REDIS.url());
         JedisPubSub sub = new JedisPubSub() {
             @Override
             public void onMessage(String ch, String message) {
@@ -260,7 +253,7 @@ class RedisResultWireTest {
         }
         Thread.sleep(500);
         long subscribers = raw.clientList().lines().filter(l -> l.contains("name=celeriac-backend-subscriber")).count();
-        RedisResultBackend writer = (RedisResultBackend) new RedisResultBackendFactory().open(url, Map.of());
+        RedisResultBackend writer = (RedisResultBackend) new RedisResultBackendFactory().open(REDIS.url(), Map.of());
         try {
             for (int i = 0; i < n; i++) {
                 writer.store(new TaskResult(ids.get(i), TaskState.SUCCESS, i, null, List.of(), Instant.now(), Map.of()), null);
@@ -299,26 +292,33 @@ class RedisResultWireTest {
         }
     }
 
+    /** The URL forms themselves are RedisUrlTest's, in org.celeriac.redis; here what the backend makes of them. */
     @Test
     void parsesUrls() {
-        RedisEndpoint e = RedisEndpoint.parse("rediss://user:p%40ss@redis.example:6380/3?socket_timeout=2.5", Map.of());
+        RedisUrl e = parse("rediss://user:p%40ss@redis.example:6380/3?socket_timeout=2.5");
         assertThat(e.host()).isEqualTo("redis.example");
         assertThat(e.port()).isEqualTo(6380);
         assertThat(e.db()).isEqualTo(3);
-        assertThat(e.tls()).isTrue();
+        assertThat(e.ssl()).isTrue();
         assertThat(e.user()).isEqualTo("user");
         assertThat(e.password()).isEqualTo("p@ss");
         assertThat(e.socketTimeoutMillis()).isEqualTo(2500);
-        assertThat(e.toString()).isEqualTo("redis.example:6380/3");
+        assertThat(e.where()).isEqualTo("redis.example:6380/3");
 
-        RedisEndpoint d = RedisEndpoint.parse("redis://:pw@localhost", Map.of());
+        RedisUrl d = parse("redis://:pw@localhost");
         assertThat(d.port()).isEqualTo(6379);
         assertThat(d.db()).isZero();
         assertThat(d.user()).isNull();
         assertThat(d.password()).isEqualTo("pw");
-        assertThat(RedisEndpoint.parse("redis://", Map.of()).host()).isEqualTo("localhost");
+        assertThat(d.maxConnections()).isEqualTo(16);
+        assertThat(parse("redis://").host()).isEqualTo("localhost");
         assertThat(new RedisResultBackendFactory().schemes()).containsExactlyInAnyOrder("redis", "rediss");
-        assertThatThrownBy(() -> RedisEndpoint.parse("amqp://x", Map.of())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new RedisResultBackendFactory().open("amqp://x", Map.of()))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static RedisUrl parse(String url) {
+        return RedisUrl.parse(url, Map.of(), RedisResultBackend.DEFAULT_MAX_CONNECTIONS);
     }
 
     @Test

@@ -22,6 +22,8 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import org.celeriac.redis.CheckedConnections;
+import org.celeriac.redis.RedisUrl;
 import org.celeriac.spi.transport.Delivery;
 import org.celeriac.spi.transport.Message;
 import org.celeriac.spi.transport.Subscription;
@@ -80,6 +82,10 @@ final class RedisTransport implements Transport {
     static final String BINDING_PREFIX = "_kombu.binding.";
     static final String DEFAULT_EXCHANGE = "celery";
     private static final int RESTORE_BATCH = 100;
+    /** kombu's {@code Channel.visibility_timeout}. */
+    static final Duration DEFAULT_VISIBILITY_TIMEOUT = Duration.ofSeconds(3600);
+    /** The pool size without {@code max_connections}. */
+    static final int DEFAULT_MAX_CONNECTIONS = 64;
     /**
      * The longest a blocking read waits by request: a BRPOP slice, and the time between PINGs on a subscription.
      * A blocking read that gets no reply within this plus the socket timeout gives up: its connection went silent.
@@ -184,6 +190,7 @@ final class RedisTransport implements Transport {
 
     private final Map<String, String> scriptShas = new ConcurrentHashMap<>();
     private final RedisUrl url;
+    private final Duration visibilityTimeout;
     private final HostAndPort address;
     private final JedisClientConfig clientConfig;
     private final JedisPool pool;
@@ -200,7 +207,8 @@ final class RedisTransport implements Transport {
 
     RedisTransport(RedisUrl url) {
         this.url = url;
-        this.address = new HostAndPort(url.host(), url.port());
+        this.visibilityTimeout = visibilityTimeoutOf(url);
+        this.address = url.address();
         this.clientConfig = DefaultJedisClientConfig.builder()
                 .user(url.user())
                 .password(url.password())
@@ -214,8 +222,10 @@ final class RedisTransport implements Transport {
                 .clientName("celeriac")
                 .build();
         GenericObjectPoolConfig<Jedis> poolConfig = new GenericObjectPoolConfig<>();
-        poolConfig.setMaxTotal(url.maxConnections());
-        poolConfig.setMaxIdle(url.maxConnections());
+        // never below 2, as the transport always had it (the backend takes max_connections as given)
+        int maxConnections = Math.max(2, url.maxConnections());
+        poolConfig.setMaxTotal(maxConnections);
+        poolConfig.setMaxIdle(maxConnections);
         poolConfig.setMinIdle(0);
         poolConfig.setBlockWhenExhausted(true);
         poolConfig.setMaxWait(Duration.ofMillis(Math.max(url.socketTimeoutMillis(), url.connectTimeoutMillis())));
@@ -230,7 +240,7 @@ final class RedisTransport implements Transport {
             pool.close();
             throw e;
         }
-        long period = Math.min(60_000, Math.max(1_000, url.visibilityTimeout().toMillis() / 4));
+        long period = Math.min(60_000, Math.max(1_000, visibilityTimeout.toMillis() / 4));
         AtomicInteger threads = new AtomicInteger();
         // two threads: a restore waiting on a slow Redis does not hold up the subscriptions' PINGs
         this.restorer = Executors.newScheduledThreadPool(2, r -> {
@@ -239,7 +249,7 @@ final class RedisTransport implements Transport {
             return t;
         });
         restorer.scheduleWithFixedDelay(this::restoreVisibleQuietly, period, period, TimeUnit.MILLISECONDS);
-        LOG.debug("Opened the Redis transport on {} (visibility timeout {})", url, url.visibilityTimeout());
+        LOG.debug("Opened the Redis transport on {} (visibility timeout {})", url, visibilityTimeout);
     }
 
     // ---------------------------------------------------------------- keys
@@ -521,7 +531,16 @@ final class RedisTransport implements Transport {
 
     @Override
     public Duration visibilityTimeout() {
-        return url.visibilityTimeout();
+        return visibilityTimeout;
+    }
+
+    /** The {@code visibility_timeout} option: seconds, kombu's default of an hour; positive. */
+    static Duration visibilityTimeoutOf(RedisUrl url) {
+        Duration visibility = url.seconds("visibility_timeout", DEFAULT_VISIBILITY_TIMEOUT);
+        if (visibility.toMillis() < 1) {
+            throw new IllegalArgumentException("visibility_timeout must be positive");
+        }
+        return visibility;
     }
 
     @Override
@@ -690,7 +709,7 @@ final class RedisTransport implements Transport {
                 return 0; // MutexHeld: another consumer restores
             }
             try {
-                double ceil = System.currentTimeMillis() / 1000.0 - url.visibilityTimeout().toMillis() / 1000.0;
+                double ceil = System.currentTimeMillis() / 1000.0 - visibilityTimeout.toMillis() / 1000.0;
                 int restored = 0;
                 for (int round = 0; round < 10 && !closed; round++) {
                     List<String> due = j.zrangeByScore(UNACKED_INDEX, 0, ceil, 0, RESTORE_BATCH);
@@ -705,7 +724,7 @@ final class RedisTransport implements Transport {
                 }
                 if (restored > 0) {
                     LOG.info("Restored {} message(s) unacked for longer than {} on {}", restored,
-                            url.visibilityTimeout(), url);
+                            visibilityTimeout, url);
                 }
                 return restored;
             } finally {

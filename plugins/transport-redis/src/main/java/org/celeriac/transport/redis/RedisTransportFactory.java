@@ -3,6 +3,7 @@ package org.celeriac.transport.redis;
 import java.util.Map;
 import java.util.Set;
 
+import org.celeriac.redis.RedisUrl;
 import org.celeriac.spi.transport.Transport;
 import org.celeriac.spi.transport.TransportFactory;
 import org.osgi.service.component.annotations.Component;
@@ -32,6 +33,6 @@ public final class RedisTransportFactory implements TransportFactory {
 
     @Override
     public Transport open(String url, Map<String, String> options) {
-        return new RedisTransport(RedisUrl.parse(url, options));
+        return new RedisTransport(RedisUrl.parse(url, options, RedisTransport.DEFAULT_MAX_CONNECTIONS));
     }
 }

@@ -16,12 +16,13 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.celeriac.redis.RedisTestServer;
+import org.celeriac.redis.RedisUrl;
 import org.celeriac.spi.transport.Delivery;
 import org.celeriac.spi.transport.Message;
 import org.celeriac.spi.transport.Transport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import redis.clients.jedis.Jedis;
 
@@ -32,17 +33,9 @@ import redis.clients.jedis.Jedis;
 class KombuWireTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static String url;
 
-    @BeforeAll
-    static void startRedis() throws Exception {
-        url = RedisTestServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        RedisTestServer.stop();
-    }
+    @RegisterExtension
+    static final RedisTestServer REDIS = new RedisTestServer();
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> sample(String file) throws IOException {
@@ -133,17 +126,18 @@ class KombuWireTest {
     @Test
     void parsesUrlsWithoutShowingPasswords() {
         RedisUrl u = RedisUrl.parse("rediss://:s%40cret@example.org:6380/3?visibility_timeout=7&socket_timeout=1.5",
-                Map.of("visibility_timeout", "99", "socket_connect_timeout", "2"));
+                Map.of("visibility_timeout", "99", "socket_connect_timeout", "2"), 64);
         assertThat(u.ssl()).isTrue();
         assertThat(u.host()).isEqualTo("example.org");
         assertThat(u.port()).isEqualTo(6380);
         assertThat(u.db()).isEqualTo(3);
         assertThat(u.password()).isEqualTo("s@cret");
-        assertThat(u.visibilityTimeout()).isEqualTo(Duration.ofSeconds(7));
+        assertThat(RedisTransport.visibilityTimeoutOf(u)).isEqualTo(Duration.ofSeconds(7));
         assertThat(u.socketTimeoutMillis()).isEqualTo(1500);
         assertThat(u.connectTimeoutMillis()).isEqualTo(2000);
         assertThat(u.toString()).doesNotContain("cret");
-        assertThat(RedisUrl.parse("redis://localhost", Map.of()).visibilityTimeout()).isEqualTo(Duration.ofHours(1));
+        assertThat(RedisTransport.visibilityTimeoutOf(RedisUrl.parse("redis://localhost", Map.of(), 64)))
+                .isEqualTo(Duration.ofHours(1));
     }
 
     @Test
@@ -156,7 +150,7 @@ class KombuWireTest {
         String raw = JSON.writeValueAsString(envelope);
         String tag = (String) map(envelope.get("properties")).get("delivery_tag");
 
-        try (Transport t = new RedisTransportFactory().open(url, Map.of()); Jedis j = jedis()) {
+        try (Transport t = new RedisTransportFactory().open(REDIS.url(), Map.of()); Jedis j = jedis()) {
             j.lpush(queue + "\u0006\u00163", raw); // where kombu puts priority 5
             List<Delivery> got = t.receive(List.of(queue), 1, Duration.ofSeconds(2));
             assertThat(got).hasSize(1);
@@ -213,7 +207,7 @@ class KombuWireTest {
         map(map(escaped.get("properties")).get("delivery_info")).put("exchange", "ex\"change\\");
         map(escaped.get("properties")).put("delivery_tag", "tag-escaped-" + queue);
 
-        try (Transport t = new RedisTransportFactory().open(url, Map.of()); Jedis j = jedis()) {
+        try (Transport t = new RedisTransportFactory().open(REDIS.url(), Map.of()); Jedis j = jedis()) {
             j.lpush(queue, pythonStyle(spaced), JSON.writeValueAsString(escaped));
             List<Delivery> got = t.receive(List.of(queue), 2, Duration.ofSeconds(2));
             assertThat(got).hasSize(2);
@@ -235,7 +229,7 @@ class KombuWireTest {
     @Test
     void publishesDeclaresAndBroadcastsInKombusLayout() throws Exception {
         String queue = "wire-" + UUID.randomUUID();
-        try (Transport t = new RedisTransportFactory().open(url, Map.of()); Jedis j = jedis()) {
+        try (Transport t = new RedisTransportFactory().open(REDIS.url(), Map.of()); Jedis j = jedis()) {
             t.declare(queue);
             assertThat(j.smembers("_kombu.binding.celery")).contains(queue + "\u0006\u0016\u0006\u0016" + queue);
 
@@ -260,7 +254,7 @@ class KombuWireTest {
                     seen.add(message);
                     unsubscribe();
                 }
-            }, "/" + RedisUrl.parse(url, Map.of()).db() + ".celery.pidbox"));
+            }, "/" + RedisUrl.parse(REDIS.url(), Map.of(), 64).db() + ".celery.pidbox"));
             listener.start();
             listener.join(5_000);
             assertThat(seen).hasSize(1);
@@ -289,7 +283,7 @@ class KombuWireTest {
     }
 
     private static Jedis jedis() {
-        java.net.URI u = java.net.URI.create(url);
+        java.net.URI u = java.net.URI.create(REDIS.url());
         Jedis j = new Jedis(u.getHost(), u.getPort());
         String path = u.getPath();
         if (path != null && path.length() > 1) {

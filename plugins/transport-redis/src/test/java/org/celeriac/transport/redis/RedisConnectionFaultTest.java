@@ -12,17 +12,18 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import org.celeriac.redis.CheckedConnections;
+import org.celeriac.redis.RedisTestServer;
 import org.celeriac.spi.transport.Delivery;
 import org.celeriac.spi.transport.Message;
 import org.celeriac.spi.transport.Subscription;
 import org.celeriac.spi.transport.Transport;
 import org.celeriac.spi.transport.TransportException;
 import org.celeriac.tck.PartitionProxy;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.params.SetParams;
@@ -39,27 +40,19 @@ class RedisConnectionFaultTest {
     /** A short socket timeout: a silent blocking read gives up after about 1 s + this. */
     private static final String OPTIONS = "?socket_timeout=2";
 
-    private static String url;
     private PartitionProxy proxy;
     private Transport direct;
     private Transport proxied;
     private final String queue = "faults-" + UUID.randomUUID();
 
-    @BeforeAll
-    static void startRedis() throws Exception {
-        url = RedisTestServer.start();
-    }
-
-    @AfterAll
-    static void stopRedis() throws Exception {
-        RedisTestServer.stop();
-    }
+    @RegisterExtension
+    static final RedisTestServer REDIS = new RedisTestServer();
 
     @BeforeEach
     void open() throws Exception {
-        URI redis = URI.create(url);
+        URI redis = URI.create(REDIS.url());
         proxy = PartitionProxy.start(redis.getHost(), redis.getPort());
-        direct = FACTORY.open(url, Map.of());
+        direct = FACTORY.open(REDIS.url(), Map.of());
         proxied = FACTORY.open("redis://127.0.0.1:" + proxy.port() + redis.getPath() + OPTIONS, Map.of());
     }
 
@@ -151,8 +144,9 @@ class RedisConnectionFaultTest {
     @Test
     void restoresAgainAfterItLostItsConnectionHoldingTheRestoreLock() throws Exception {
         Map<String, String> shortLease = Map.of("visibility_timeout", "2");
-        URI redis = URI.create(url);
-        try (Transport crashed = FACTORY.open(url, shortLease); Transport other = FACTORY.open(url, shortLease);
+        URI redis = URI.create(REDIS.url());
+        try (Transport crashed = FACTORY.open(REDIS.url(), shortLease);
+             Transport other = FACTORY.open(REDIS.url(), shortLease);
              Jedis j = new Jedis(redis.getHost(), redis.getPort())) {
             direct.publish(queue, message("held"));
             assertThat(crashed.receive(List.of(queue), 1, Duration.ofSeconds(5))).hasSize(1); // and never settled

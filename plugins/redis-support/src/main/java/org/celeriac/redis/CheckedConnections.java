@@ -1,4 +1,4 @@
-package org.celeriac.transport.redis;
+package org.celeriac.redis;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,12 +15,12 @@ import redis.clients.jedis.JedisFactory;
 /**
  * The pool's connections, PINGed before use when they sat idle for a while. A restarted Redis, or its client
  * timeout, leaves dead sockets in the pool that look open until used; unchecked, the first command on each fails:
- * a send after a restart, an ack (the task runs again). Busy connections are not checked, so they cost nothing.
- * Needs {@code testOnBorrow}.
+ * in the transport a send after a restart, an ack (the task runs again); in the backend a result stored after a
+ * restart is lost, a read fails. Busy connections are not checked, so they cost nothing. Needs {@code testOnBorrow}.
  *
  * <p>It also says, once, when no new connection can be made, and when one can again.
  */
-final class CheckedConnections extends JedisFactory {
+public final class CheckedConnections extends JedisFactory {
 
     private static final Logger LOG = LoggerFactory.getLogger(CheckedConnections.class);
 
@@ -28,13 +28,14 @@ final class CheckedConnections extends JedisFactory {
      * Long enough that a busy pool never pings; shorter than a server restart takes in practice. A connection used
      * less than this before Redis went away and came back fails once, as before.
      */
-    static final Duration CHECK_AFTER_IDLE = Duration.ofMillis(250);
+    public static final Duration CHECK_AFTER_IDLE = Duration.ofMillis(250);
 
     private final String where;
     /** {@link System#nanoTime()} of the first failed connect since the last good one; 0 when none failed. */
     private final AtomicLong failingSince = new AtomicLong();
 
-    CheckedConnections(HostAndPort address, JedisClientConfig config, String where) {
+    /** {@code where} names the server in log messages; never the password (see {@link RedisUrl#where()}). */
+    public CheckedConnections(HostAndPort address, JedisClientConfig config, String where) {
         super(address, config);
         this.where = where;
     }

@@ -1,29 +1,38 @@
-package org.celeriac.transport.redis;
+package org.celeriac.redis;
 
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
+import redis.clients.jedis.HostAndPort;
+
 /**
- * A parsed {@code redis://[[user]:password@]host[:port][/db][?options]} or {@code rediss://} (TLS) URL, with the
- * transport options merged in (the URL's query wins over the options map). {@link #toString()} never shows the
- * password.
+ * A parsed {@code redis://[[user]:password@]host[:port][/db][?options]} or {@code rediss://} (TLS) URL, as kombu and
+ * redis-py read it, with the options map merged in (the URL's query wins). It reads the options both Redis plugins
+ * take, {@code socket_timeout} and {@code socket_connect_timeout} (seconds) and {@code max_connections}; a plugin
+ * reads its own from {@link #options()} with {@link #seconds}. {@link #toString()} never shows the password.
+ *
+ * @param options the options map and the URL's query merged, for options that only one plugin knows
  */
-record RedisUrl(String host, int port, int db, String user, String password, boolean ssl,
-                Duration visibilityTimeout, int socketTimeoutMillis, int connectTimeoutMillis, int maxConnections) {
+public record RedisUrl(String host, int port, int db, String user, String password, boolean ssl,
+                       int socketTimeoutMillis, int connectTimeoutMillis, int maxConnections,
+                       Map<String, String> options) {
 
     static final int DEFAULT_PORT = 6379;
-    /** kombu's {@code Channel.visibility_timeout}. */
-    static final Duration DEFAULT_VISIBILITY_TIMEOUT = Duration.ofSeconds(3600);
     static final int DEFAULT_SOCKET_TIMEOUT_MS = 10_000;
     static final int DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
-    static final int DEFAULT_MAX_CONNECTIONS = 64;
 
-    static RedisUrl parse(String url, Map<String, String> options) {
+    /**
+     * @param options settings, may be null
+     * @param defaultMaxConnections the pool size without {@code max_connections}: each plugin sizes its own pool
+     */
+    public static RedisUrl parse(String url, Map<String, String> options, int defaultMaxConnections) {
         URI uri;
         try {
             // redis:// and redis:///1 name the local server, as in redis-py
@@ -32,7 +41,7 @@ record RedisUrl(String host, int port, int db, String user, String password, boo
             // the reason, not the input: the URL may hold a password
             throw new IllegalArgumentException("Not a Redis URL (redis://host:port/db): " + e.getReason());
         }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("redis") && !scheme.equals("rediss")) {
             throw new IllegalArgumentException("Not a redis:// or rediss:// URL: scheme " + scheme);
         }
@@ -76,14 +85,10 @@ record RedisUrl(String host, int port, int db, String user, String password, boo
                 all.put(decode(eq < 0 ? pair : pair.substring(0, eq)), eq < 0 ? "" : decode(pair.substring(eq + 1)));
             }
         }
-        Duration visibility = seconds(all, "visibility_timeout", DEFAULT_VISIBILITY_TIMEOUT);
-        if (visibility.toMillis() < 1) {
-            throw new IllegalArgumentException("visibility_timeout must be positive");
-        }
         int socketTimeout = (int) seconds(all, "socket_timeout", Duration.ofMillis(DEFAULT_SOCKET_TIMEOUT_MS)).toMillis();
         int connectTimeout = (int) seconds(all, "socket_connect_timeout",
                 Duration.ofMillis(DEFAULT_CONNECT_TIMEOUT_MS)).toMillis();
-        int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        int maxConnections = defaultMaxConnections;
         if (all.containsKey("max_connections")) {
             try {
                 maxConnections = Integer.parseInt(all.get("max_connections").trim());
@@ -91,8 +96,16 @@ record RedisUrl(String host, int port, int db, String user, String password, boo
                 throw new IllegalArgumentException("max_connections is a number, not " + all.get("max_connections"));
             }
         }
-        return new RedisUrl(host, port, db, user, password, scheme.equals("rediss"), visibility, socketTimeout,
-                connectTimeout, Math.max(2, maxConnections));
+        return new RedisUrl(host, port, db, user, password, scheme.equals("rediss"), socketTimeout, connectTimeout,
+                maxConnections, Collections.unmodifiableMap(all));
+    }
+
+    /**
+     * The option {@code key}, a number of seconds as kombu takes it ({@code 2.5}); {@code fallback} when it is
+     * missing, blank or {@code None}.
+     */
+    public Duration seconds(String key, Duration fallback) {
+        return seconds(options, key, fallback);
     }
 
     private static Duration seconds(Map<String, String> all, String key, Duration fallback) {
@@ -112,8 +125,12 @@ record RedisUrl(String host, int port, int db, String user, String password, boo
         return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
-    /** {@code host:port/db}, for messages. */
-    String where() {
+    public HostAndPort address() {
+        return new HostAndPort(host, port);
+    }
+
+    /** {@code host:port/db}, for messages: no password. */
+    public String where() {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port + "/" + db;
     }
 
