@@ -21,6 +21,13 @@ public class EmbeddedSqlBench {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 5000;
         Path dir = Files.createTempDirectory("celeriac-bench");
         String url = "sql:file:" + dir.resolve("celeriac");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                deleteTree(dir);
+            } catch (java.io.IOException e) {
+                System.err.println("could not remove " + dir + ": " + e);
+            }
+        }));
         try (Celeriac app = Celeriac.open(Settings.of(Map.of(Settings.BROKER_URL, url, Settings.RESULT_BACKEND, url)))) {
             app.tasks().registerPackages(EmbeddedSqlBench.class.getClassLoader());
             long t0 = System.nanoTime();
@@ -47,6 +54,15 @@ public class EmbeddedSqlBench {
             System.out.printf("embedded-sql drain with results, concurrency 8: %.0f tasks/s%n", n / secs(t3 - t2));
             System.out.printf("embedded-sql round trip: p50 %.2f ms, p99 %.2f ms (%d sequential calls)%n",
                     rtt[rtt.length / 2] / 1e6, rtt[rtt.length * 99 / 100] / 1e6, rtt.length);
+        }
+    }
+
+    /** The database of a run is a few hundred MB: removed when the run ends. */
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 
