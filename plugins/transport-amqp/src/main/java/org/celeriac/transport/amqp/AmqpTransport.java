@@ -89,6 +89,8 @@ final class AmqpTransport implements Transport {
     private final ConcurrentLinkedDeque<Delivery> parked = new ConcurrentLinkedDeque<>();
     /** Deliveries handed out and not settled. */
     private final AtomicInteger handedOut = new AtomicInteger();
+    /** basic.return of the publish in progress (under {@link #publishLock}). */
+    private final List<com.rabbitmq.client.Return> returned = new java.util.concurrent.CopyOnWriteArrayList<>();
     private int prefetch;
 
     /** The handle in {@link Delivery#tag()}: acks go to the channel that delivered. */
@@ -183,12 +185,19 @@ final class AmqpTransport implements Transport {
             properties.add(properties(m, PERSISTENT));
         }
         synchronized (publishLock) {
-            Channel ch = publishChannel();
             try {
-                for (int i = 0; i < messages.size(); i++) {
-                    ch.basicPublish(DEFAULT_EXCHANGE, queue, properties.get(i), messages.get(i).body());
+                List<Returned> back = publishConfirmed(queue, properties, messages);
+                if (!back.isEmpty()) {
+                    // the queue went away behind our back (deleted): declare it again and send those once more
+                    LOG.warn("{} message(s) to {} were unroutable; declaring the queue again", back.size(), queue);
+                    declared.remove(queue);
+                    declare(queue);
+                    back = publishConfirmed(queue, back.stream().map(Returned::properties).toList(),
+                            back.stream().map(Returned::message).toList());
+                    if (!back.isEmpty()) {
+                        throw new TransportException("No route to queue " + queue + " on " + url);
+                    }
                 }
-                ch.waitForConfirmsOrDie(url.confirmTimeout().toMillis());
             } catch (IOException | TimeoutException | ShutdownSignalException e) {
                 throw new TransportException("Publishing to " + queue + " on " + url + " failed: " + e.getMessage(), e);
             } catch (InterruptedException e) {
@@ -196,6 +205,33 @@ final class AmqpTransport implements Transport {
                 throw new TransportException("Interrupted while publishing to " + queue, e);
             }
         }
+    }
+
+    /** A message the broker sent back as unroutable (mandatory flag), before confirming it. */
+    private record Returned(AMQP.BasicProperties properties, Message message) {
+    }
+
+    /**
+     * Publishes with the mandatory flag and waits for the confirms; returns the messages the broker could not route.
+     * Their basic.return comes before their confirm, on the same connection thread, so all are in by then.
+     */
+    private List<Returned> publishConfirmed(String queue, List<AMQP.BasicProperties> properties, List<Message> messages)
+            throws IOException, InterruptedException, TimeoutException {
+        Channel ch = publishChannel();
+        returned.clear();
+        for (int i = 0; i < messages.size(); i++) {
+            ch.basicPublish(DEFAULT_EXCHANGE, queue, true, properties.get(i), messages.get(i).body());
+        }
+        ch.waitForConfirmsOrDie(url.confirmTimeout().toMillis());
+        if (returned.isEmpty()) {
+            return List.of();
+        }
+        List<Returned> back = new ArrayList<>();
+        for (com.rabbitmq.client.Return r : returned) {
+            back.add(new Returned(r.getProperties(), new Message(r.getBody(), "application/data", null, null, null)));
+        }
+        returned.clear();
+        return back;
     }
 
     /** kombu's {@code prepare_message}: the message's properties as AMQP's, its headers as the header table. */
@@ -313,6 +349,8 @@ final class AmqpTransport implements Transport {
                 }
                 for (String q : queues) {
                     if (!consumers.containsKey(q)) {
+                        // a missing queue would close the consuming channel, and with it every other consumer
+                        admin(a -> a.queueDeclarePassive(q));
                         consumers.put(q, ch.basicConsume(q, false, new QueueConsumer(ch, q)));
                     }
                 }
@@ -436,7 +474,14 @@ final class AmqpTransport implements Transport {
 
     @Override
     public long purge(String queue) {
-        return admin(ch -> (long) ch.queuePurge(queue).getMessageCount());
+        try {
+            return admin(ch -> (long) ch.queuePurge(queue).getMessageCount());
+        } catch (TransportException e) {
+            if (notFound(e)) {
+                return 0;
+            }
+            throw e;
+        }
     }
 
     @Override
@@ -464,12 +509,14 @@ final class AmqpTransport implements Transport {
     @Override
     public void close() {
         try {
-            if (connection.isOpen()) {
-                // unacked deliveries go back to their queues when the connection closes
-                connection.close(5_000);
-            }
-        } catch (IOException | AlreadyClosedException e) {
+            // unacked deliveries go back to their queues when the connection closes. Called even when it is
+            // down: that also stops its automatic recovery.
+            connection.close(5_000);
+        } catch (AlreadyClosedException e) {
             LOG.debug("Closing {}: {}", url, e.toString());
+        } catch (IOException e) {
+            LOG.debug("Closing {}: {}; aborting", url, e.toString());
+            connection.abort(1_000);
         } finally {
             buffer.clear();
             parked.clear();
@@ -499,6 +546,7 @@ final class AmqpTransport implements Transport {
             if (publishChannel == null || !publishChannel.isOpen()) {
                 publishChannel = connection.createChannel();
                 publishChannel.confirmSelect();
+                publishChannel.addReturnListener(returned::add);
             }
             return publishChannel;
         } catch (IOException | ShutdownSignalException e) {
