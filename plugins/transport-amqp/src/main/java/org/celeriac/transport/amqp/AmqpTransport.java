@@ -512,8 +512,8 @@ final class AmqpTransport implements Transport {
             // unacked deliveries go back to their queues when the connection closes. Called even when it is
             // down: that also stops its automatic recovery.
             connection.close(5_000);
-        } catch (AlreadyClosedException e) {
-            LOG.debug("Closing {}: {}", url, e.toString());
+        } catch (ShutdownSignalException e) {
+            LOG.debug("Closing {}: {}", url, e.toString()); // already closed, or lost
         } catch (IOException e) {
             LOG.debug("Closing {}: {}; aborting", url, e.toString());
             connection.abort(1_000);
