@@ -1,0 +1,584 @@
+package org.celeriac.transport.amqp;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Date;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import org.celeriac.spi.transport.Delivery;
+import org.celeriac.spi.transport.Message;
+import org.celeriac.spi.transport.Subscription;
+import org.celeriac.spi.transport.Transport;
+import org.celeriac.spi.transport.TransportException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.AlreadyClosedException;
+import com.rabbitmq.client.BuiltinExchangeType;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
+import com.rabbitmq.client.ShutdownSignalException;
+
+/**
+ * The transport on RabbitMQ (AMQP 0-9-1), laid out as kombu's py-amqp transport and Celery's defaults, so that
+ * Python Celery workers and producers share the broker:
+ * <ul>
+ * <li>a queue is a durable queue of that name without arguments (Celery's {@code Queue(name)}; {@code x-max-priority}
+ *     only with the {@code queue_max_priority} option), bound with its own name as routing key to the durable direct
+ *     exchange {@code celery} ({@code task_default_exchange});</li>
+ * <li>messages are published to {@code celery} with the queue's name as routing key, persistent (delivery mode 2),
+ *     the protocol headers as AMQP headers, and waited for with publisher confirms. Like kombu's
+ *     {@code maybe_declare}, the first publish to a queue declares it, so a message is not dropped as unroutable;</li>
+ * <li>receiving consumes every queue asked for on one channel into a buffer. The broker holds what it delivered
+ *     until acked, or until the connection goes. The channel's prefetch follows what the caller holds plus what it
+ *     asks for, as Celery raises its QoS for ETA tasks: held messages never stop the flow;</li>
+ * <li>broadcasts go to a fanout exchange declared as kombu's pidbox does (not durable, not auto-deleted); each
+ *     subscription binds an exclusive, auto-deleted, server-named queue to it.</li>
+ * </ul>
+ * Settling goes to the channel that delivered, by delivery tag. The connection recovers by itself (the client's
+ * automatic recovery, with its consumers); deliveries buffered but not yet handed out when it broke are dropped, as
+ * the broker gives them out again.
+ */
+final class AmqpTransport implements Transport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AmqpTransport.class);
+
+    /** Celery's {@code task_default_exchange}, type direct. */
+    static final String DEFAULT_EXCHANGE = "celery";
+    private static final int PERSISTENT = 2;
+    private static final int TRANSIENT = 1;
+    /** Prefetch is a short; 0 would mean unlimited. */
+    private static final int MAX_PREFETCH = 0xFFFF;
+    /** The prefetch is raised in steps of this, so that it is not set on every receive. */
+    private static final int PREFETCH_STEP = 16;
+
+    private final AmqpUrl url;
+    private final Connection connection;
+    private final Object publishLock = new Object();
+    private final Object adminLock = new Object();
+    private final Object consumeLock = new Object();
+    private Channel publishChannel;
+    private Channel adminChannel;
+    private Channel consumeChannel;
+    /** Queue name to consumer tag, on {@link #consumeChannel}. */
+    private final Map<String, String> consumers = new ConcurrentHashMap<>();
+    private final Set<String> declared = ConcurrentHashMap.newKeySet();
+    private final Set<String> declaredExchanges = ConcurrentHashMap.newKeySet();
+    private final BlockingQueue<Delivery> buffer = new LinkedBlockingQueue<>();
+    /** Deliveries taken from the buffer for a queue the caller did not ask for that time. */
+    private final ConcurrentLinkedDeque<Delivery> parked = new ConcurrentLinkedDeque<>();
+    /** Deliveries handed out and not settled. */
+    private final AtomicInteger handedOut = new AtomicInteger();
+    /** basic.return of the publish in progress (under {@link #publishLock}). */
+    private final List<com.rabbitmq.client.Return> returned = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private int prefetch;
+
+    /** The handle in {@link Delivery#tag()}: acks go to the channel that delivered. */
+    record Tag(Channel channel, long deliveryTag) {
+    }
+
+    AmqpTransport(AmqpUrl url) {
+        this.url = url;
+        this.connection = connect(url);
+        if (connection instanceof Recoverable r) {
+            r.addRecoveryListener(new RecoveryListener() {
+                @Override
+                public void handleRecovery(Recoverable recoverable) {
+                    LOG.info("Connection to {} recovered", url);
+                }
+
+                @Override
+                public void handleRecoveryStarted(Recoverable recoverable) {
+                    // the broker gives these out again; settling them on the new channel would be refused
+                    int dropped = buffer.size() + parked.size();
+                    buffer.clear();
+                    parked.clear();
+                    LOG.warn("Connection to {} lost; recovering ({} buffered deliveries dropped)", url, dropped);
+                }
+            });
+        }
+    }
+
+    private static Connection connect(AmqpUrl url) {
+        ConnectionFactory f = new ConnectionFactory();
+        f.setHost(url.host());
+        f.setPort(url.port());
+        f.setVirtualHost(url.virtualHost());
+        f.setUsername(url.user());
+        f.setPassword(url.password());
+        if (url.heartbeat() != null) {
+            f.setRequestedHeartbeat((int) Math.max(0, url.heartbeat().toSeconds()));
+        }
+        int timeout = (int) Math.min(Integer.MAX_VALUE, url.connectionTimeout().toMillis());
+        f.setConnectionTimeout(timeout);
+        f.setHandshakeTimeout(timeout);
+        f.setAutomaticRecoveryEnabled(true);
+        f.setTopologyRecoveryEnabled(true);
+        f.setNetworkRecoveryInterval(1_000);
+        try {
+            if (url.tls()) {
+                f.useSslProtocol(javax.net.ssl.SSLContext.getDefault());
+                f.enableHostnameVerification();
+            }
+            return f.newConnection("celeriac");
+        } catch (IOException | TimeoutException | java.security.GeneralSecurityException e) {
+            throw new TransportException("Cannot connect to " + url + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** For tests: the connection dies as in a killed process, nothing settled, no recovery. */
+    void abortConnection() {
+        connection.abort();
+    }
+
+    @Override
+    public void declare(String queue) {
+        admin(ch -> {
+            declare(ch, queue);
+            return null;
+        });
+        declared.add(queue);
+    }
+
+    private void declare(Channel ch, String queue) throws IOException {
+        ch.exchangeDeclare(DEFAULT_EXCHANGE, BuiltinExchangeType.DIRECT, true, false, null);
+        Map<String, Object> arguments = url.maxPriority() > 0 ? Map.of("x-max-priority", url.maxPriority()) : null;
+        ch.queueDeclare(queue, true, false, false, arguments);
+        ch.queueBind(queue, DEFAULT_EXCHANGE, queue);
+    }
+
+    @Override
+    public void publish(String queue, Message message) {
+        publishAll(queue, List.of(message));
+    }
+
+    @Override
+    public void publishAll(String queue, List<Message> messages) {
+        if (messages.isEmpty()) {
+            return;
+        }
+        if (!declared.contains(queue)) {
+            declare(queue);
+        }
+        List<AMQP.BasicProperties> properties = new ArrayList<>(messages.size());
+        for (Message m : messages) {
+            properties.add(properties(m, PERSISTENT));
+        }
+        synchronized (publishLock) {
+            try {
+                List<Returned> back = publishConfirmed(queue, properties, messages);
+                if (!back.isEmpty()) {
+                    // the queue went away behind our back (deleted): declare it again and send those once more
+                    LOG.warn("{} message(s) to {} were unroutable; declaring the queue again", back.size(), queue);
+                    declared.remove(queue);
+                    declare(queue);
+                    back = publishConfirmed(queue, back.stream().map(Returned::properties).toList(),
+                            back.stream().map(Returned::message).toList());
+                    if (!back.isEmpty()) {
+                        throw new TransportException("No route to queue " + queue + " on " + url);
+                    }
+                }
+            } catch (IOException | TimeoutException | ShutdownSignalException e) {
+                throw new TransportException("Publishing to " + queue + " on " + url + " failed: " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TransportException("Interrupted while publishing to " + queue, e);
+            }
+        }
+    }
+
+    /** A message the broker sent back as unroutable (mandatory flag), before confirming it. */
+    private record Returned(AMQP.BasicProperties properties, Message message) {
+    }
+
+    /**
+     * Publishes with the mandatory flag and waits for the confirms; returns the messages the broker could not route.
+     * Their basic.return comes before their confirm, on the same connection thread, so all are in by then.
+     */
+    private List<Returned> publishConfirmed(String queue, List<AMQP.BasicProperties> properties, List<Message> messages)
+            throws IOException, InterruptedException, TimeoutException {
+        Channel ch = publishChannel();
+        returned.clear();
+        for (int i = 0; i < messages.size(); i++) {
+            ch.basicPublish(DEFAULT_EXCHANGE, queue, true, properties.get(i), messages.get(i).body());
+        }
+        ch.waitForConfirmsOrDie(url.confirmTimeout().toMillis());
+        if (returned.isEmpty()) {
+            return List.of();
+        }
+        List<Returned> back = new ArrayList<>();
+        for (com.rabbitmq.client.Return r : returned) {
+            back.add(new Returned(r.getProperties(), new Message(r.getBody(), "application/data", null, null, null)));
+        }
+        returned.clear();
+        return back;
+    }
+
+    /** kombu's {@code prepare_message}: the message's properties as AMQP's, its headers as the header table. */
+    static AMQP.BasicProperties properties(Message m, int defaultDeliveryMode) {
+        Map<String, Object> p = m.properties();
+        AMQP.BasicProperties.Builder b = new AMQP.BasicProperties.Builder()
+                .contentType(m.contentType())
+                .contentEncoding(m.contentEncoding())
+                .headers(FieldValues.toTable(m.headers()))
+                .deliveryMode(p.get("delivery_mode") instanceof Number n ? n.intValue()
+                        : "transient".equals(p.get("delivery_mode")) ? TRANSIENT : defaultDeliveryMode)
+                .correlationId(string(p.get("correlation_id")))
+                .replyTo(string(p.get("reply_to")))
+                .expiration(string(p.get("expiration")))
+                .messageId(string(p.get("message_id")))
+                .type(string(p.get("type")))
+                .userId(string(p.get("user_id")))
+                .appId(string(p.get("app_id")));
+        if (p.get("priority") instanceof Number n) {
+            b.priority(Math.max(0, Math.min(255, n.intValue())));
+        }
+        if (p.get("timestamp") instanceof Number n) {
+            b.timestamp(new Date(n.longValue() * 1000));
+        }
+        return b.build();
+    }
+
+    /** The reverse of {@link #properties}, with kombu's {@code delivery_info}. */
+    static Message message(byte[] body, AMQP.BasicProperties props, Envelope envelope) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        putIfSet(p, "correlation_id", props.getCorrelationId());
+        putIfSet(p, "reply_to", props.getReplyTo());
+        putIfSet(p, "priority", props.getPriority());
+        putIfSet(p, "delivery_mode", props.getDeliveryMode());
+        putIfSet(p, "expiration", props.getExpiration());
+        putIfSet(p, "message_id", props.getMessageId());
+        putIfSet(p, "type", props.getType());
+        putIfSet(p, "user_id", props.getUserId());
+        putIfSet(p, "app_id", props.getAppId());
+        if (props.getTimestamp() != null) {
+            p.put("timestamp", props.getTimestamp().getTime() / 1000);
+        }
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("exchange", envelope.getExchange());
+        info.put("routing_key", envelope.getRoutingKey());
+        info.put("redelivered", envelope.isRedeliver());
+        p.put("delivery_info", info);
+        String contentType = props.getContentType() == null ? "application/data" : props.getContentType();
+        return new Message(body, contentType, props.getContentEncoding(), FieldValues.fromTable(props.getHeaders()), p);
+    }
+
+    private static void putIfSet(Map<String, Object> p, String name, Object value) {
+        if (value != null) {
+            p.put(name, value);
+        }
+    }
+
+    private static String string(Object v) {
+        return v == null ? null : v.toString();
+    }
+
+    @Override
+    public List<Delivery> receive(Collection<String> queues, int max, Duration wait) throws InterruptedException {
+        if (max <= 0) {
+            return List.of();
+        }
+        Set<String> wanted = Set.copyOf(queues);
+        consume(wanted, max);
+        List<Delivery> out = new ArrayList<>(Math.min(max, 64));
+        for (Iterator<Delivery> it = parked.iterator(); it.hasNext() && out.size() < max; ) {
+            Delivery d = it.next();
+            if (wanted.contains(d.queue()) && parked.removeFirstOccurrence(d)) {
+                out.add(d);
+            }
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (out.isEmpty()) {
+            long left = deadline - System.nanoTime();
+            Delivery d = left > 0 ? buffer.poll(left, TimeUnit.NANOSECONDS) : buffer.poll();
+            if (d == null) {
+                break;
+            }
+            take(d, wanted, out);
+        }
+        Delivery d;
+        while (out.size() < max && (d = buffer.poll()) != null) {
+            take(d, wanted, out);
+        }
+        handedOut.addAndGet(out.size());
+        return out;
+    }
+
+    private void take(Delivery d, Set<String> wanted, List<Delivery> out) {
+        if (wanted.contains(d.queue())) {
+            out.add(d);
+        } else {
+            parked.addLast(d);
+        }
+    }
+
+    /**
+     * Starts consumers for queues not consumed yet, and raises the prefetch to what the caller holds plus what it
+     * asks for now (lowered again once it is well above that).
+     */
+    private void consume(Set<String> queues, int max) {
+        synchronized (consumeLock) {
+            try {
+                Channel ch = consumeChannel();
+                int want = Math.min(MAX_PREFETCH, handedOut.get() + parked.size() + max);
+                int target = Math.min(MAX_PREFETCH, (want + PREFETCH_STEP - 1) / PREFETCH_STEP * PREFETCH_STEP);
+                if (want > prefetch || target * 2 < prefetch) {
+                    // global: one limit for the channel's consumers together, which a later basic.qos changes at once
+                    ch.basicQos(target, true);
+                    prefetch = target;
+                }
+                for (String q : queues) {
+                    if (!consumers.containsKey(q)) {
+                        // a missing queue would close the consuming channel, and with it every other consumer
+                        admin(a -> a.queueDeclarePassive(q));
+                        consumers.put(q, ch.basicConsume(q, false, new QueueConsumer(ch, q)));
+                    }
+                }
+            } catch (IOException | ShutdownSignalException e) {
+                throw new TransportException("Cannot consume " + queues + " on " + url + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Fills the buffer; runs on the client's consumer thread. */
+    private final class QueueConsumer extends DefaultConsumer {
+        private final String queue;
+
+        QueueConsumer(Channel channel, String queue) {
+            super(channel);
+            this.queue = queue;
+        }
+
+        @Override
+        public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+            Message m = message(body, properties, envelope);
+            buffer.add(new Delivery(queue, m, new Tag(getChannel(), envelope.getDeliveryTag()), envelope.isRedeliver()));
+        }
+
+        @Override
+        public void handleCancel(String consumerTag) {
+            // the queue was deleted: consume it again once it is asked for (and declared) again
+            LOG.warn("The broker cancelled the consumer of {} (queue deleted?)", queue);
+            consumers.remove(queue, consumerTag);
+        }
+    }
+
+    @Override
+    public void ack(Delivery delivery) {
+        Tag tag = tag(delivery);
+        try {
+            tag.channel().basicAck(tag.deliveryTag(), false);
+        } catch (IOException | AlreadyClosedException e) {
+            throw new TransportException("Cannot ack on " + url + " (the broker gives the message out again): "
+                    + e.getMessage(), e);
+        } finally {
+            handedOut.decrementAndGet();
+        }
+    }
+
+    @Override
+    public void reject(Delivery delivery, boolean requeue) {
+        Tag tag = tag(delivery);
+        try {
+            tag.channel().basicReject(tag.deliveryTag(), requeue);
+        } catch (IOException | AlreadyClosedException e) {
+            throw new TransportException("Cannot reject on " + url + ": " + e.getMessage(), e);
+        } finally {
+            handedOut.decrementAndGet();
+        }
+    }
+
+    private static Tag tag(Delivery delivery) {
+        if (delivery.tag() instanceof Tag t) {
+            return t;
+        }
+        throw new IllegalArgumentException("Not a delivery of an AMQP transport: " + delivery.tag());
+    }
+
+    @Override
+    public void broadcast(String exchange, Message message) {
+        declareFanout(exchange);
+        AMQP.BasicProperties props = properties(message, TRANSIENT);
+        synchronized (publishLock) {
+            Channel ch = publishChannel();
+            try {
+                ch.basicPublish(exchange, "", props, message.body());
+                ch.waitForConfirmsOrDie(url.confirmTimeout().toMillis());
+            } catch (IOException | TimeoutException | ShutdownSignalException e) {
+                throw new TransportException("Broadcasting on " + exchange + " failed: " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TransportException("Interrupted while broadcasting on " + exchange, e);
+            }
+        }
+    }
+
+    /** As kombu's {@code Mailbox} exchange: fanout, not durable, not auto-deleted (so declarations agree). */
+    private void declareFanout(String exchange) {
+        if (declaredExchanges.contains(exchange)) {
+            return;
+        }
+        admin(ch -> ch.exchangeDeclare(exchange, BuiltinExchangeType.FANOUT, false, false, null));
+        declaredExchanges.add(exchange);
+    }
+
+    @Override
+    public Subscription subscribe(String exchange, Consumer<Message> listener) {
+        declareFanout(exchange);
+        try {
+            Channel ch = connection.createChannel();
+            String q = ch.queueDeclare("", false, true, true, null).getQueue();
+            ch.queueBind(q, exchange, "");
+            ch.basicConsume(q, true, new DefaultConsumer(ch) {
+                @Override
+                public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
+                                           byte[] body) {
+                    try {
+                        listener.accept(message(body, properties, envelope));
+                    } catch (RuntimeException e) {
+                        LOG.warn("A listener on {} failed", exchange, e);
+                    }
+                }
+            });
+            return () -> {
+                try {
+                    ch.close();
+                } catch (IOException | TimeoutException | ShutdownSignalException e) {
+                    LOG.debug("Closing the subscription to {}: {}", exchange, e.toString());
+                }
+            };
+        } catch (IOException | ShutdownSignalException e) {
+            throw new TransportException("Cannot subscribe to " + exchange + " on " + url + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public long purge(String queue) {
+        try {
+            return admin(ch -> (long) ch.queuePurge(queue).getMessageCount());
+        } catch (TransportException e) {
+            if (notFound(e)) {
+                return 0;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public long size(String queue) {
+        try {
+            return admin(ch -> (long) ch.queueDeclarePassive(queue).getMessageCount());
+        } catch (TransportException e) {
+            if (notFound(e)) {
+                return 0;
+            }
+            throw e;
+        }
+    }
+
+    private static boolean notFound(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ShutdownSignalException s && s.getReason() instanceof AMQP.Channel.Close c
+                    && c.getReplyCode() == AMQP.NOT_FOUND) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void close() {
+        try {
+            // unacked deliveries go back to their queues when the connection closes. Called even when it is
+            // down: that also stops its automatic recovery.
+            connection.close(5_000);
+        } catch (ShutdownSignalException e) {
+            LOG.debug("Closing {}: {}", url, e.toString()); // already closed, or lost
+        } catch (IOException e) {
+            LOG.debug("Closing {}: {}; aborting", url, e.toString());
+            connection.abort(1_000);
+        } finally {
+            buffer.clear();
+            parked.clear();
+        }
+    }
+
+    private interface ChannelCall<T> {
+        T call(Channel channel) throws IOException;
+    }
+
+    /** Runs declarations and queries on a channel of their own: an error from the broker closes that channel only. */
+    private <T> T admin(ChannelCall<T> call) {
+        synchronized (adminLock) {
+            try {
+                if (adminChannel == null || !adminChannel.isOpen()) {
+                    adminChannel = connection.createChannel();
+                }
+                return call.call(adminChannel);
+            } catch (IOException | ShutdownSignalException e) {
+                throw new TransportException("AMQP operation on " + url + " failed: " + reason(e), e);
+            }
+        }
+    }
+
+    private Channel publishChannel() {
+        try {
+            if (publishChannel == null || !publishChannel.isOpen()) {
+                publishChannel = connection.createChannel();
+                publishChannel.confirmSelect();
+                publishChannel.addReturnListener(returned::add);
+            }
+            return publishChannel;
+        } catch (IOException | ShutdownSignalException e) {
+            throw new TransportException("Cannot open a channel on " + url + ": " + reason(e), e);
+        }
+    }
+
+    private Channel consumeChannel() throws IOException {
+        if (consumeChannel == null || !consumeChannel.isOpen()) {
+            if (consumeChannel != null) {
+                // its consumers and unacked deliveries went with it
+                consumers.clear();
+                prefetch = 0;
+            }
+            consumeChannel = connection.createChannel();
+        }
+        return consumeChannel;
+    }
+
+    private static String reason(Exception e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getMessage() == null) {
+            t = t.getCause();
+        }
+        if (e.getCause() instanceof ShutdownSignalException s) {
+            return s.getMessage();
+        }
+        return String.valueOf(t.getMessage());
+    }
+
+    @Override
+    public String toString() {
+        return "AmqpTransport[" + url + "]";
+    }
+}

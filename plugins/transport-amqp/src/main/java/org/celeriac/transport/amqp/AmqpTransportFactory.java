@@ -1,0 +1,37 @@
+package org.celeriac.transport.amqp;
+
+import java.util.Map;
+import java.util.Set;
+
+import org.celeriac.spi.transport.Transport;
+import org.celeriac.spi.transport.TransportFactory;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * Opens {@link AmqpTransport}s for {@code amqp://[user[:password]@]host[:port][/vhost][?options]}, {@code amqps://}
+ * (TLS, the JVM's trust store, host name verified) and {@code pyamqp://} (Celery's name for {@code amqp://}) URLs.
+ * The virtual host defaults to {@code /}; {@code amqp://host//} names it explicitly, as in Celery. Options, from the
+ * URL's query or the options map (the URL wins):
+ * <ul>
+ * <li>{@code heartbeat} (seconds; default: the server's proposal), {@code connection_timeout} (seconds, default 10);</li>
+ * <li>{@code confirm_timeout} (seconds, default 30): how long a publish waits for the broker's confirm;</li>
+ * <li>{@code queue_max_priority} (0..255, default none, as Celery's {@code task_queue_max_priority}): declares queues
+ *     with {@code x-max-priority}. A queue's arguments cannot change once declared: it must match what Celery
+ *     declares for the same queue.</li>
+ * </ul>
+ *
+ * <p>Found through {@code META-INF/services} on a class path, and as a Declarative Services component in OSGi.
+ */
+@Component(service = TransportFactory.class)
+public final class AmqpTransportFactory implements TransportFactory {
+
+    @Override
+    public Set<String> schemes() {
+        return Set.of("amqp", "amqps", "pyamqp");
+    }
+
+    @Override
+    public Transport open(String url, Map<String, String> options) {
+        return new AmqpTransport(AmqpUrl.parse(url, options));
+    }
+}
