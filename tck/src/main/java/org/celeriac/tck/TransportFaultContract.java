@@ -1,0 +1,174 @@
+package org.celeriac.tck;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.celeriac.spi.transport.Delivery;
+import org.celeriac.spi.transport.Message;
+import org.celeriac.spi.transport.Subscription;
+import org.celeriac.spi.transport.Transport;
+import org.celeriac.spi.transport.TransportException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a transport over the network must survive, each plugin subclassing it with its real server: its connection
+ * dropped (a restarted broker) or gone silent without a reset (a partition; celery#8030: workers that never consume
+ * again). A {@link PartitionProxy} stands between the transport under test and the broker; a second transport
+ * talks to the broker directly.
+ */
+public abstract class TransportFaultContract {
+
+    /** Generous for a slow machine; a consumer that is stuck for good never makes it. */
+    protected static final Duration BOUND = Duration.ofSeconds(30);
+
+    protected PartitionProxy proxy;
+    /** On the broker directly. */
+    protected Transport direct;
+    /** On the broker through {@link #proxy}. */
+    protected Transport proxied;
+    protected final String queue = "faults-" + UUID.randomUUID();
+
+    /** Where the broker listens. */
+    protected abstract InetSocketAddress broker();
+
+    protected abstract Transport openDirect();
+
+    /**
+     * A transport on the broker through {@code 127.0.0.1:proxyPort}, with timeouts short enough that a silent
+     * connection is noticed within seconds.
+     */
+    protected abstract Transport openThrough(int proxyPort);
+
+    /** How long a partition lasts: long enough for the transport to notice that its connection went silent. */
+    protected Duration partitionLasts() {
+        return Duration.ofMillis(1_500);
+    }
+
+    @BeforeEach
+    void openThroughProxy() throws Exception {
+        InetSocketAddress b = broker();
+        proxy = PartitionProxy.start(b.getHostString(), b.getPort());
+        direct = openDirect();
+        direct.declare(queue);
+        proxied = openThrough(proxy.port());
+    }
+
+    @AfterEach
+    void closeAll() {
+        direct.purge(queue);
+        direct.close();
+        proxy.close(); // first: closing the proxied transport could wait on its silent connections
+        proxied.close();
+    }
+
+    @Test
+    void consumesAgainAfterItsConnectionWasDropped() throws Exception {
+        assertConsumesAgainAfter(() -> proxy.dropAll());
+    }
+
+    @Test
+    void consumesAgainAfterItsConnectionWentSilent() throws Exception {
+        assertConsumesAgainAfter(this::partition);
+    }
+
+    @Test
+    void hearsBroadcastsAgainAfterItsConnectionWasDropped() throws Exception {
+        assertHearsBroadcastsAgainAfter(() -> proxy.dropAll());
+    }
+
+    @Test
+    void hearsBroadcastsAgainAfterItsConnectionWentSilent() throws Exception {
+        assertHearsBroadcastsAgainAfter(this::partition);
+    }
+
+    protected void partition() {
+        proxy.partition();
+        sleep(partitionLasts().toMillis());
+        proxy.heal();
+    }
+
+    private void assertConsumesAgainAfter(Runnable fault) throws Exception {
+        BlockingQueue<Delivery> received = new LinkedBlockingQueue<>();
+        Thread consumer = new Thread(() -> {
+            // as the worker's consumer: receive, and after an error try again
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    for (Delivery d : proxied.receive(List.of(queue), 1, Duration.ofSeconds(1))) {
+                        try {
+                            proxied.ack(d);
+                        } catch (TransportException e) {
+                            continue; // lost with the connection: the broker gives it out again
+                        }
+                        received.add(d);
+                    }
+                } catch (TransportException e) {
+                    sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "test-consumer");
+        consumer.setDaemon(true);
+        consumer.start();
+        try {
+            direct.publish(queue, message("before"));
+            assertThat(received.poll(BOUND.toSeconds(), TimeUnit.SECONDS)).as("received before the fault").isNotNull();
+
+            fault.run();
+            direct.publish(queue, message("after"));
+
+            Delivery after = received.poll(BOUND.toSeconds(), TimeUnit.SECONDS);
+            assertThat(after).as("received within %s after the fault", BOUND).isNotNull();
+            assertThat(new String(after.message().body(), StandardCharsets.UTF_8)).isEqualTo("after");
+        } finally {
+            consumer.interrupt();
+            consumer.join(10_000);
+        }
+    }
+
+    private void assertHearsBroadcastsAgainAfter(Runnable fault) throws Exception {
+        String exchange = "faults-" + UUID.randomUUID();
+        BlockingQueue<String> heard = new LinkedBlockingQueue<>();
+        Subscription s = proxied.subscribe(exchange, m -> heard.add(new String(m.body(), StandardCharsets.UTF_8)));
+        try {
+            direct.broadcast(exchange, message("before"));
+            assertThat(heard.poll(BOUND.toSeconds(), TimeUnit.SECONDS)).isEqualTo("before");
+
+            fault.run();
+
+            // a broadcast reaches only those subscribed when it is sent: send until one is heard
+            long deadline = System.nanoTime() + BOUND.toNanos();
+            String got = null;
+            while (got == null && System.nanoTime() < deadline) {
+                direct.broadcast(exchange, message("after"));
+                got = heard.poll(200, TimeUnit.MILLISECONDS);
+            }
+            assertThat(got).as("heard within %s after the fault", BOUND).isEqualTo("after");
+        } finally {
+            s.close();
+        }
+    }
+
+    protected static Message message(String body) {
+        return new Message(body.getBytes(StandardCharsets.UTF_8), "text/plain", "utf-8", Map.of(), Map.of());
+    }
+
+    protected static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
