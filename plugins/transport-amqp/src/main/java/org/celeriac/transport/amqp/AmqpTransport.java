@@ -43,10 +43,11 @@ import com.rabbitmq.client.ShutdownSignalException;
  * The transport on RabbitMQ (AMQP 0-9-1), laid out as kombu's py-amqp transport and Celery's defaults, so that
  * Python Celery workers and producers share the broker:
  * <ul>
- * <li>a queue is a durable queue of that name without arguments (Celery's {@code Queue(name)}; {@code x-max-priority}
- *     only with the {@code queue_max_priority} option), bound with its own name as routing key to the durable direct
- *     exchange {@code celery} ({@code task_default_exchange});</li>
- * <li>messages are published to {@code celery} with the queue's name as routing key, persistent (delivery mode 2),
+ * <li>a queue is a durable queue of that name without arguments ({@code x-max-priority} only with the
+ *     {@code queue_max_priority} option), bound with its own name as routing key to a durable direct exchange of
+ *     the same name, as Celery declares a queue it was not configured with ({@code Queue(name, Exchange(name),
+ *     name)}); for the default queue that is Celery's {@code celery} exchange;</li>
+ * <li>messages are published to the queue's exchange with the queue's name as routing key, persistent (delivery mode 2),
  *     the protocol headers as AMQP headers, and waited for with publisher confirms. Like kombu's
  *     {@code maybe_declare}, the first publish to a queue declares it, so a message is not dropped as unroutable;</li>
  * <li>receiving consumes every queue asked for on one channel into a buffer. The broker holds what it delivered
@@ -63,8 +64,13 @@ final class AmqpTransport implements Transport {
 
     private static final Logger LOG = LoggerFactory.getLogger(AmqpTransport.class);
 
-    /** Celery's {@code task_default_exchange}, type direct. */
-    static final String DEFAULT_EXCHANGE = "celery";
+    /**
+     * The direct exchange a queue is bound to: the queue's own name, as Celery's automatic queues have it (and
+     * {@code celery}, its {@code task_default_exchange}, for its default queue).
+     */
+    static String exchangeOf(String queue) {
+        return queue;
+    }
     private static final int PERSISTENT = 2;
     private static final int TRANSIENT = 1;
     /** Prefetch is a short; 0 would mean unlimited. */
@@ -161,10 +167,10 @@ final class AmqpTransport implements Transport {
     }
 
     private void declare(Channel ch, String queue) throws IOException {
-        ch.exchangeDeclare(DEFAULT_EXCHANGE, BuiltinExchangeType.DIRECT, true, false, null);
+        ch.exchangeDeclare(exchangeOf(queue), BuiltinExchangeType.DIRECT, true, false, null);
         Map<String, Object> arguments = url.maxPriority() > 0 ? Map.of("x-max-priority", url.maxPriority()) : null;
         ch.queueDeclare(queue, true, false, false, arguments);
-        ch.queueBind(queue, DEFAULT_EXCHANGE, queue);
+        ch.queueBind(queue, exchangeOf(queue), queue);
     }
 
     @Override
@@ -220,7 +226,7 @@ final class AmqpTransport implements Transport {
         Channel ch = publishChannel();
         returned.clear();
         for (int i = 0; i < messages.size(); i++) {
-            ch.basicPublish(DEFAULT_EXCHANGE, queue, true, properties.get(i), messages.get(i).body());
+            ch.basicPublish(exchangeOf(queue), queue, true, properties.get(i), messages.get(i).body());
         }
         ch.waitForConfirmsOrDie(url.confirmTimeout().toMillis());
         if (returned.isEmpty()) {

@@ -139,7 +139,7 @@ class AmqpKombuInteropTest {
                 "content_encoding", "utf-8", "delivery_mode", 2, "priority", 0,
                 "correlation_id", "0b8a6f9e-0000-4000-8000-000000000042",
                 "reply_to", "c0ffee00-0000-4000-8000-000000000000"));
-        assertThat(seen.get("delivery_info")).isEqualTo(Map.of("exchange", "celery", "routing_key", queue));
+        assertThat(seen.get("delivery_info")).isEqualTo(Map.of("exchange", queue, "routing_key", queue));
         assertThat(transport.size(queue)).isZero();
     }
 

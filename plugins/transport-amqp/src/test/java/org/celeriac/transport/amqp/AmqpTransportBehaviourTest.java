@@ -151,15 +151,15 @@ class AmqpTransportBehaviourTest {
     }
 
     @Test
-    void queueIsDeclaredAsCeleryDoesBoundToTheCeleryExchange() throws Exception {
+    void queueIsDeclaredAsCeleryDoesBoundToAnExchangeOfItsName() throws Exception {
         transport.declare(queue);
 
-        // a passive declaration of what Celery declares: durable direct exchange celery, durable queue, no arguments;
-        // redeclaring them the same way succeeds only when the attributes agree
+        // what Celery declares for a queue it was not configured with: a durable direct exchange of the queue's name,
+        // the durable queue without arguments, bound by name; redeclaring succeeds only when the attributes agree
         withRawChannel(ch -> {
-            ch.exchangeDeclare("celery", "direct", true, false, null);
+            ch.exchangeDeclare(queue, "direct", true, false, null);
             ch.queueDeclare(queue, true, false, false, null);
-            ch.basicPublish("celery", queue, null, "raw".getBytes(StandardCharsets.UTF_8));
+            ch.basicPublish(queue, queue, null, "raw".getBytes(StandardCharsets.UTF_8));
         });
         assertThat(receiveAll(List.of(queue), 1)).hasSize(1);
     }
