@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
@@ -261,30 +262,10 @@ public final class Worker implements AutoCloseable {
         @Override
         public void run() {
             roomMade();
-            TaskRunner.Job job;
-            try {
-                if (!running) {
-                    giveBack(delivery, true);
-                    return;
-                }
-                job = prepare(delivery, true);
-            } catch (RuntimeException e) {
-                // Never let one message stop the worker; give it back rather than lose it.
-                LOG.error("Cannot dispatch message from {}; returning it", delivery.queue(), e);
-                giveBack(delivery, true);
-                return;
-            }
+            TaskRunner.Job job = prepareOrGiveBack(delivery, true);
             if (job != null) {
                 job.run();
             }
-        }
-    }
-
-    /** Decodes and checks a delivery, then runs it on the pool now or when its ETA comes. */
-    private void dispatch(Delivery d, boolean holdsPermit) {
-        TaskRunner.Job job = prepare(d, holdsPermit);
-        if (job != null) {
-            pool.execute(job);
         }
     }
 
@@ -366,15 +347,29 @@ public final class Worker implements AutoCloseable {
 
     /** Dispatches a held delivery again, from the timer or a pool thread; gives it back once stopping. */
     void redispatch(Delivery d, boolean holdsPermit) {
+        TaskRunner.Job job = prepareOrGiveBack(d, holdsPermit);
+        if (job != null) {
+            try {
+                pool.execute(job);
+            } catch (RejectedExecutionException e) {
+                giveBack(d, holdsPermit); // the pool shut down in between: a warm stop
+            }
+        }
+    }
+
+    /** {@link #prepare}, or the delivery back to the broker when stopping or when it cannot be prepared. */
+    private TaskRunner.Job prepareOrGiveBack(Delivery d, boolean holdsPermit) {
         if (!running) {
             giveBack(d, holdsPermit);
-            return;
+            return null;
         }
         try {
-            dispatch(d, holdsPermit);
+            return prepare(d, holdsPermit);
         } catch (RuntimeException e) {
+            // Never let one message stop the worker; give it back rather than lose it.
             LOG.error("Cannot dispatch message from {}; returning it", d.queue(), e);
             giveBack(d, holdsPermit);
+            return null;
         }
     }
 

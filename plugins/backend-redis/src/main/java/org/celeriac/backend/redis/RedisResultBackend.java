@@ -99,20 +99,7 @@ final class RedisResultBackend implements ResultBackend {
 
     @Override
     public void store(TaskResult result, Duration ttl) {
-        String key = key(result.taskId());
-        String json = ResultMetaCodec.encode(result);
-        try (Jedis jedis = pool.getResource()) {
-            Transaction tx = jedis.multi();
-            if (ttl == null) {
-                tx.set(key, json);
-            } else {
-                tx.set(key, json, SetParams.setParams().ex(seconds(ttl)));
-            }
-            tx.publish(key, json);
-            check(tx.exec(), "store the result of task " + result.taskId());
-        } catch (JedisException e) {
-            throw failure("store the result of task " + result.taskId(), e);
-        }
+        write(List.of(result), ttl, "store the result of task " + result.taskId());
     }
 
     /**
@@ -122,14 +109,17 @@ final class RedisResultBackend implements ResultBackend {
      */
     @Override
     public void storeAll(Collection<TaskResult> results, Duration ttl) {
-        if (results.isEmpty()) {
-            return;
+        if (!results.isEmpty()) {
+            write(results, ttl, "store " + results.size() + " result(s)");
         }
+    }
+
+    /** Each result's SET (with its expiry) and PUBLISH, all in one MULTI/EXEC. */
+    private void write(Collection<TaskResult> results, Duration ttl, String what) {
         List<String[]> encoded = new ArrayList<>(results.size());
         for (TaskResult r : results) {
             encoded.add(new String[] {key(r.taskId()), ResultMetaCodec.encode(r)});
         }
-        String what = "store " + results.size() + " result(s)";
         try (Jedis jedis = pool.getResource()) {
             Transaction tx = jedis.multi();
             for (String[] e : encoded) {

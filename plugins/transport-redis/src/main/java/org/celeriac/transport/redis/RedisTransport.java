@@ -478,16 +478,7 @@ final class RedisTransport implements Transport {
         for (Delivery d : deliveries) {
             tags[n++] = tagOf(d);
         }
-        call(j -> {
-            Pipeline p = j.pipelined();
-            p.zrem(UNACKED_INDEX, tags);
-            p.hdel(UNACKED, tags);
-            p.sync();
-            return null;
-        });
-        for (String tag : tags) {
-            held.remove(tag);
-        }
+        forget(tags);
     }
 
     @Override
@@ -504,15 +495,17 @@ final class RedisTransport implements Transport {
         }
     }
 
-    private void forget(String tag) {
+    private void forget(String... tags) {
         call(j -> {
             Pipeline p = j.pipelined();
-            p.zrem(UNACKED_INDEX, tag);
-            p.hdel(UNACKED, tag);
+            p.zrem(UNACKED_INDEX, tags);
+            p.hdel(UNACKED, tags);
             p.sync();
             return null;
         });
-        held.remove(tag);
+        for (String tag : tags) {
+            held.remove(tag);
+        }
     }
 
     @Override
