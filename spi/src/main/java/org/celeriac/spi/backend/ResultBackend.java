@@ -49,6 +49,23 @@ public interface ResultBackend extends AutoCloseable {
         }
     }
 
+    /**
+     * Whether results travel to each task's sender as a reply, as with Celery's {@code rpc://} backend, rather than
+     * being stored for any client. Workers then put the task message's {@code reply_to} and {@code correlation_id}
+     * in {@link TaskResult#extended()} under those names, and only the sender reads the result.
+     */
+    default boolean repliesToSender() {
+        return false;
+    }
+
+    /**
+     * The queue on which this client receives replies, which it sends as each task's {@code reply_to}; null for
+     * backends that do not {@linkplain #repliesToSender() reply to the sender}.
+     */
+    default String replyQueue() {
+        return null;
+    }
+
     /** Removes a task's result. */
     void forget(String taskId);
 

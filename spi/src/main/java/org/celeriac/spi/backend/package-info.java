@@ -2,7 +2,7 @@
  * Result backends: storage of task state and results in Celery's result meta form, and atomic counters for chords.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.celeriac.spi.backend;
 
 import org.osgi.annotation.bundle.Export;

@@ -69,11 +69,40 @@ public interface Transport extends AutoCloseable {
         return null;
     }
 
+    /**
+     * How long the broker lets a consumer keep a delivery unsettled before it takes the delivery back (RabbitMQ's
+     * {@code consumer_timeout}), or null when there is no such limit. The kernel gives a message it holds for a
+     * distant ETA back, as a fresh copy published before the original is acked, well before that.
+     */
+    default Duration maxHold() {
+        return null;
+    }
+
     /** Sends a message to every current subscriber of a broadcast (fanout) exchange. */
     void broadcast(String exchange, Message message);
 
     /** Receives, on a transport thread, what is broadcast on an exchange from now on. */
     Subscription subscribe(String exchange, Consumer<Message> listener);
+
+    /**
+     * Publishes on a topic exchange, as Celery's events go to {@code celeryev} with routing keys such as
+     * {@code task.succeeded}. Subscribers whose pattern matches receive it; nothing is kept for later ones.
+     *
+     * @throws UnsupportedOperationException when the broker has no topic exchanges
+     */
+    default void publishTopic(String exchange, String routingKey, Message message) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no topic exchanges");
+    }
+
+    /**
+     * Receives, on a transport thread, what is published on a topic exchange from now on with a routing key that
+     * matches {@code pattern} (AMQP's: words separated by dots, {@code *} one word, {@code #} any number).
+     *
+     * @throws UnsupportedOperationException when the broker has no topic exchanges
+     */
+    default Subscription subscribeTopic(String exchange, String pattern, Consumer<Message> listener) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no topic exchanges");
+    }
 
     /** Removes every waiting message of a queue; returns how many. */
     long purge(String queue);
