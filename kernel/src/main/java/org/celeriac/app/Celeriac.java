@@ -36,8 +36,10 @@ public final class Celeriac implements AutoCloseable {
         this.transport = plugins.transportFor(brokerUrl).open(brokerUrl,
                 settings.withPrefix("broker_transport_options."));
         try {
-            this.backend = plugins.backendFor(backendUrl).open(backendUrl,
-                    settings.withPrefix("result_backend_transport_options."));
+            // broker_url too: Celery's rpc:// backend sends results over the broker
+            Map<String, String> backendOptions = new java.util.HashMap<>(settings.withPrefix("result_backend_transport_options."));
+            backendOptions.put(Settings.BROKER_URL, brokerUrl);
+            this.backend = plugins.backendFor(backendUrl).open(backendUrl, backendOptions);
         } catch (RuntimeException e) {
             transport.close();
             throw e;

@@ -86,13 +86,18 @@ public final class CeleriacClient {
                         call.kwargs() == null ? Map.of() : (Map<String, Object>) call.kwargs())
                 .withEta(eta)
                 .withOptions(options.expires(), options.timeLimit(), options.softTimeLimit(),
-                        options.priority() == null ? 0 : options.priority(), null, options.ignoreResult(), origin);
+                        options.priority() == null ? 0 : options.priority(), replyTo(), options.ignoreResult(), origin);
         Message encoded = protocol.encode(message, queue);
         if (encoded.body().length > maxMessageBytes) {
             throw new IllegalArgumentException("task " + task + " message is " + encoded.body().length
                     + " bytes, more than message_max_bytes (" + maxMessageBytes + ")");
         }
         return new Prepared(id, queue, encoded);
+    }
+
+    /** Where a worker sends the result when the backend replies to the sender (rpc), else none. */
+    private String replyTo() {
+        return backend.repliesToSender() ? backend.replyQueue() : null;
     }
 
     /** A handle on the result of a task sent before, by id. */

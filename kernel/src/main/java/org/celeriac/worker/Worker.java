@@ -398,13 +398,25 @@ public final class Worker implements AutoCloseable {
         if (id != null && failure != null) {
             ExceptionInfo withReason = new ExceptionInfo(failure.type(), failure.module(), reason);
             store(new TaskResult(id, TaskState.FAILURE, withReason.toResult(), reason + "\n", List.of(), Instant.now(),
-                    Map.of()));
+                    addressOf(m.properties().get("reply_to") instanceof String r ? r : null, id)));
         }
         settle(d, true, holdsPermit);
     }
 
     void storeResult(TaskMessage task, TaskState state, Object result, String traceback) {
-        store(new TaskResult(task.id(), state, result, traceback, List.of(), Instant.now(), Map.of()));
+        store(new TaskResult(task.id(), state, result, traceback, List.of(), Instant.now(),
+                addressOf(task.replyTo(), task.id())));
+    }
+
+    /**
+     * For a backend that replies to the sender (rpc), where the sender asked for the result: its reply queue, and the
+     * task id as correlation id (Celery's clients send the task id as {@code correlation_id}).
+     */
+    private Map<String, Object> addressOf(String replyTo, String taskId) {
+        if (replyTo == null || !backend.repliesToSender()) {
+            return Map.of();
+        }
+        return Map.of("reply_to", replyTo, "correlation_id", taskId);
     }
 
     private void store(TaskResult result) {

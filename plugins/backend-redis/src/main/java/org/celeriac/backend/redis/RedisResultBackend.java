@@ -1,5 +1,6 @@
 package org.celeriac.backend.redis;
 
+import org.celeriac.resultmeta.ResultMetaJson;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -118,7 +119,7 @@ final class RedisResultBackend implements ResultBackend {
     private void write(Collection<TaskResult> results, Duration ttl, String what) {
         List<String[]> encoded = new ArrayList<>(results.size());
         for (TaskResult r : results) {
-            encoded.add(new String[] {key(r.taskId()), ResultMetaCodec.encode(r)});
+            encoded.add(new String[] {key(r.taskId()), ResultMetaJson.encode(r)});
         }
         try (Jedis jedis = pool.getResource()) {
             Transaction tx = jedis.multi();
@@ -144,7 +145,7 @@ final class RedisResultBackend implements ResultBackend {
         } catch (JedisException e) {
             throw failure("read the result of task " + taskId, e);
         }
-        return json == null ? Optional.empty() : Optional.of(ResultMetaCodec.decode(json, taskId));
+        return json == null ? Optional.empty() : Optional.of(ResultMetaJson.decode(json, taskId));
     }
 
     @Override
@@ -171,7 +172,7 @@ final class RedisResultBackend implements ResultBackend {
                 try {
                     String json = message.get(Math.min(left, TimeUnit.MILLISECONDS.toNanos(RECHECK_MILLIS)),
                             TimeUnit.NANOSECONDS);
-                    TaskResult published = ResultMetaCodec.decode(json, taskId);
+                    TaskResult published = ResultMetaJson.decode(json, taskId);
                     if (published.state().isReady()) {
                         return Optional.of(published);
                     }

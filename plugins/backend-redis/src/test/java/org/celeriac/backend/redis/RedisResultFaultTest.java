@@ -1,5 +1,6 @@
 package org.celeriac.backend.redis;
 
+import org.celeriac.resultmeta.ResultMetaJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
@@ -86,7 +87,7 @@ class RedisResultFaultTest {
      * as a client retries. Empty when nothing was heard within {@link #BOUND}.
      */
     private Optional<TaskResult> awaitPublishedOnly(String id) throws InterruptedException {
-        String json = ResultMetaCodec.encode(success(id));
+        String json = ResultMetaJson.encode(success(id));
         Thread publisher = new Thread(() -> {
             URI redis = URI.create(REDIS.url());
             try (Jedis j = new Jedis(redis.getHost(), redis.getPort())) { // channels span databases

@@ -1,5 +1,6 @@
 package org.celeriac.backend.redis;
 
+import org.celeriac.resultmeta.ResultMetaJson;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -189,13 +190,13 @@ class RedisResultWireTest {
 
     @Test
     void datesWithOffsetsAndWholeSeconds() {
-        assertThat(ResultMetaCodec.parseDate("2026-11-25T11:41:32.668941+00:00"))
+        assertThat(ResultMetaJson.parseDate("2026-11-25T11:41:32.668941+00:00"))
                 .isEqualTo(Instant.parse("2026-11-25T11:41:32.668941Z"));
-        assertThat(ResultMetaCodec.parseDate("2026-11-25T12:41:32+01:00")).isEqualTo(Instant.parse("2026-11-25T11:41:32Z"));
-        assertThat(ResultMetaCodec.parseDate("2026-11-25T11:41:32")).isEqualTo(Instant.parse("2026-11-25T11:41:32Z"));
+        assertThat(ResultMetaJson.parseDate("2026-11-25T12:41:32+01:00")).isEqualTo(Instant.parse("2026-11-25T11:41:32Z"));
+        assertThat(ResultMetaJson.parseDate("2026-11-25T11:41:32")).isEqualTo(Instant.parse("2026-11-25T11:41:32Z"));
         // Python's isoformat() leaves out zero microseconds
-        assertThat(ResultMetaCodec.formatDate(Instant.parse("2026-11-25T11:41:32Z"))).isEqualTo("2026-11-25T11:41:32");
-        assertThat(ResultMetaCodec.formatDate(Instant.parse("2026-11-25T11:41:32.5Z"))).isEqualTo("2026-11-25T11:41:32.500000");
+        assertThat(ResultMetaJson.formatDate(Instant.parse("2026-11-25T11:41:32Z"))).isEqualTo("2026-11-25T11:41:32");
+        assertThat(ResultMetaJson.formatDate(Instant.parse("2026-11-25T11:41:32.5Z"))).isEqualTo("2026-11-25T11:41:32.500000");
     }
 
     @Test

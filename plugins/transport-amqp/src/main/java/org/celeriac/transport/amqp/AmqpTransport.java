@@ -125,7 +125,7 @@ final class AmqpTransport implements Transport {
         }
     }
 
-    private static Connection connect(AmqpUrl url) {
+    static Connection connect(AmqpUrl url) {
         ConnectionFactory f = new ConnectionFactory();
         f.setHost(url.host());
         f.setPort(url.port());

@@ -1,4 +1,4 @@
-package org.celeriac.backend.redis;
+package org.celeriac.resultmeta;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -28,16 +28,16 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
 /**
- * Celery's result meta document as JSON, written the way Python's {@code json.dumps} writes it (", " and ": "
+ * Celery's result meta document as JSON (what its key-value backends store and its rpc backend sends), written the way Python's {@code json.dumps} writes it (", " and ": "
  * separators, non-ASCII escaped), keys in Celery's order: {@code status, result, traceback, children, date_done,
  * task_id}, then the extended entries.
  */
-final class ResultMetaCodec {
+public final class ResultMetaJson {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ResultMetaCodec.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ResultMetaJson.class);
 
     /** The keys of the base meta; everything else in a document is extended meta. */
-    static final Set<String> BASE_KEYS = Set.of("status", "result", "traceback", "children", "date_done", "task_id");
+    public static final Set<String> BASE_KEYS = Set.of("status", "result", "traceback", "children", "date_done", "task_id");
 
     private static final JsonMapper MAPPER = JsonMapper.builder()
             .enable(JsonWriteFeature.ESCAPE_NON_ASCII)
@@ -47,10 +47,10 @@ final class ResultMetaCodec {
     private static final ObjectWriter WRITER = MAPPER.writer(new PythonSeparators());
     private static final ObjectReader READER = MAPPER.readerFor(new TypeReference<Map<String, Object>>() { });
 
-    private ResultMetaCodec() {
+    private ResultMetaJson() {
     }
 
-    static String encode(TaskResult r) {
+    public static String encode(TaskResult r) {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("status", r.state().name());
         meta.put("result", r.result());
@@ -71,7 +71,7 @@ final class ResultMetaCodec {
     }
 
     /** Reads a meta document; {@code fallbackId} serves when the document names no task id. */
-    static TaskResult decode(String json, String fallbackId) {
+    public static TaskResult decode(String json, String fallbackId) {
         Map<String, Object> meta;
         try {
             meta = READER.readValue(json);
@@ -97,7 +97,7 @@ final class ResultMetaCodec {
     }
 
     /** Python's {@code datetime.isoformat()} of a naive UTC time: microseconds, left out when zero. */
-    static String formatDate(Instant t) {
+    public static String formatDate(Instant t) {
         LocalDateTime d = LocalDateTime.ofInstant(t, ZoneOffset.UTC);
         StringBuilder b = new StringBuilder(26);
         pad(b, d.getYear(), 4).append('-');
@@ -123,7 +123,7 @@ final class ResultMetaCodec {
     }
 
     /** Naive times are UTC (Celery 5.2); times with an offset or {@code Z} (later Celery) are taken as they are. */
-    static Instant parseDate(String s) {
+    public static Instant parseDate(String s) {
         try {
             if (s.endsWith("Z") || s.matches(".*[+-]\\d\\d:?\\d\\d$")) {
                 return OffsetDateTime.parse(s.replaceFirst("([+-]\\d\\d)(\\d\\d)$", "$1:$2")).toInstant();
