@@ -324,14 +324,58 @@ public final class Worker implements AutoCloseable {
                 prefetch.release();
                 job.releasesPermit(false);
             }
-            ScheduledFuture<?> f = timer.schedule(() -> {
-                waitingForEta.remove(new Ref(d));
-                pool.execute(job);
-            }, delayMillis, TimeUnit.MILLISECONDS);
-            waitingForEta.put(new Ref(d), f);
+            long handBackMillis = handBackAfterMillis();
+            if (delayMillis <= handBackMillis) {
+                ScheduledFuture<?> f = timer.schedule(() -> {
+                    waitingForEta.remove(new Ref(d));
+                    pool.execute(job);
+                }, delayMillis, TimeUnit.MILLISECONDS);
+                waitingForEta.put(new Ref(d), f);
+            } else {
+                waitingForEta.put(new Ref(d), timer.schedule(() -> {
+                    waitingForEta.remove(new Ref(d));
+                    handBack(d, task);
+                }, handBackMillis, TimeUnit.MILLISECONDS));
+            }
             return null;
         }
         return job;
+    }
+
+    /**
+     * How long a delivery waiting for its ETA may be held: half the broker's limit on unsettled deliveries
+     * (RabbitMQ's {@code consumer_timeout}, celery#6760), or forever.
+     */
+    private long handBackAfterMillis() {
+        Duration max = transport.maxHold();
+        return max == null || max.isZero() || max.isNegative() ? Long.MAX_VALUE : Math.max(1, max.toMillis() / 2);
+    }
+
+    /**
+     * Gives a message whose ETA is still far back to its queue as a fresh copy, published before the original is
+     * acked (a crash in between duplicates it, never loses it). Whichever worker receives the copy holds it anew.
+     * Stays held and tries again later when the copy cannot be published.
+     */
+    private void handBack(Delivery d, TaskMessage task) {
+        if (!running) {
+            giveBack(d, false);
+            return;
+        }
+        Message m = d.message();
+        Map<String, Object> properties = new LinkedHashMap<>(m.properties());
+        properties.remove("delivery_info"); // where the original came from; the copy gets its own
+        try {
+            transport.publish(d.queue(), new Message(m.body(), m.contentType(), m.contentEncoding(), m.headers(),
+                    properties));
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot hand back task {} waiting for its ETA {}; holding it: {}", task.id(), task.eta(),
+                    e.getMessage());
+            redispatch(d, false);
+            return;
+        }
+        LOG.debug("Task {} waits for its ETA {} beyond the broker's hold limit: handed back to {}", task.id(),
+                task.eta(), d.queue());
+        settle(d, true, false);
     }
 
     static boolean isExpired(TaskMessage task) {

@@ -3,6 +3,8 @@ package org.celeriac.worker;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.celeriac.task.Args;
 import org.celeriac.task.Kwargs;
@@ -11,6 +13,14 @@ import org.celeriac.task.TaskContext;
 
 /** Tasks the worker tests run. */
 public class TestTasks {
+
+    /** How many times {@code t.count} ran for each key: tests pass a fresh key. */
+    static final Map<String, AtomicInteger> RUNS = new ConcurrentHashMap<>();
+
+    @Task(name = "t.count")
+    public int count(String key) {
+        return RUNS.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+    }
 
     @Task(name = "t.add")
     public long add(long x, long y) {

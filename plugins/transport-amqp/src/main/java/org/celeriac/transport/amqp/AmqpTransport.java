@@ -421,6 +421,15 @@ final class AmqpTransport implements Transport {
         throw new IllegalArgumentException("Not a delivery of an AMQP transport: " + delivery.tag());
     }
 
+    /**
+     * RabbitMQ closes the channel of a consumer that holds a delivery unacked longer than its {@code consumer_timeout}
+     * (30 minutes by default): the kernel hands messages waiting for a later ETA back well before.
+     */
+    @Override
+    public Duration maxHold() {
+        return url.consumerTimeout();
+    }
+
     @Override
     public void broadcast(String exchange, Message message) {
         declareFanout(exchange);

@@ -17,12 +17,17 @@ import java.util.Map;
  * @param connectionTimeout TCP connect and AMQP handshake timeout
  * @param confirmTimeout    how long a publish waits for the broker's confirm
  * @param maxPriority       {@code x-max-priority} for declared queues, 0 for none (Celery's default)
+ * @param consumerTimeout   the broker's {@code consumer_timeout}: how long it lets a delivery go unacked; null when
+ *                          it is off (option {@code consumer_timeout=0})
  */
 record AmqpUrl(boolean tls, String host, int port, String virtualHost, String user, String password,
-               Duration heartbeat, Duration connectionTimeout, Duration confirmTimeout, int maxPriority) {
+               Duration heartbeat, Duration connectionTimeout, Duration confirmTimeout, int maxPriority,
+               Duration consumerTimeout) {
 
     static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(10);
     static final Duration DEFAULT_CONFIRM_TIMEOUT = Duration.ofSeconds(30);
+    /** RabbitMQ's default since 3.8.15. */
+    static final Duration DEFAULT_CONSUMER_TIMEOUT = Duration.ofMinutes(30);
 
     static AmqpUrl parse(String url, Map<String, String> options) {
         int schemeEnd = url.indexOf("://");
@@ -93,7 +98,12 @@ record AmqpUrl(boolean tls, String host, int port, String virtualHost, String us
                 seconds(merged, "heartbeat", null),
                 seconds(merged, "connection_timeout", DEFAULT_CONNECTION_TIMEOUT),
                 seconds(merged, "confirm_timeout", DEFAULT_CONFIRM_TIMEOUT),
-                integer(merged, "queue_max_priority"));
+                integer(merged, "queue_max_priority"),
+                nullIfZero(seconds(merged, "consumer_timeout", DEFAULT_CONSUMER_TIMEOUT)));
+    }
+
+    private static Duration nullIfZero(Duration d) {
+        return d.isZero() ? null : d;
     }
 
     /** For logs and errors: the URL without its password. */

@@ -38,6 +38,14 @@ class AmqpUrlTest {
     }
 
     @Test
+    void consumerTimeoutIsRabbitMqsDefaultUnlessTold() {
+        assertThat(AmqpUrl.parse("amqp://h", Map.of()).consumerTimeout()).isEqualTo(java.time.Duration.ofMinutes(30));
+        assertThat(AmqpUrl.parse("amqp://h?consumer_timeout=60", Map.of()).consumerTimeout())
+                .isEqualTo(java.time.Duration.ofMinutes(1));
+        assertThat(AmqpUrl.parse("amqp://h", Map.of("consumer_timeout", "0")).consumerTimeout()).isNull();
+    }
+
+    @Test
     void doubleSlashAndEmptyPathBothNameTheRootVirtualHost() {
         assertThat(AmqpUrl.parse("amqp://guest:guest@127.0.0.1:55672//", Map.of()).virtualHost()).isEqualTo("/");
         assertThat(AmqpUrl.parse("amqp://h/", Map.of()).virtualHost()).isEqualTo("/");
