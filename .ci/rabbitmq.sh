@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A throwaway RabbitMQ for tests, on 127.0.0.1 only, with its node, ports, data and cookie under DIR.
-#   .ci/rabbitmq.sh start DIR PORT   starts a node (AMQP on PORT, Erlang distribution on PORT+1) if none runs there,
-#                                    prints the URL amqp://guest:guest@127.0.0.1:PORT//
+#   .ci/rabbitmq.sh start DIR PORT   starts a node (AMQP on PORT, Erlang distribution on PORT+1, AMQP over TLS on
+#                                    PORT+2) if none runs there, prints the URL amqp://guest:guest@127.0.0.1:PORT//
+#                                    The TLS listener's certificate (for localhost and 127.0.0.1) is signed by a CA
+#                                    made for the node: DIR/tls/ca.pem.
 #   .ci/rabbitmq.sh stop DIR         stops the node of DIR if it runs
 # Both are idempotent. Everything but the URL goes to stderr, so that URL=$(.ci/rabbitmq.sh start ...) works.
 # epmd (Erlang's port mapper) is started by the node on 127.0.0.1 and left running, as Erlang does.
@@ -45,6 +47,20 @@ node_env() {
   export RABBITMQ_ADVANCED_CONFIG_FILE="$dir/advanced.config"
 }
 
+# A CA of the node's own and a server certificate it signs, for localhost and 127.0.0.1.
+make_certificates() {
+  local tls=$1
+  [ -f "$tls/server.pem" ] && return 0
+  mkdir -p "$tls"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=celeriac test CA" \
+    -keyout "$tls/ca.key" -out "$tls/ca.pem" >/dev/null 2>&1
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$tls/server.key" -out "$tls/server.csr" >/dev/null 2>&1
+  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$tls/san.ext"
+  openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial -days 3650 \
+    -extfile "$tls/san.ext" -out "$tls/server.pem" >/dev/null 2>&1
+  chmod 644 "$tls"/*
+}
+
 start() {
   local dir=$1 port=$2
   ensure_installed
@@ -53,8 +69,18 @@ start() {
   echo "$port" >"$dir/port"
   node_env "$dir" "$port"
   [ -f "$dir/enabled_plugins" ] || echo '[].' >"$dir/enabled_plugins"
+  make_certificates "$dir/tls"
   # guest may log in from loopback (its default); no management listener
-  [ -f "$dir/rabbitmq.conf" ] || printf 'loopback_users.guest = true\nlisteners.tcp.default = 127.0.0.1:%s\n' "$port" >"$dir/rabbitmq.conf"
+  [ -f "$dir/rabbitmq.conf" ] || cat >"$dir/rabbitmq.conf" <<EOF
+loopback_users.guest = true
+listeners.tcp.default = 127.0.0.1:$port
+listeners.ssl.default = 127.0.0.1:$((port + 2))
+ssl_options.cacertfile = $dir/tls/ca.pem
+ssl_options.certfile = $dir/tls/server.pem
+ssl_options.keyfile = $dir/tls/server.key
+ssl_options.verify = verify_none
+ssl_options.fail_if_no_peer_cert = false
+EOF
   [ -f "$dir/advanced.config" ] || echo '[].' >"$dir/advanced.config"
   local server=""
   if ! "$BIN/rabbitmq-diagnostics" -q -n "$RABBITMQ_NODENAME" ping >/dev/null 2>&1; then

@@ -143,12 +143,13 @@ final class AmqpTransport implements Transport {
         f.setNetworkRecoveryInterval(1_000);
         try {
             if (url.tls()) {
-                f.useSslProtocol(javax.net.ssl.SSLContext.getDefault());
+                f.useSslProtocol(url.sslCaCerts() == null ? javax.net.ssl.SSLContext.getDefault()
+                        : TrustedCertificates.context(java.nio.file.Path.of(url.sslCaCerts())));
                 f.enableHostnameVerification();
             }
             return f.newConnection("celeriac");
         } catch (IOException | TimeoutException | java.security.GeneralSecurityException e) {
-            throw new TransportException("Cannot connect to " + url + ": " + e.getMessage(), e);
+            throw new TransportException("Cannot connect to " + url + ": " + reason(e), e);
         }
     }
 

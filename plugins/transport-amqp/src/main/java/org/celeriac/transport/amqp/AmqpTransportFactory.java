@@ -18,6 +18,8 @@ import org.osgi.service.component.annotations.Component;
  * <li>{@code queue_max_priority} (0..255, default none, as Celery's {@code task_queue_max_priority}): declares queues
  *     with {@code x-max-priority}. A queue's arguments cannot change once declared: it must match what Celery
  *     declares for the same queue.</li>
+ * <li>{@code ssl_ca_certs} (a PEM file): for {@code amqps://}, the CA certificates to trust instead of the JVM's trust
+ *     store, as kombu's {@code ssl_ca_certs}. The server's certificate must name the URL's host either way.</li>
  * <li>{@code consumer_timeout} (seconds, default 1800): the broker's own {@code consumer_timeout}. RabbitMQ closes
  *     the channel of a consumer holding a delivery unacked for longer (celery#6760), so a task waiting for its ETA is
  *     handed back to its queue as a fresh copy after half of it. 0 when the broker's is off.</li>

@@ -19,10 +19,12 @@ import java.util.Map;
  * @param maxPriority       {@code x-max-priority} for declared queues, 0 for none (Celery's default)
  * @param consumerTimeout   the broker's {@code consumer_timeout}: how long it lets a delivery go unacked; null when
  *                          it is off (option {@code consumer_timeout=0})
+ * @param sslCaCerts        for TLS, a PEM file of the CA certificates to trust instead of the JVM's (kombu's
+ *                          {@code ssl_ca_certs}, as in Celery's {@code broker_use_ssl}); null for the JVM's
  */
 record AmqpUrl(boolean tls, String host, int port, String virtualHost, String user, String password,
                Duration heartbeat, Duration connectionTimeout, Duration confirmTimeout, int maxPriority,
-               Duration consumerTimeout) {
+               Duration consumerTimeout, String sslCaCerts) {
 
     static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(10);
     static final Duration DEFAULT_CONFIRM_TIMEOUT = Duration.ofSeconds(30);
@@ -99,7 +101,12 @@ record AmqpUrl(boolean tls, String host, int port, String virtualHost, String us
                 seconds(merged, "connection_timeout", DEFAULT_CONNECTION_TIMEOUT),
                 seconds(merged, "confirm_timeout", DEFAULT_CONFIRM_TIMEOUT),
                 integer(merged, "queue_max_priority"),
-                nullIfZero(seconds(merged, "consumer_timeout", DEFAULT_CONSUMER_TIMEOUT)));
+                nullIfZero(seconds(merged, "consumer_timeout", DEFAULT_CONSUMER_TIMEOUT)),
+                blankToNull(merged.get("ssl_ca_certs")));
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
     }
 
     private static Duration nullIfZero(Duration d) {

@@ -11,9 +11,18 @@ final class AmqpTestBroker {
     }
 
     static String url() {
-        String url = System.getenv("CELERIAC_TEST_AMQP_URL");
+        return fromEnvironment("CELERIAC_TEST_AMQP_URL");
+    }
+
+    /** The same node's TLS listener: amqps://...?ssl_ca_certs=the node's CA (.ci/rabbitmq.sh makes both). */
+    static String tlsUrl() {
+        return fromEnvironment("CELERIAC_TEST_AMQPS_URL");
+    }
+
+    private static String fromEnvironment(String name) {
+        String url = System.getenv(name);
         if (url == null || url.isBlank()) {
-            String why = "CELERIAC_TEST_AMQP_URL is not set (a RabbitMQ: .ci/rabbitmq.sh start DIR PORT)";
+            String why = name + " is not set (a RabbitMQ: .ci/rabbitmq.sh start DIR PORT)";
             if ("true".equals(System.getenv("CI"))) {
                 fail(why);
             }
