@@ -31,12 +31,15 @@ import com.rabbitmq.client.ShutdownSignalException;
  * <li>messages go out as {@code EventDispatcher} sends them: transient unless the message says otherwise, with the
  *     message's headers (Celery's {@code hostname}), on a channel of its own with publisher confirms;</li>
  * <li>a subscription is the queue {@code <exchange>.<uuid>} ({@code celeryev.<uuid>} as {@code EventReceiver}
- *     names it) on a channel of its own: not durable, auto-deleted, and exclusive as only its connection reads it,
- *     with Celery's {@code event_queue_ttl} and {@code event_queue_expires} as {@code x-message-ttl} and
- *     {@code x-expires}; bound with the pattern and consumed with auto-ack. The client's topology recovery declares,
- *     binds and consumes it again after the connection comes back.</li>
+ *     names it) on a channel of its own, declared as Celery's event receiver does: not durable, auto-deleted when
+ *     its consumer goes, with Celery's {@code event_queue_ttl} and {@code event_queue_expires} as
+ *     {@code x-message-ttl} and {@code x-expires}; bound with the pattern and consumed with auto-ack. The client's
+ *     topology recovery declares, binds and consumes it again after the connection comes back. It is not exclusive:
+ *     after a partition the broker may still hold the old connection when the new one declares the queue again,
+ *     which an exclusive queue would refuse (RESOURCE_LOCKED), leaving the subscription deaf for good; {@code x-expires}
+ *     removes it if nobody comes back for it.</li>
  * </ul>
- * Topic queues stay classic queues whatever {@code queue_type} says: quorum queues cannot be exclusive.
+ * Topic queues stay classic queues whatever {@code queue_type} says: they are transient, which quorum queues are not.
  */
 final class AmqpTopics {
 
@@ -129,7 +132,7 @@ final class AmqpTopics {
         try {
             ch = connection.createChannel();
             declareExchange(ch, exchange);
-            String queue = ch.queueDeclare(queueName(exchange), false, true, true, queueArguments()).getQueue();
+            String queue = ch.queueDeclare(queueName(exchange), false, false, true, queueArguments()).getQueue();
             ch.queueBind(queue, exchange, pattern);
             ch.basicConsume(queue, true, new DefaultConsumer(ch) {
                 @Override
