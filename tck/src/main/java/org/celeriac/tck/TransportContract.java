@@ -481,7 +481,7 @@ public abstract class TransportContract {
     @Test
     void topicPublishWithoutSubscribersIsDropped() throws Exception {
         String exchange = "tck-topic-" + UUID.randomUUID();
-        transport.publishTopic(exchange, "task.sent", message("nobody"));
+        publishTopic(transport, exchange, "task.sent", message("nobody"));
         List<String> later = Collections.synchronizedList(new ArrayList<>());
         subscribeTopic(transport, exchange, "#", m -> later.add(new String(m.body(), StandardCharsets.UTF_8)));
 
@@ -500,6 +500,16 @@ public abstract class TransportContract {
         } catch (UnsupportedOperationException e) {
             org.junit.jupiter.api.Assumptions.abort("transport has no topic exchanges: " + e.getMessage());
             throw e;
+        }
+    }
+
+    /** Publishes, or skips the test when the transport has no topic exchanges. */
+    protected void publishTopic(Transport t, String exchange, String routingKey, Message message) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(supportsTopics(), "transport has no topic exchanges");
+        try {
+            t.publishTopic(exchange, routingKey, message);
+        } catch (UnsupportedOperationException e) {
+            org.junit.jupiter.api.Assumptions.abort("transport has no topic exchanges: " + e.getMessage());
         }
     }
 

@@ -44,9 +44,10 @@ import com.rabbitmq.client.ShutdownSignalException;
  * Python Celery workers and producers share the broker:
  * <ul>
  * <li>a queue is a durable queue of that name without arguments ({@code x-max-priority} only with the
- *     {@code queue_max_priority} option, {@code x-queue-type: quorum} with {@code queue_type=quorum}), bound with its own name as routing key to a durable direct exchange of
- *     the same name, as Celery declares a queue it was not configured with ({@code Queue(name, Exchange(name),
- *     name)}); for the default queue that is Celery's {@code celery} exchange;</li>
+ *     {@code queue_max_priority} option, {@code x-queue-type: quorum} with {@code queue_type=quorum}), bound with
+ *     its own name as routing key to a durable direct exchange of the same name, as Celery declares a queue it was
+ *     not configured with ({@code Queue(name, Exchange(name), name)}); for the default queue that is Celery's
+ *     {@code celery} exchange;</li>
  * <li>messages are published to the queue's exchange with the queue's name as routing key, persistent (delivery mode 2),
  *     the protocol headers as AMQP headers, and waited for with publisher confirms. Like kombu's
  *     {@code maybe_declare}, the first publish to a queue declares it, so a message is not dropped as unroutable;</li>
