@@ -33,6 +33,8 @@ final class MemoryBroker {
     private final Condition arrived = lock.newCondition();
     private final Map<String, PriorityQueue<Entry>> queues = new HashMap<>();
     private final Map<String, List<Consumer<Message>>> exchanges = new HashMap<>();
+    /** Topic exchanges: each binding is a pattern and the listener it feeds. */
+    private final Map<String, List<Map.Entry<TopicPattern, Consumer<Message>>>> topics = new HashMap<>();
     private final AtomicLong seq = new AtomicLong();
 
     private PriorityQueue<Entry> queue(String name) {
@@ -139,6 +141,29 @@ final class MemoryBroker {
     List<Consumer<Message>> subscribers(String exchange) {
         synchronized (exchanges) {
             return List.copyOf(exchanges.getOrDefault(exchange, List.of()));
+        }
+    }
+
+    void subscribeTopic(String exchange, TopicPattern pattern, Consumer<Message> listener) {
+        synchronized (topics) {
+            topics.computeIfAbsent(exchange, e -> new CopyOnWriteArrayList<>()).add(Map.entry(pattern, listener));
+        }
+    }
+
+    void unsubscribeTopic(String exchange, Consumer<Message> listener) {
+        synchronized (topics) {
+            List<Map.Entry<TopicPattern, Consumer<Message>>> bindings = topics.get(exchange);
+            if (bindings != null) {
+                bindings.removeIf(b -> b.getValue() == listener);
+            }
+        }
+    }
+
+    /** The listeners whose pattern matches the routing key. */
+    List<Consumer<Message>> topicSubscribers(String exchange, String routingKey) {
+        synchronized (topics) {
+            return topics.getOrDefault(exchange, List.of()).stream()
+                    .filter(b -> b.getKey().matches(routingKey)).map(Map.Entry::getValue).toList();
         }
     }
 

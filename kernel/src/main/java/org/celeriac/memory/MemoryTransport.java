@@ -89,16 +89,43 @@ final class MemoryTransport implements Transport {
     @Override
     public synchronized Subscription subscribe(String exchange, Consumer<Message> listener) {
         open();
-        // Deliver on this transport's thread, never on the broadcaster's.
-        Consumer<Message> async = m -> {
-            if (!listenerThread.isShutdown()) {
-                listenerThread.execute(() -> listener.accept(m));
-            }
-        };
+        Consumer<Message> async = onListenerThread(listener);
         broker.subscribe(exchange, async);
         Subscription s = () -> broker.unsubscribe(exchange, async);
         subscriptions.add(s);
         return s;
+    }
+
+    @Override
+    public void publishTopic(String exchange, String routingKey, Message message) {
+        open();
+        // as an AMQP broker says where a message came from
+        Map<String, Object> properties = new java.util.LinkedHashMap<>(message.properties());
+        properties.put("delivery_info", Map.of("exchange", exchange, "routing_key", routingKey));
+        Message routed = new Message(message.body(), message.contentType(), message.contentEncoding(),
+                message.headers(), properties);
+        for (Consumer<Message> listener : broker.topicSubscribers(exchange, routingKey)) {
+            listener.accept(routed);
+        }
+    }
+
+    @Override
+    public synchronized Subscription subscribeTopic(String exchange, String pattern, Consumer<Message> listener) {
+        open();
+        Consumer<Message> async = onListenerThread(listener);
+        broker.subscribeTopic(exchange, TopicPattern.of(pattern), async);
+        Subscription s = () -> broker.unsubscribeTopic(exchange, async);
+        subscriptions.add(s);
+        return s;
+    }
+
+    /** Delivers on this transport's thread, never on the publisher's. */
+    private Consumer<Message> onListenerThread(Consumer<Message> listener) {
+        return m -> {
+            if (!listenerThread.isShutdown()) {
+                listenerThread.execute(() -> listener.accept(m));
+            }
+        };
     }
 
     @Override

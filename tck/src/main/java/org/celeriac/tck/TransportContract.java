@@ -52,6 +52,14 @@ public abstract class TransportContract {
     }
 
     /**
+     * Whether the transport has topic exchanges ({@link Transport#publishTopic}); the topic tests are skipped when
+     * not, as they are when it throws {@link UnsupportedOperationException}.
+     */
+    protected boolean supportsTopics() {
+        return true;
+    }
+
+    /**
      * How long after a consumer's crash its unsettled messages may take to come back. The renew test holds a
      * message for twice this while renewing every quarter of it, so a lease must outlast a quarter.
      */
@@ -399,6 +407,118 @@ public abstract class TransportContract {
         assertThat(first).containsExactly("hello");
         assertThat(other).containsExactly("hello", "again");
         b.close();
+    }
+
+    @Test
+    void topicSubscribersReceiveWhatMatchesTheirPattern() throws Exception {
+        String exchange = "tck-topic-" + UUID.randomUUID();
+        Transport second = open();
+        List<String> oneWord = Collections.synchronizedList(new ArrayList<>());
+        List<String> anyWords = Collections.synchronizedList(new ArrayList<>());
+        List<String> everything = Collections.synchronizedList(new ArrayList<>());
+        subscribeTopic(transport, exchange, "task.*", m -> oneWord.add(new String(m.body(), StandardCharsets.UTF_8)));
+        subscribeTopic(transport, exchange, "task.#", m -> anyWords.add(new String(m.body(), StandardCharsets.UTF_8)));
+        subscribeTopic(second, exchange, "#", m -> everything.add(new String(m.body(), StandardCharsets.UTF_8)));
+
+        for (String key : List.of("task.succeeded", "worker.heartbeat", "task.multi.part", "task", "tasks.x",
+                "task.failed")) {
+            transport.publishTopic(exchange, key, message(key));
+        }
+        // published last by the same connection: once it is in, whatever else was to come is in
+        transport.publishTopic(exchange, "task.end", message("task.end"));
+        awaitContains(oneWord, "task.end");
+        awaitContains(anyWords, "task.end");
+        awaitContains(everything, "task.end");
+
+        assertThat(oneWord).containsExactly("task.succeeded", "task.failed", "task.end");
+        assertThat(anyWords).containsExactly("task.succeeded", "task.multi.part", "task", "task.failed", "task.end");
+        assertThat(everything).containsExactly("task.succeeded", "worker.heartbeat", "task.multi.part", "task",
+                "tasks.x", "task.failed", "task.end");
+    }
+
+    @Test
+    void topicMessageArrivesWithBodyHeadersAndRoutingKey() throws Exception {
+        String exchange = "tck-topic-" + UUID.randomUUID();
+        List<Message> got = Collections.synchronizedList(new ArrayList<>());
+        subscribeTopic(open(), exchange, "worker.*", got::add);
+        Map<String, Object> headers = new LinkedHashMap<>();
+        headers.put("hostname", "w1@host");
+        byte[] body = "{\"type\": \"worker-online\", \"hostname\": \"w1@host\", \"clock\": 1}"
+                .getBytes(StandardCharsets.UTF_8);
+
+        transport.publishTopic(exchange, "worker.online", new Message(body, "application/json", "utf-8", headers,
+                Map.of("delivery_mode", 1)));
+        awaitSize(got, 1);
+
+        Message m = got.get(0);
+        assertThat(m.body()).isEqualTo(body);
+        assertThat(m.contentType()).isEqualTo("application/json");
+        assertThat(m.headers()).containsEntry("hostname", "w1@host");
+        assertThat(m.properties().get("delivery_info")).isInstanceOfSatisfying(Map.class, info -> assertThat(info)
+                .containsEntry("exchange", exchange).containsEntry("routing_key", "worker.online"));
+    }
+
+    @Test
+    void closedTopicSubscriptionReceivesNoMore() throws Exception {
+        String exchange = "tck-topic-" + UUID.randomUUID();
+        List<String> closed = Collections.synchronizedList(new ArrayList<>());
+        List<String> open = Collections.synchronizedList(new ArrayList<>());
+        Subscription a = subscribeTopic(transport, exchange, "#", m -> closed.add(new String(m.body(),
+                StandardCharsets.UTF_8)));
+        Subscription b = subscribeTopic(transport, exchange, "#", m -> open.add(new String(m.body(),
+                StandardCharsets.UTF_8)));
+        transport.publishTopic(exchange, "task.sent", message("first"));
+        awaitContains(closed, "first");
+
+        a.close();
+        transport.publishTopic(exchange, "task.sent", message("second"));
+        awaitContains(open, "second");
+
+        assertThat(closed).containsExactly("first");
+        b.close();
+    }
+
+    @Test
+    void topicPublishWithoutSubscribersIsDropped() throws Exception {
+        String exchange = "tck-topic-" + UUID.randomUUID();
+        publishTopic(transport, exchange, "task.sent", message("nobody"));
+        List<String> later = Collections.synchronizedList(new ArrayList<>());
+        subscribeTopic(transport, exchange, "#", m -> later.add(new String(m.body(), StandardCharsets.UTF_8)));
+
+        transport.publishTopic(exchange, "task.sent", message("heard"));
+        awaitContains(later, "heard");
+
+        assertThat(later).containsExactly("heard");
+    }
+
+    /** Subscribes, or skips the test when the transport has no topic exchanges. */
+    protected Subscription subscribeTopic(Transport t, String exchange, String pattern,
+                                          java.util.function.Consumer<Message> listener) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(supportsTopics(), "transport has no topic exchanges");
+        try {
+            return t.subscribeTopic(exchange, pattern, listener);
+        } catch (UnsupportedOperationException e) {
+            org.junit.jupiter.api.Assumptions.abort("transport has no topic exchanges: " + e.getMessage());
+            throw e;
+        }
+    }
+
+    /** Publishes, or skips the test when the transport has no topic exchanges. */
+    protected void publishTopic(Transport t, String exchange, String routingKey, Message message) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(supportsTopics(), "transport has no topic exchanges");
+        try {
+            t.publishTopic(exchange, routingKey, message);
+        } catch (UnsupportedOperationException e) {
+            org.junit.jupiter.api.Assumptions.abort("transport has no topic exchanges: " + e.getMessage());
+        }
+    }
+
+    private static void awaitContains(List<String> list, String element) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!list.contains(element) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(list).contains(element);
     }
 
     private static void awaitSize(List<?> list, int size) throws InterruptedException {

@@ -44,17 +44,20 @@ import com.rabbitmq.client.ShutdownSignalException;
  * Python Celery workers and producers share the broker:
  * <ul>
  * <li>a queue is a durable queue of that name without arguments ({@code x-max-priority} only with the
- *     {@code queue_max_priority} option), bound with its own name as routing key to a durable direct exchange of
- *     the same name, as Celery declares a queue it was not configured with ({@code Queue(name, Exchange(name),
- *     name)}); for the default queue that is Celery's {@code celery} exchange;</li>
+ *     {@code queue_max_priority} option, {@code x-queue-type: quorum} with {@code queue_type=quorum}), bound with
+ *     its own name as routing key to a durable direct exchange of the same name, as Celery declares a queue it was
+ *     not configured with ({@code Queue(name, Exchange(name), name)}); for the default queue that is Celery's
+ *     {@code celery} exchange;</li>
  * <li>messages are published to the queue's exchange with the queue's name as routing key, persistent (delivery mode 2),
  *     the protocol headers as AMQP headers, and waited for with publisher confirms. Like kombu's
  *     {@code maybe_declare}, the first publish to a queue declares it, so a message is not dropped as unroutable;</li>
  * <li>receiving consumes every queue asked for on one channel into a buffer. The broker holds what it delivered
  *     until acked, or until the connection goes. The channel's prefetch follows what the caller holds plus what it
- *     asks for, as Celery raises its QoS for ETA tasks: held messages never stop the flow;</li>
+ *     asks for, as Celery raises its QoS for ETA tasks: held messages never stop the flow. It is global, or per
+ *     consumer for quorum queues, which refuse global QoS;</li>
  * <li>broadcasts go to a fanout exchange declared as kombu's pidbox does (not durable, not auto-deleted); each
- *     subscription binds an exclusive, auto-deleted, server-named queue to it.</li>
+ *     subscription binds an exclusive, auto-deleted, server-named queue to it;</li>
+ * <li>topic exchanges (Celery's events, {@code celeryev}) as {@link AmqpTopics} says.</li>
  * </ul>
  * Settling goes to the channel that delivered, by delivery tag. The connection recovers by itself (the client's
  * automatic recovery, with its consumers); deliveries buffered but not yet handed out when it broke are dropped, as
@@ -98,6 +101,7 @@ final class AmqpTransport implements Transport {
     /** basic.return of the publish in progress (under {@link #publishLock}). */
     private final List<com.rabbitmq.client.Return> returned = new java.util.concurrent.CopyOnWriteArrayList<>();
     private int prefetch;
+    private final AmqpTopics topics;
 
     /** The handle in {@link Delivery#tag()}: acks go to the channel that delivered. */
     record Tag(Channel channel, long deliveryTag) {
@@ -106,6 +110,7 @@ final class AmqpTransport implements Transport {
     AmqpTransport(AmqpUrl url) {
         this.url = url;
         this.connection = connect(url);
+        this.topics = new AmqpTopics(url, connection);
         if (connection instanceof Recoverable r) {
             r.addRecoveryListener(new RecoveryListener() {
                 @Override
@@ -169,8 +174,7 @@ final class AmqpTransport implements Transport {
 
     private void declare(Channel ch, String queue) throws IOException {
         ch.exchangeDeclare(exchangeOf(queue), BuiltinExchangeType.DIRECT, true, false, null);
-        Map<String, Object> arguments = url.maxPriority() > 0 ? Map.of("x-max-priority", url.maxPriority()) : null;
-        ch.queueDeclare(queue, true, false, false, arguments);
+        ch.queueDeclare(queue, true, false, false, queueArguments(url));
         ch.queueBind(queue, exchangeOf(queue), queue);
     }
 
@@ -350,8 +354,7 @@ final class AmqpTransport implements Transport {
                 int want = Math.min(MAX_PREFETCH, handedOut.get() + parked.size() + max);
                 int target = Math.min(MAX_PREFETCH, (want + PREFETCH_STEP - 1) / PREFETCH_STEP * PREFETCH_STEP);
                 if (want > prefetch || target * 2 < prefetch) {
-                    // global: one limit for the channel's consumers together, which a later basic.qos changes at once
-                    ch.basicQos(target, true);
+                    applyPrefetch(ch, target);
                     prefetch = target;
                 }
                 for (String q : queues) {
@@ -364,6 +367,25 @@ final class AmqpTransport implements Transport {
             } catch (IOException | ShutdownSignalException e) {
                 throw new TransportException("Cannot consume " + queues + " on " + url + ": " + e.getMessage(), e);
             }
+        }
+    }
+
+    /**
+     * Sets the consuming channel's prefetch. For classic queues it is global: one limit for the channel's consumers
+     * together, which a later basic.qos changes at once. Quorum queues refuse global QoS, and a consumer keeps the
+     * per-consumer limit in force when it started: the consumers there are start again under the new one, the old
+     * ones cancelled after (what they delivered and is unsettled stays on the channel, to be settled as before).
+     */
+    private void applyPrefetch(Channel ch, int target) throws IOException {
+        if (!url.quorum()) {
+            ch.basicQos(target, true);
+            return;
+        }
+        ch.basicQos(target, false);
+        for (Map.Entry<String, String> old : Map.copyOf(consumers).entrySet()) {
+            String q = old.getKey();
+            consumers.put(q, ch.basicConsume(q, false, new QueueConsumer(ch, q)));
+            ch.basicCancel(old.getValue());
         }
     }
 
@@ -489,6 +511,16 @@ final class AmqpTransport implements Transport {
     }
 
     @Override
+    public void publishTopic(String exchange, String routingKey, Message message) {
+        topics.publish(exchange, routingKey, message);
+    }
+
+    @Override
+    public Subscription subscribeTopic(String exchange, String pattern, Consumer<Message> listener) {
+        return topics.subscribe(exchange, pattern, listener);
+    }
+
+    @Override
     public long purge(String queue) {
         try {
             return admin(ch -> (long) ch.queuePurge(queue).getMessageCount());
@@ -512,7 +544,7 @@ final class AmqpTransport implements Transport {
         }
     }
 
-    private static boolean notFound(Throwable e) {
+    static boolean notFound(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ShutdownSignalException s && s.getReason() instanceof AMQP.Channel.Close c
                     && c.getReplyCode() == AMQP.NOT_FOUND) {
@@ -537,6 +569,21 @@ final class AmqpTransport implements Transport {
             buffer.clear();
             parked.clear();
         }
+    }
+
+    /**
+     * A queue's arguments as kombu's {@code queue_arguments} would send them: {@code x-max-priority} (option
+     * {@code queue_max_priority}), {@code x-queue-type: quorum} (option {@code queue_type}); none by default.
+     */
+    static Map<String, Object> queueArguments(AmqpUrl url) {
+        Map<String, Object> arguments = new LinkedHashMap<>();
+        if (url.maxPriority() > 0) {
+            arguments.put("x-max-priority", url.maxPriority());
+        }
+        if (url.quorum()) {
+            arguments.put("x-queue-type", "quorum");
+        }
+        return arguments.isEmpty() ? null : arguments;
     }
 
     private interface ChannelCall<T> {

@@ -17,6 +17,11 @@ import java.util.Map;
  * @param connectionTimeout TCP connect and AMQP handshake timeout
  * @param confirmTimeout    how long a publish waits for the broker's confirm
  * @param maxPriority       {@code x-max-priority} for declared queues, 0 for none (Celery's default)
+ * @param quorum            queues declared as quorum queues ({@code x-queue-type: quorum}, option {@code queue_type})
+ * @param eventQueueTtl     {@code x-message-ttl} of a topic subscription's queue, as Celery's {@code event_queue_ttl};
+ *                          null for none
+ * @param eventQueueExpires {@code x-expires} of a topic subscription's queue, as Celery's
+ *                          {@code event_queue_expires}; null for none
  * @param consumerTimeout   the broker's {@code consumer_timeout}: how long it lets a delivery go unacked; null when
  *                          it is off (option {@code consumer_timeout=0})
  * @param sslCaCerts        for TLS, a PEM file of the CA certificates to trust instead of the JVM's (kombu's
@@ -24,10 +29,14 @@ import java.util.Map;
  */
 record AmqpUrl(boolean tls, String host, int port, String virtualHost, String user, String password,
                Duration heartbeat, Duration connectionTimeout, Duration confirmTimeout, int maxPriority,
-               Duration consumerTimeout, String sslCaCerts) {
+               boolean quorum, Duration eventQueueTtl, Duration eventQueueExpires, Duration consumerTimeout,
+               String sslCaCerts) {
 
     static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(10);
     static final Duration DEFAULT_CONFIRM_TIMEOUT = Duration.ofSeconds(30);
+    /** Celery's {@code event_queue_ttl} and {@code event_queue_expires} defaults. */
+    static final Duration DEFAULT_EVENT_QUEUE_TTL = Duration.ofSeconds(5);
+    static final Duration DEFAULT_EVENT_QUEUE_EXPIRES = Duration.ofSeconds(60);
     /** RabbitMQ's default since 3.8.15. */
     static final Duration DEFAULT_CONSUMER_TIMEOUT = Duration.ofMinutes(30);
 
@@ -96,12 +105,19 @@ record AmqpUrl(boolean tls, String host, int port, String virtualHost, String us
         if (host.isEmpty()) {
             host = "localhost";
         }
+        int maxPriority = integer(merged, "queue_max_priority");
+        boolean quorum = quorum(merged);
+        if (quorum && maxPriority > 0) {
+            throw new IllegalArgumentException("queue_max_priority is not supported with queue_type=quorum");
+        }
         return new AmqpUrl(tls, host, port, vhost, user, password,
                 seconds(merged, "heartbeat", null),
                 seconds(merged, "connection_timeout", DEFAULT_CONNECTION_TIMEOUT),
                 seconds(merged, "confirm_timeout", DEFAULT_CONFIRM_TIMEOUT),
-                integer(merged, "queue_max_priority"),
-                nullIfZero(seconds(merged, "consumer_timeout", DEFAULT_CONSUMER_TIMEOUT)),
+                maxPriority, quorum,
+                positive(seconds(merged, "event_queue_ttl", DEFAULT_EVENT_QUEUE_TTL)),
+                positive(seconds(merged, "event_queue_expires", DEFAULT_EVENT_QUEUE_EXPIRES)),
+                positive(seconds(merged, "consumer_timeout", DEFAULT_CONSUMER_TIMEOUT)),
                 blankToNull(merged.get("ssl_ca_certs")));
     }
 
@@ -109,8 +125,21 @@ record AmqpUrl(boolean tls, String host, int port, String virtualHost, String us
         return s == null || s.isBlank() ? null : s.strip();
     }
 
-    private static Duration nullIfZero(Duration d) {
-        return d.isZero() ? null : d;
+    private static boolean quorum(Map<String, String> options) {
+        String v = options.get("queue_type");
+        if (v == null || v.isBlank()) {
+            return false;
+        }
+        return switch (v.strip().toLowerCase(Locale.ROOT)) {
+            case "classic" -> false;
+            case "quorum" -> true;
+            default -> throw new IllegalArgumentException("Option queue_type is classic or quorum, not " + v);
+        };
+    }
+
+    /** 0 turns a limit off, as Celery's None does. */
+    private static Duration positive(Duration d) {
+        return d == null || d.isZero() ? null : d;
     }
 
     /** For logs and errors: the URL without its password. */

@@ -111,6 +111,35 @@ class AmqpUrlTest {
     }
 
     @Test
+    void queueTypeIsClassicByDefaultAndQuorumOnRequest() {
+        assertThat(AmqpUrl.parse("amqp://h//", Map.of()).quorum()).isFalse();
+        assertThat(AmqpUrl.parse("amqp://h//?queue_type=classic", Map.of()).quorum()).isFalse();
+        assertThat(AmqpUrl.parse("amqp://h//?queue_type=quorum", Map.of()).quorum()).isTrue();
+        assertThat(AmqpUrl.parse("amqp://h//", Map.of("queue_type", "Quorum")).quorum()).isTrue();
+        assertThat(AmqpTransport.queueArguments(AmqpUrl.parse("amqp://h//?queue_type=quorum", Map.of())))
+                .isEqualTo(Map.of("x-queue-type", "quorum"));
+        assertThat(AmqpTransport.queueArguments(AmqpUrl.parse("amqp://h//", Map.of()))).isNull();
+    }
+
+    @Test
+    void refusesUnknownQueueTypesAndPrioritiesOnQuorumQueues() {
+        assertThatThrownBy(() -> AmqpUrl.parse("amqp://h//?queue_type=stream", Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("queue_type");
+        assertThatThrownBy(() -> AmqpUrl.parse("amqp://h//?queue_type=quorum&queue_max_priority=10", Map.of()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("quorum");
+    }
+
+    @Test
+    void eventQueueLimitsDefaultToCeleryAndZeroTurnsThemOff() {
+        AmqpUrl defaults = AmqpUrl.parse("amqp://h//", Map.of());
+        assertThat(defaults.eventQueueTtl()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(defaults.eventQueueExpires()).isEqualTo(Duration.ofSeconds(60));
+        AmqpUrl off = AmqpUrl.parse("amqp://h//?event_queue_ttl=0", Map.of("event_queue_expires", "2.5"));
+        assertThat(off.eventQueueTtl()).isNull();
+        assertThat(off.eventQueueExpires()).isEqualTo(Duration.ofMillis(2500));
+    }
+
+    @Test
     void toStringLeavesThePasswordOut() {
         assertThat(AmqpUrl.parse("amqp://u:hidden@h//", Map.of()).toString()).doesNotContain("hidden").contains("u@h");
     }

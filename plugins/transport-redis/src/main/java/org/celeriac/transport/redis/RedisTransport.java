@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.celeriac.redis.CheckedConnections;
@@ -63,6 +64,10 @@ import redis.clients.jedis.util.KeyValue;
  *     key ({@code QoS.restore_visible}); {@link #renew} refreshes their score;</li>
  * <li>broadcasts are PUBLISHed on {@code /{db}.{exchange}} ({@code keyprefix_fanout}) and received with
  *     PSUBSCRIBE;</li>
+ * <li>topic exchanges are fanout exchanges with routing keys, as Celery's events use Redis ({@code get_exchange} makes
+ *     {@code celeryev} a fanout exchange there): PUBLISHed on {@code /{db}.{exchange}/{routing key}}
+ *     ({@code _get_publish_topic} with {@code fanout_patterns}), received with a PSUBSCRIBE on a glob of the pattern
+ *     ({@link TopicPattern#glob}), and what the glob lets through that the AMQP pattern does not is dropped;</li>
  * <li>declaring a queue adds kombu's binding {@code queue\x06\x16\x06\x16queue} to {@code _kombu.binding.celery}
  *     (Celery's default direct exchange) and {@code _kombu.binding.<queue>} (Celery's automatic queues).</li>
  * </ul>
@@ -545,7 +550,46 @@ final class RedisTransport implements Transport {
     @Override
     public Subscription subscribe(String exchange, Consumer<Message> listener) {
         checkOpen();
-        RedisSubscription s = new RedisSubscription(exchange, listener);
+        String escaped = escapeGlob(fanoutPrefix + exchange);
+        // kombu publishes on /{db}.{exchange} and, with a routing key, /{db}.{exchange}/{routing key}
+        return start(new RedisSubscription(exchange, listener, new String[] {escaped, escaped + "/*"}, channel -> true));
+    }
+
+    /** Transient unless the message says otherwise, as Celery's EventDispatcher sends events. */
+    @Override
+    public void publishTopic(String exchange, String routingKey, Message message) {
+        Map<String, Object> properties = new LinkedHashMap<>(message.properties());
+        properties.putIfAbsent("delivery_mode", 1);
+        Message m = new Message(message.body(), message.contentType(), message.contentEncoding(), message.headers(),
+                properties);
+        String raw = Envelope.toJson(Envelope.encode(m, exchange, routingKey));
+        call(j -> j.publish(topicChannel(exchange, routingKey), raw));
+    }
+
+    /** kombu's {@code _get_publish_topic}: the exchange's fanout channel, then the routing key after a slash. */
+    private String topicChannel(String exchange, String routingKey) {
+        return routingKey.isEmpty() ? fanoutPrefix + exchange : fanoutPrefix + exchange + "/" + routingKey;
+    }
+
+    @Override
+    public Subscription subscribeTopic(String exchange, String pattern, Consumer<Message> listener) {
+        checkOpen();
+        TopicPattern topic = TopicPattern.of(pattern);
+        String bare = fanoutPrefix + exchange;
+        List<String> globs = new ArrayList<>();
+        if (!topic.words().isEmpty()) {
+            globs.add(escapeGlob(bare) + "/" + topic.glob());
+        }
+        if (topic.matches("")) {
+            globs.add(escapeGlob(bare)); // published without a routing key
+        }
+        String withKey = bare + "/";
+        Predicate<String> wanted = channel -> channel.equals(bare)
+                ? topic.matches("") : channel.startsWith(withKey) && topic.matches(channel.substring(withKey.length()));
+        return start(new RedisSubscription(exchange, listener, globs.toArray(String[]::new), wanted));
+    }
+
+    private Subscription start(RedisSubscription s) {
         subscriptions.add(s);
         try {
             s.start();
@@ -786,6 +830,8 @@ final class RedisTransport implements Transport {
         private final String exchange;
         private final Consumer<Message> listener;
         private final String[] patterns;
+        /** Whether a message on a channel is for the listener: PSUBSCRIBE globs catch more than a topic pattern. */
+        private final Predicate<String> wanted;
         private final CountDownLatch subscribed = new CountDownLatch(1);
         private volatile boolean stopped;
         private volatile Jedis connection;
@@ -795,12 +841,12 @@ final class RedisTransport implements Transport {
         /** The connection broke and a new one is not subscribed yet; used by {@link #run}'s thread only. */
         private boolean lost;
 
-        RedisSubscription(String exchange, Consumer<Message> listener) {
+        RedisSubscription(String exchange, Consumer<Message> listener, String[] patterns,
+                          Predicate<String> wanted) {
             this.exchange = exchange;
             this.listener = listener;
-            String escaped = escapeGlob(fanoutPrefix + exchange);
-            // kombu publishes on /{db}.{exchange} and, with a routing key, /{db}.{exchange}/{routing key}
-            this.patterns = new String[] {escaped, escaped + "/*"};
+            this.patterns = patterns;
+            this.wanted = wanted;
         }
 
         void start() {
@@ -837,7 +883,9 @@ final class RedisTransport implements Transport {
 
                         @Override
                         public void onPMessage(String pattern, String channel, String payload) {
-                            deliver(payload);
+                            if (wanted.test(channel)) {
+                                deliver(payload);
+                            }
                         }
                     };
                     pubsub = ps;
