@@ -4,19 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.celeriac.itests.RedisWorkerCrashTest.await;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import org.celeriac.app.Celeriac;
 import org.celeriac.client.AsyncResult;
-import org.celeriac.client.SendOptions;
-import org.celeriac.client.TaskCall;
 import org.celeriac.config.Settings;
 import org.celeriac.itests.CeleriacProcesses.Child;
-import org.celeriac.spi.backend.TaskResult;
-import org.celeriac.spi.backend.TaskState;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -31,7 +26,8 @@ import redis.clients.jedis.Jedis;
  */
 class AmqpWorkerCrashTest {
     private static final String READY = "Stop with Ctrl-C";
-    private static final int TASKS = 600;
+    /** 0 to 12 ms each: long enough to kill the worker mid-stream. */
+    private static final SleepTasks TASKS = new SleepTasks(600, i -> i / 50_000.0);
 
     // Registered first, so that after each test its server stops last, once the processes using it are gone.
     @RegisterExtension
@@ -57,16 +53,11 @@ class AmqpWorkerCrashTest {
                 Settings.RESULT_BACKEND, backend, Settings.TASK_DEFAULT_QUEUE, queue)));
              Jedis stored = results.client()) {
             stored.select(1);
-            List<TaskCall> calls = new ArrayList<>();
-            for (int i = 0; i < TASKS; i++) {
-                // 0 to 12 ms each: long enough to kill the worker mid-stream, each with a value of its own
-                calls.add(new TaskCall("demo.sleep", List.of(seconds(i)), Map.of(), SendOptions.defaults()));
-            }
-            List<AsyncResult> sent = app.client().sendAll(calls);
+            List<AsyncResult> sent = TASKS.send(app.client());
 
             Child first = celeriac.start(dir, worker);
             first.awaitOutput(READY);
-            await("results before the kill", stored::dbSize, n -> n >= TASKS / 4);
+            await("results before the kill", stored::dbSize, n -> n >= TASKS.count() / 4);
             // Neither waiting on the queue nor done: held by the worker, unacked. Read in this order, the count
             // can only come out too low: a message counted waiting may be done by the time results are counted.
             long waiting = RabbitMqServers.passiveDeclare(broker, queue).getMessageCount();
@@ -74,18 +65,14 @@ class AmqpWorkerCrashTest {
             first.process().destroyForcibly();
             first.awaitExit();
 
-            assertThat(TASKS - waiting - done).as("tasks the worker held unacked just before the kill").isPositive();
-            assertThat(stored.dbSize()).as("results when killed").isLessThan(TASKS);
+            assertThat(TASKS.count() - waiting - done).as("tasks the worker held unacked just before the kill").isPositive();
+            assertThat(stored.dbSize()).as("results when killed").isLessThan(TASKS.count());
 
             Child second = celeriac.start(dir, worker);
             second.awaitOutput(READY);
-            await("results after the second worker started", stored::dbSize, n -> n == TASKS);
+            await("results after the second worker started", stored::dbSize, n -> n == TASKS.count());
 
-            for (int i = 0; i < TASKS; i++) {
-                TaskResult r = sent.get(i).result();
-                assertThat(r.state()).as("task %d", i).isEqualTo(TaskState.SUCCESS);
-                assertThat(((Number) r.result()).doubleValue()).as("task %d", i).isEqualTo(seconds(i));
-            }
+            TASKS.assertAllSucceeded(sent);
             // warm: it acks what it ran; whatever it left unacked would be waiting on the queue again
             second.process().destroy();
             assertThat(second.awaitExit()).as(second.err()).isZero();
@@ -94,9 +81,5 @@ class AmqpWorkerCrashTest {
         } finally {
             RabbitMqServers.deleteQueue(broker, queue);
         }
-    }
-
-    private static double seconds(int i) {
-        return i / 50_000.0;
     }
 }

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,7 +85,9 @@ final class RabbitMqServers implements AfterEachCallback {
             skipOrFail("no " + SERVER + " (apt-get install rabbitmq-server)");
         }
         Files.createDirectories(dir);
-        Server s = new Server(dir, freePort());
+        // AMQP's port and the next, for Erlang distribution
+        Server s = new Server(dir, LoopbackPorts.free("CELERIAC_TEST_AMQP_PORTS", 2,
+                p -> servers.stream().anyMatch(t -> t.port == p || t.port + 1 == p)));
         servers.add(s);
         s.start();
         return s;
@@ -109,41 +109,6 @@ final class RabbitMqServers implements AfterEachCallback {
             fail(why);
         }
         assumeTrue(false, why);
-    }
-
-    private int freePort() throws IOException {
-        String range = System.getenv("CELERIAC_TEST_AMQP_PORTS");
-        if (range != null && range.matches("\\d+-\\d+")) {
-            String[] ends = range.split("-");
-            for (int p = Integer.parseInt(ends[0]); p < Integer.parseInt(ends[1]); p++) {
-                if (isFreePair(p)) {
-                    return p;
-                }
-            }
-            throw new IllegalStateException("no two free ports in a row in CELERIAC_TEST_AMQP_PORTS=" + range);
-        }
-        for (int tries = 0; tries < 20; tries++) {
-            int port;
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                port = s.getLocalPort();
-            }
-            if (port < 65535 && isFreePair(port)) {
-                return port;
-            }
-        }
-        throw new IllegalStateException("no two free loopback ports in a row");
-    }
-
-    private boolean isFreePair(int port) {
-        return servers.stream().noneMatch(s -> Math.abs(s.port - port) <= 1) && isFree(port) && isFree(port + 1);
-    }
-
-    private static boolean isFree(int port) {
-        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     /** What rabbitmqctl list_queues tells of one queue. */
