@@ -14,8 +14,9 @@ import com.rabbitmq.client.Connection;
  * {@code amqp://}, Celery {@code pyamqp://} (kombu's py-amqp transport), results on Redis (db 2 of
  * {@link TestRedis}): the {@link CeleryInteropContract}. Before each test Celery's default queue and exchange
  * ({@code celery}) are deleted, so that whichever side comes first declares them and the other must accept that
- * declaration (a mismatch would close its channel with PRECONDITION_FAILED). Another result backend is another
- * subclass overriding {@link #backend()}. Skipped without RabbitMQ or Celery, except under CI.
+ * declaration (a mismatch would close its channel with PRECONDITION_FAILED). Another result backend (rpc://) is
+ * a subclass overriding {@link #backend()}, and {@link #clear()} to clear only the queues. Skipped without RabbitMQ
+ * or Celery, except under CI.
  */
 class AmqpCeleryInteropTest extends CeleryInteropContract {
     static final String DEFAULT_QUEUE = "celery";
@@ -55,9 +56,16 @@ class AmqpCeleryInteropTest extends CeleryInteropContract {
 
     @Override
     void clear() throws Exception {
+        clearQueues();
         REDIS.flush(RESULTS_DB);
+    }
+
+    /**
+     * Deletes Celery's default queue and exchange, so that whoever comes first declares them, and the dead-letter
+     * queue. Deleting what is not there is fine in AMQP 0-9-1 on RabbitMQ.
+     */
+    final void clearQueues() throws Exception {
         try (Connection c = RabbitMqServers.connect(amqp); Channel ch = c.createChannel()) {
-            // deleting what is not there is fine in AMQP 0-9-1 on RabbitMQ
             ch.queueDelete(DEFAULT_QUEUE);
             ch.exchangeDelete(DEFAULT_QUEUE);
             ch.queueDelete(DEAD_LETTER_QUEUE);
