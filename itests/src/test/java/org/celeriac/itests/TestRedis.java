@@ -3,9 +3,12 @@ package org.celeriac.itests;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -22,6 +25,7 @@ final class TestRedis implements BeforeAllCallback, AfterAllCallback {
     private String host;
     private int port;
     private RedisServers.Server own;
+    private Path ownDir;
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
@@ -39,16 +43,22 @@ final class TestRedis implements BeforeAllCallback, AfterAllCallback {
             }
             assumeTrue(false, why);
         }
-        own = new RedisServers().start(Files.createTempDirectory("celeriac-redis"), false);
+        ownDir = Files.createTempDirectory("celeriac-redis");
+        own = new RedisServers().start(ownDir, false);
         host = "127.0.0.1";
         port = own.port();
     }
 
     @Override
-    public void afterAll(ExtensionContext context) throws InterruptedException {
+    public void afterAll(ExtensionContext context) throws InterruptedException, IOException {
         if (own != null) {
             own.kill();
             own = null;
+            try (Stream<Path> files = Files.walk(ownDir)) {
+                for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
         }
     }
 
