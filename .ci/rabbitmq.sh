@@ -5,6 +5,7 @@
 #                                    The TLS listener's certificate (for localhost and 127.0.0.1) is signed by a CA
 #                                    made for the node: DIR/tls/ca.pem.
 #   .ci/rabbitmq.sh stop DIR         stops the node of DIR if it runs
+#   .ci/rabbitmq.sh ctl DIR ARGS...  rabbitmqctl ARGS on the node of DIR (e.g. list_queues name messages)
 # Both are idempotent. Everything but the URL goes to stderr, so that URL=$(.ci/rabbitmq.sh start ...) works.
 # epmd (Erlang's port mapper) is started by the node on 127.0.0.1 and left running, as Erlang does.
 set -euo pipefail
@@ -13,7 +14,7 @@ set -euo pipefail
 BIN=/usr/lib/rabbitmq/bin
 
 usage() {
-  echo "usage: $0 start DIR PORT | stop DIR" >&2
+  echo "usage: $0 start DIR PORT | stop DIR | ctl DIR ARGS..." >&2
   exit 2
 }
 
@@ -114,8 +115,18 @@ stop() {
   fi
 }
 
+ctl() {
+  local dir=$1
+  shift
+  [ -f "$dir/port" ] || { echo "no node in $dir" >&2; exit 1; }
+  dir=$(cd "$dir" && pwd)
+  node_env "$dir" "$(cat "$dir/port")"
+  exec "$BIN/rabbitmqctl" -q -n "$RABBITMQ_NODENAME" "$@"
+}
+
 case "${1:-}" in
   start) [ $# -eq 3 ] || usage; start "$2" "$3" ;;
   stop)  [ $# -eq 2 ] || usage; stop "$2" ;;
+  ctl)   [ $# -ge 3 ] || usage; ctl "$2" "${@:3}" ;;
   *) usage ;;
 esac

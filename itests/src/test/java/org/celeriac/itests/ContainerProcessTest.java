@@ -60,6 +60,33 @@ class ContainerProcessTest {
         assertThat(container.err()).contains("Container stopped");
     }
 
+    /**
+     * The container's own AMQP bundle resolves and starts, and once etc/org.celeriac.cfg names a RabbitMQ (the node
+     * of CELERIAC_TEST_AMQP_URL) its worker runs tasks sent there from another process.
+     */
+    @Test
+    void runsTasksOnRabbitMqOnceItsConfigurationNamesIt() throws Exception {
+        String amqp = RabbitMqServers.environmentUrl();
+        String queue = "itest.container";
+        Child container = celeriac.start(dir, "container");
+        container.awaitOutput(READY);
+        assertThat(container.err()).containsPattern("org\\.celeriac\\.transport\\.amqp \\S+ ACTIVE")
+                .doesNotContain("WARN BundleCheck");
+        Path home = dir.resolve("celeriac-home");
+        String database = "sql:file:" + home.resolve("data/celeriac-data/celeriac");
+
+        // saved while it runs: the worker restarts on RabbitMQ, results stay in the embedded database
+        Files.writeString(home.resolve("etc/org.celeriac.cfg"), String.join("\n",
+                "broker_url = " + amqp, "result_backend = " + database, "task_default_queue = " + queue,
+                "worker_queues = " + queue, ""), StandardCharsets.UTF_8);
+        Finished call = celeriac.run(dir, "call", "demo.add", "--args", "[2,3]", "--wait", "-Q", queue,
+                "--broker", amqp, "--backend", database);
+
+        assertThat(call.exitCode()).as(call.err()).isZero();
+        assertThat(call.out()).isEqualTo("5" + System.lineSeparator());
+        RabbitMqServers.deleteQueue(amqp, queue);
+    }
+
     @Test
     void theInstalledTarballRunsAsAServiceThatTheCommandLineReaches() throws Exception {
         Path installation = unpackTarball();

@@ -13,13 +13,9 @@ import java.util.concurrent.TimeoutException;
 
 import org.celeriac.app.Celeriac;
 import org.celeriac.client.AsyncResult;
-import org.celeriac.client.SendOptions;
-import org.celeriac.client.TaskCall;
 import org.celeriac.config.Settings;
 import org.celeriac.itests.RedisServers.Server;
 import org.celeriac.spi.backend.BackendException;
-import org.celeriac.spi.backend.TaskResult;
-import org.celeriac.spi.backend.TaskState;
 import org.celeriac.spi.transport.TransportException;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -35,7 +31,7 @@ import redis.clients.jedis.Jedis;
  */
 class RedisRestartTest {
     private static final String READY = "Stop with Ctrl-C";
-    private static final int TASKS = 400;
+    private static final SleepTasks TASKS = new SleepTasks(400, i -> 0.005 + i / 100_000.0);
     private static final Duration DOWN = Duration.ofSeconds(3);
 
     // Registered first, so that after each test its servers stop last, once the processes using them are gone.
@@ -57,33 +53,25 @@ class RedisRestartTest {
         String backend = server.url(1);
         try (Celeriac app = Celeriac.open(Settings.of(Map.of(Settings.BROKER_URL, broker,
                 Settings.RESULT_BACKEND, backend)))) {
-            List<TaskCall> calls = new ArrayList<>();
-            for (int i = 0; i < TASKS; i++) {
-                calls.add(new TaskCall("demo.sleep", List.of(seconds(i)), Map.of(), SendOptions.defaults()));
-            }
-            List<AsyncResult> sent = app.client().sendAll(calls);
+            List<AsyncResult> sent = TASKS.send(app.client());
             celeriac.start(dir, "worker", "--acks-late", "-c", "4", "--broker", broker, "--backend", backend)
                     .awaitOutput(READY);
 
-            await("results before the stop", () -> stored(server), n -> n >= TASKS / 4);
+            await("results before the stop", () -> stored(server), n -> n >= TASKS.count() / 4);
             server.stop(); // SIGTERM: Redis saves and exits
             long downSince = System.nanoTime();
-            clientsFailFast(app, server, sent.get(TASKS - 1));
+            clientsFailFast(app, server, sent.get(TASKS.count() - 1));
             Thread.sleep(Math.max(0, DOWN.toMillis() - (System.nanoTime() - downSince) / 1_000_000));
             server.start();
 
             long before = stored(server);
-            await("results after the restart", () -> stored(server), n -> n > before && n >= TASKS / 2);
+            await("results after the restart", () -> stored(server), n -> n > before && n >= TASKS.count() / 2);
             server.kill(); // SIGKILL: the append-only file has every write Redis acknowledged
             Thread.sleep(DOWN.toMillis());
             server.start();
 
-            await("results after the second restart", () -> stored(server), n -> n == TASKS);
-            for (int i = 0; i < TASKS; i++) {
-                TaskResult r = sent.get(i).result();
-                assertThat(r.state()).as("task %d", i).isEqualTo(TaskState.SUCCESS);
-                assertThat(((Number) r.result()).doubleValue()).as("task %d", i).isEqualTo(seconds(i));
-            }
+            await("results after the second restart", () -> stored(server), n -> n == TASKS.count());
+            TASKS.assertAllSucceeded(sent);
             try (Jedis j = server.client()) {
                 await("messages left unacked", () -> j.hlen("unacked"), n -> n == 0);
             }
@@ -146,9 +134,5 @@ class RedisRestartTest {
         } catch (RuntimeException e) {
             return -1;
         }
-    }
-
-    private static double seconds(int i) {
-        return 0.005 + i / 100_000.0;
     }
 }

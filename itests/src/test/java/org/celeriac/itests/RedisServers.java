@@ -2,8 +2,6 @@ package org.celeriac.itests;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +33,8 @@ final class RedisServers implements AfterEachCallback {
     /** Starts a server keeping its data in {@code dir}; waits until it answers. */
     Server start(Path dir, boolean persistent) throws IOException, InterruptedException {
         Files.createDirectories(dir);
-        Server s = new Server(dir, freePort(), persistent);
+        Server s = new Server(dir, LoopbackPorts.free("CELERIAC_TEST_REDIS_PORTS", 1,
+                p -> servers.stream().anyMatch(t -> t.port == p)), persistent);
         servers.add(s);
         s.start();
         return s;
@@ -50,31 +49,6 @@ final class RedisServers implements AfterEachCallback {
             s.kill();
         }
         servers.clear();
-    }
-
-    private int freePort() throws IOException {
-        String range = System.getenv("CELERIAC_TEST_REDIS_PORTS");
-        if (range != null && range.matches("\\d+-\\d+")) {
-            String[] ends = range.split("-");
-            for (int p = Integer.parseInt(ends[0]); p <= Integer.parseInt(ends[1]); p++) {
-                int port = p;
-                if (servers.stream().noneMatch(s -> s.port == port) && isFree(port)) {
-                    return port;
-                }
-            }
-            throw new IllegalStateException("no free port in CELERIAC_TEST_REDIS_PORTS=" + range);
-        }
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static boolean isFree(int port) {
-        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     /** One server: its port and directory stay the same across restarts. */

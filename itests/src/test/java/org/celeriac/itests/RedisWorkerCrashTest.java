@@ -3,7 +3,6 @@ package org.celeriac.itests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongPredicate;
@@ -11,13 +10,9 @@ import java.util.function.LongSupplier;
 
 import org.celeriac.app.Celeriac;
 import org.celeriac.client.AsyncResult;
-import org.celeriac.client.SendOptions;
-import org.celeriac.client.TaskCall;
 import org.celeriac.config.Settings;
 import org.celeriac.itests.CeleriacProcesses.Child;
 import org.celeriac.itests.RedisServers.Server;
-import org.celeriac.spi.backend.TaskResult;
-import org.celeriac.spi.backend.TaskState;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -28,7 +23,8 @@ import redis.clients.jedis.Jedis;
 /** A {@code celeriac worker} on Redis killed with SIGKILL in the middle of a stream of late-ack tasks. */
 class RedisWorkerCrashTest {
     private static final String READY = "Stop with Ctrl-C";
-    private static final int TASKS = 1_000;
+    /** 0 to 10 ms each: long enough to kill the worker mid-stream. */
+    private static final SleepTasks TASKS = new SleepTasks(1_000, i -> i / 100_000.0);
 
     // Registered first, so that after each test its servers stop last, once the processes using them are gone.
     @RegisterExtension
@@ -55,36 +51,23 @@ class RedisWorkerCrashTest {
              Jedis results = server.client();
              Jedis queues = server.client()) {
             results.select(1);
-            List<TaskCall> calls = new ArrayList<>();
-            for (int i = 0; i < TASKS; i++) {
-                // 0 to 10 ms each: long enough to kill the worker mid-stream, each with a value of its own
-                calls.add(new TaskCall("demo.sleep", List.of(seconds(i)), Map.of(), SendOptions.defaults()));
-            }
-            List<AsyncResult> sent = app.client().sendAll(calls);
+            List<AsyncResult> sent = TASKS.send(app.client());
 
             Child first = celeriac.start(dir, worker);
             first.awaitOutput(READY);
-            await("results before the kill", results::dbSize, n -> n >= TASKS / 4);
+            await("results before the kill", results::dbSize, n -> n >= TASKS.count() / 4);
             first.process().destroyForcibly();
             first.awaitExit();
 
-            assertThat(results.dbSize()).as("results when killed").isLessThan(TASKS);
+            assertThat(results.dbSize()).as("results when killed").isLessThan(TASKS.count());
             assertThat(queues.hlen("unacked")).as("messages the killed worker held, unacked").isPositive();
 
             celeriac.start(dir, worker).awaitOutput(READY);
-            await("results after the second worker started", results::dbSize, n -> n == TASKS);
+            await("results after the second worker started", results::dbSize, n -> n == TASKS.count());
 
-            for (int i = 0; i < TASKS; i++) {
-                TaskResult r = sent.get(i).result();
-                assertThat(r.state()).as("task %d", i).isEqualTo(TaskState.SUCCESS);
-                assertThat(((Number) r.result()).doubleValue()).as("task %d", i).isEqualTo(seconds(i));
-            }
+            TASKS.assertAllSucceeded(sent);
             await("messages left unacked", () -> queues.hlen("unacked"), n -> n == 0);
         }
-    }
-
-    private static double seconds(int i) {
-        return i / 100_000.0;
     }
 
     /** Polls {@code value} until {@code done}; fails after the processes' wait. */

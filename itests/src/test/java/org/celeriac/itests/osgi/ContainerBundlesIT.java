@@ -122,6 +122,27 @@ public class ContainerBundlesIT {
         assertEquals(Bundle.ACTIVE, bundleOf("org.celeriac.backend.redis").getState());
     }
 
+    @Test
+    public void runsTasksOnRabbitMqWhenConfiguredForIt() throws Exception {
+        String amqp = System.getenv("CELERIAC_TEST_AMQP_URL");
+        Assume.assumeTrue("CELERIAC_TEST_AMQP_URL is not set (run-tests sets it)",
+                amqp != null && !amqp.isBlank() || "true".equals(System.getenv("CI")));
+        assertNotNull("CELERIAC_TEST_AMQP_URL must be set under CI", amqp);
+        // a queue of its own on the broker; results in the embedded database (RabbitMQ keeps none)
+        Map<String, String> settings = new HashMap<>(embeddedSql("itest.amqp"));
+        settings.put("broker_url", amqp.strip());
+        runtime.configure(settings);
+        installDemoTasks();
+
+        CeleriacClient client = runtime.awaitClient("itest.amqp", "amqp");
+
+        assertEquals(5L, ((Number) client.send("demo.add", List.of(2, 3), Map.of()).get(WAIT)).longValue());
+        Bundle transport = bundleOf("org.celeriac.transport.amqp");
+        assertEquals(Bundle.ACTIVE, transport.getState());
+        // amqp-client is inside the transport's bundle, private to it: no bundle of the container exports it
+        assertEquals(transport, FrameworkUtil.getBundle(transport.loadClass("com.rabbitmq.client.ConnectionFactory")));
+    }
+
     private Bundle bundleOf(String symbolicName) {
         for (Bundle b : context.getBundles()) {
             if (symbolicName.equals(b.getSymbolicName())) {

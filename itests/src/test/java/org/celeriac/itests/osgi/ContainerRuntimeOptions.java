@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The pax-exam options that boot what the container boots: every bundle of the distribution's bundles directory
  * (Config Admin, Declarative Services, FileInstall, Jackson, H2, HikariCP, PostgreSQL, Celeriac's SPI, kernel and
- * SQL plugins), with SLF4J exported by the system bundle as the container does. Used outside the framework, by
+ * SQL, Redis and AMQP plugins), with SLF4J exported by the system bundle as the container does. Used outside the framework, by
  * the test classes' {@code @Configuration} methods.
  */
 final class ContainerRuntimeOptions {

@@ -1,0 +1,199 @@
+package org.celeriac.itests;
+
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+
+/**
+ * RabbitMQ for the tests. {@link #environmentUrl()} is the shared node of {@code CELERIAC_TEST_AMQP_URL} (set by
+ * run-tests). {@link #start} boots a node of the test's own through {@code .ci/rabbitmq.sh} (as run-tests does), on
+ * a loopback port of its own with its data in a given directory, so that it can be stopped and started again
+ * keeping its durable queues and persistent messages. After each test it stops the nodes still running and, when
+ * the test failed, prints their logs.
+ *
+ * <p>Ports: a node takes two, AMQP's and the next for Erlang distribution: the first free pair of
+ * {@code CELERIAC_TEST_AMQP_PORTS} ({@code FROM-TO}, for machines where test runs share a port plan), else a pair
+ * the system picks.
+ */
+final class RabbitMqServers implements AfterEachCallback {
+    private static final Path SCRIPT = Path.of(System.getProperty("celeriac.rabbitmq.script", "../.ci/rabbitmq.sh"));
+    private static final String SERVER = "/usr/lib/rabbitmq/bin/rabbitmq-server";
+
+    private final List<Server> servers = new ArrayList<>();
+
+    /**
+     * {@code CELERIAC_TEST_AMQP_URL}; without it the calling test is skipped, except under CI ({@code CI=true}),
+     * where that fails.
+     */
+    static String environmentUrl() {
+        String url = System.getenv("CELERIAC_TEST_AMQP_URL");
+        if (url == null || url.isBlank()) {
+            skipOrFail("CELERIAC_TEST_AMQP_URL is not set (a RabbitMQ: .ci/rabbitmq.sh start DIR PORT)");
+        }
+        return url.strip();
+    }
+
+    /**
+     * The messages ready on {@code queue} and its consumers, by a passive declare, which any client may make on any
+     * node. Messages delivered but not yet acked are not counted: they come back to the ready ones when the
+     * connection holding them closes.
+     */
+    static AMQP.Queue.DeclareOk passiveDeclare(String url, String queue) throws Exception {
+        try (Connection c = connect(url); Channel ch = c.createChannel()) {
+            return ch.queueDeclarePassive(queue);
+        }
+    }
+
+    /** Deletes {@code queue} if it exists, so that a test leaves nothing behind on a shared node. */
+    static void deleteQueue(String url, String queue) throws Exception {
+        try (Connection c = connect(url); Channel ch = c.createChannel()) {
+            ch.queueDelete(queue);
+        }
+    }
+
+    /** A connection without automatic recovery, for a test's own look at the node. */
+    static Connection connect(String url) throws Exception {
+        ConnectionFactory f = new ConnectionFactory();
+        // kombu's "//" names the vhost "/", which the Java client wants escaped
+        f.setUri(url.replaceFirst("(://[^/]*)//$", "$1/%2F"));
+        f.setAutomaticRecoveryEnabled(false);
+        return f.newConnection("celeriac-itests");
+    }
+
+    /** Boots a node keeping its data in {@code dir}; returns once it accepts connections. */
+    Server start(Path dir) throws IOException, InterruptedException {
+        if (!Files.isExecutable(Path.of(SERVER))) {
+            skipOrFail("no " + SERVER + " (apt-get install rabbitmq-server)");
+        }
+        Files.createDirectories(dir);
+        // AMQP's port and the next, for Erlang distribution
+        Server s = new Server(dir, LoopbackPorts.free("CELERIAC_TEST_AMQP_PORTS", 2,
+                p -> servers.stream().anyMatch(t -> t.port == p || t.port + 1 == p)));
+        servers.add(s);
+        s.start();
+        return s;
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws InterruptedException {
+        for (Server s : servers) {
+            if (context.getExecutionException().isPresent()) {
+                s.printLog();
+            }
+            s.stop();
+        }
+        servers.clear();
+    }
+
+    private static void skipOrFail(String why) {
+        if ("true".equals(System.getenv("CI"))) {
+            fail(why);
+        }
+        assumeTrue(false, why);
+    }
+
+    /** What rabbitmqctl list_queues tells of one queue. */
+    record QueueCounts(long messages, long unacked) {
+    }
+
+    /** One node: its port and directory stay the same across restarts. */
+    static final class Server {
+        private final Path dir;
+        private final int port;
+
+        private Server(Path dir, int port) {
+            this.dir = dir;
+            this.port = port;
+        }
+
+        int port() {
+            return port;
+        }
+
+        /** {@code amqp://guest:guest@127.0.0.1:PORT//}. */
+        String url() {
+            return "amqp://guest:guest@127.0.0.1:" + port + "//";
+        }
+
+        /** Boots the node (again), on the same port and directory; returns once it accepts connections. */
+        void start() throws InterruptedException {
+            script("start", dir.toString(), Integer.toString(port));
+        }
+
+        /** Stops the node as rabbitmqctl stop does: it writes what it holds to disk first; waits for that. */
+        void stop() throws InterruptedException {
+            script("stop", dir.toString());
+        }
+
+        /** Every queue's ready and unacked messages, by name, from rabbitmqctl list_queues. */
+        Map<String, QueueCounts> queues() throws InterruptedException {
+            Map<String, QueueCounts> queues = new HashMap<>();
+            String out = script("ctl", dir.toString(), "list_queues", "--no-table-headers", "name", "messages",
+                    "messages_unacknowledged");
+            for (String line : out.lines().filter(l -> !l.isBlank()).toList()) {
+                String[] columns = line.split("\t");
+                if (columns.length != 3) {
+                    throw new AssertionError("unexpected line of rabbitmqctl list_queues: " + line);
+                }
+                queues.put(columns[0], new QueueCounts(Long.parseLong(columns[1].strip()),
+                        Long.parseLong(columns[2].strip())));
+            }
+            return queues;
+        }
+
+        void printLog() {
+            try (Stream<Path> logs = Files.exists(dir.resolve("log")) ? Files.list(dir.resolve("log")) : Stream.empty()) {
+                StringBuilder text = new StringBuilder();
+                for (Path log : logs.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
+                    text.append("----- ").append(log.getFileName()).append('\n')
+                            .append(Files.readString(log, StandardCharsets.UTF_8));
+                }
+                System.out.printf("%n===== rabbitmq 127.0.0.1:%d (%s) =====%n%s", port, dir, text);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** Runs {@code .ci/rabbitmq.sh ARGS} to its end; returns its standard output, fails on a non-zero exit. */
+        private String script(String... args) throws InterruptedException {
+            List<String> command = new ArrayList<>(List.of("bash", SCRIPT.toAbsolutePath().toString()));
+            command.addAll(List.of(args));
+            Path err = dir.resolve("script.err");
+            try {
+                Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.appendTo(err.toFile()))
+                        .start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (!p.waitFor(2 * CeleriacProcesses.WAIT.toSeconds(), TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new AssertionError(command + " did not end within " + 2 * CeleriacProcesses.WAIT.toSeconds() + " s");
+                }
+                if (p.exitValue() != 0) {
+                    throw new AssertionError(command + " exited with " + p.exitValue() + ":\n"
+                            + Files.readString(err, StandardCharsets.UTF_8));
+                }
+                return out;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot run " + command, e);
+            }
+        }
+    }
+}
