@@ -30,7 +30,7 @@ import com.rabbitmq.client.ConnectionFactory;
  * keeping its durable queues and persistent messages. After each test it stops the nodes still running and, when
  * the test failed, prints their logs.
  *
- * <p>Ports: a node takes two, AMQP's and the next for Erlang distribution: the first free pair of
+ * <p>Ports: a node takes three, AMQP's, the next for Erlang distribution and the one after for TLS: the first free three of
  * {@code CELERIAC_TEST_AMQP_PORTS} ({@code FROM-TO}, for machines where test runs share a port plan), else a pair
  * the system picks.
  */
@@ -85,9 +85,9 @@ final class RabbitMqServers implements AfterEachCallback {
             skipOrFail("no " + SERVER + " (apt-get install rabbitmq-server)");
         }
         Files.createDirectories(dir);
-        // AMQP's port and the next, for Erlang distribution
-        Server s = new Server(dir, LoopbackPorts.free("CELERIAC_TEST_AMQP_PORTS", 2,
-                p -> servers.stream().anyMatch(t -> t.port == p || t.port + 1 == p)));
+        // AMQP's port and the next two, for Erlang distribution and AMQP over TLS
+        Server s = new Server(dir, LoopbackPorts.free("CELERIAC_TEST_AMQP_PORTS", 3,
+                p -> servers.stream().anyMatch(t -> p >= t.port && p <= t.port + 2)));
         servers.add(s);
         s.start();
         return s;
