@@ -48,15 +48,19 @@ import com.rabbitmq.client.ShutdownSignalException;
  *     the same name, as Celery declares a queue it was not configured with ({@code Queue(name, Exchange(name),
  *     name)}); for the default queue that is Celery's {@code celery} exchange;</li>
  * <li>messages are published to the queue's exchange with the queue's name as routing key, persistent (delivery mode 2),
- *     the protocol headers as AMQP headers, and waited for with publisher confirms. Like kombu's
- *     {@code maybe_declare}, the first publish to a queue declares it, so a message is not dropped as unroutable;</li>
+ *     the protocol headers as AMQP headers, and waited for with publisher confirms: a publish returns once the broker
+ *     has its messages (on disk). Threads publishing at once share one channel and have their messages confirmed
+ *     together ({@link ConfirmedPublisher}). Like kombu's {@code maybe_declare}, the first publish to a queue declares
+ *     it, so a message is not dropped as unroutable, and messages returned as unroutable (the queue was deleted) are
+ *     sent once more after declaring it again;</li>
  * <li>receiving consumes every queue asked for on one channel into a buffer. The broker holds what it delivered
  *     until acked, or until the connection goes. The channel's prefetch follows what the caller holds plus what it
  *     asks for, as Celery raises its QoS for ETA tasks: held messages never stop the flow;</li>
  * <li>broadcasts go to a fanout exchange declared as kombu's pidbox does (not durable, not auto-deleted); each
  *     subscription binds an exclusive, auto-deleted, server-named queue to it.</li>
  * </ul>
- * Settling goes to the channel that delivered, by delivery tag. The connection recovers by itself (the client's
+ * Settling goes to the channel that delivered, by delivery tag; {@link #ackAll} sends one multiple ack where that
+ * settles exactly the deliveries given ({@link Unsettled}). The connection recovers by itself (the client's
  * automatic recovery, with its consumers); deliveries buffered but not yet handed out when it broke are dropped, as
  * the broker gives them out again.
  */
@@ -80,12 +84,13 @@ final class AmqpTransport implements Transport {
 
     private final AmqpUrl url;
     private final Connection connection;
-    private final Object publishLock = new Object();
+    private final ConfirmedPublisher publisher;
     private final Object adminLock = new Object();
     private final Object consumeLock = new Object();
-    private Channel publishChannel;
     private Channel adminChannel;
     private Channel consumeChannel;
+    /** The unsettled delivery tags of {@link #consumeChannel}. */
+    private Settlements settlements;
     /** Queue name to consumer tag, on {@link #consumeChannel}. */
     private final Map<String, String> consumers = new ConcurrentHashMap<>();
     private final Set<String> declared = ConcurrentHashMap.newKeySet();
@@ -95,17 +100,37 @@ final class AmqpTransport implements Transport {
     private final ConcurrentLinkedDeque<Delivery> parked = new ConcurrentLinkedDeque<>();
     /** Deliveries handed out and not settled. */
     private final AtomicInteger handedOut = new AtomicInteger();
-    /** basic.return of the publish in progress (under {@link #publishLock}). */
-    private final List<com.rabbitmq.client.Return> returned = new java.util.concurrent.CopyOnWriteArrayList<>();
     private int prefetch;
 
-    /** The handle in {@link Delivery#tag()}: acks go to the channel that delivered. */
-    record Tag(Channel channel, long deliveryTag) {
+    /**
+     * The handle in {@link Delivery#tag()}: acks go to the channel that delivered, and {@code unsettled} tracks the
+     * tags of that channel's life (see {@link #ackAll}).
+     */
+    record Tag(Channel channel, long deliveryTag, Unsettled unsettled) {
+    }
+
+    /**
+     * The unsettled tags of a consuming channel in its current life. A channel that comes back with the connection's
+     * recovery numbers its deliveries on from where it was, and the broker forgot those of before (the client drops
+     * their acks): they are kept apart, so that they never keep a later batch from going as one multiple ack.
+     */
+    private static final class Settlements implements com.rabbitmq.client.ShutdownListener {
+        private volatile Unsettled current = new Unsettled();
+
+        Unsettled current() {
+            return current;
+        }
+
+        @Override
+        public void shutdownCompleted(ShutdownSignalException cause) {
+            current = new Unsettled();
+        }
     }
 
     AmqpTransport(AmqpUrl url) {
         this.url = url;
         this.connection = connect(url);
+        this.publisher = new ConfirmedPublisher(connection, url.confirmTimeout().toMillis());
         if (connection instanceof Recoverable r) {
             r.addRecoveryListener(new RecoveryListener() {
                 @Override
@@ -116,9 +141,12 @@ final class AmqpTransport implements Transport {
                 @Override
                 public void handleRecoveryStarted(Recoverable recoverable) {
                     // the broker gives these out again; settling them on the new channel would be refused
-                    int dropped = buffer.size() + parked.size();
-                    buffer.clear();
-                    parked.clear();
+                    int dropped = 0;
+                    for (Delivery d : drain()) {
+                        Tag t = (Tag) d.tag();
+                        t.unsettled().settled(t.deliveryTag());
+                        dropped++;
+                    }
                     LOG.warn("Connection to {} lost; recovering ({} buffered deliveries dropped)", url, dropped);
                 }
             });
@@ -150,6 +178,11 @@ final class AmqpTransport implements Transport {
         } catch (IOException | TimeoutException | java.security.GeneralSecurityException e) {
             throw new TransportException("Cannot connect to " + url + ": " + e.getMessage(), e);
         }
+    }
+
+    /** For tests: how many published messages wait for their confirm. */
+    int publishesInFlight() {
+        return publisher.inFlight();
     }
 
     /** For tests: the connection dies as in a killed process, nothing settled, no recovery. */
@@ -187,57 +220,31 @@ final class AmqpTransport implements Transport {
             declare(queue);
         }
         List<AMQP.BasicProperties> properties = new ArrayList<>(messages.size());
+        List<byte[]> bodies = new ArrayList<>(messages.size());
         for (Message m : messages) {
             properties.add(properties(m, PERSISTENT));
+            bodies.add(m.body());
         }
-        synchronized (publishLock) {
-            try {
-                List<Returned> back = publishConfirmed(queue, properties, messages);
+        try {
+            // mandatory: a message the broker cannot route comes back (basic.return) instead of being dropped
+            List<Integer> back = publisher.publish(exchangeOf(queue), queue, true, properties, bodies);
+            if (!back.isEmpty()) {
+                // the queue went away behind our back (deleted): declare it again and send those once more
+                LOG.warn("{} message(s) to {} were unroutable; declaring the queue again", back.size(), queue);
+                declared.remove(queue);
+                declare(queue);
+                back = publisher.publish(exchangeOf(queue), queue, true, back.stream().map(properties::get).toList(),
+                        back.stream().map(bodies::get).toList());
                 if (!back.isEmpty()) {
-                    // the queue went away behind our back (deleted): declare it again and send those once more
-                    LOG.warn("{} message(s) to {} were unroutable; declaring the queue again", back.size(), queue);
-                    declared.remove(queue);
-                    declare(queue);
-                    back = publishConfirmed(queue, back.stream().map(Returned::properties).toList(),
-                            back.stream().map(Returned::message).toList());
-                    if (!back.isEmpty()) {
-                        throw new TransportException("No route to queue " + queue + " on " + url);
-                    }
+                    throw new TransportException("No route to queue " + queue + " on " + url);
                 }
-            } catch (IOException | TimeoutException | ShutdownSignalException e) {
-                throw new TransportException("Publishing to " + queue + " on " + url + " failed: " + e.getMessage(), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new TransportException("Interrupted while publishing to " + queue, e);
             }
+        } catch (IOException | TimeoutException | ShutdownSignalException e) {
+            throw new TransportException("Publishing to " + queue + " on " + url + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransportException("Interrupted while publishing to " + queue, e);
         }
-    }
-
-    /** A message the broker sent back as unroutable (mandatory flag), before confirming it. */
-    private record Returned(AMQP.BasicProperties properties, Message message) {
-    }
-
-    /**
-     * Publishes with the mandatory flag and waits for the confirms; returns the messages the broker could not route.
-     * Their basic.return comes before their confirm, on the same connection thread, so all are in by then.
-     */
-    private List<Returned> publishConfirmed(String queue, List<AMQP.BasicProperties> properties, List<Message> messages)
-            throws IOException, InterruptedException, TimeoutException {
-        Channel ch = publishChannel();
-        returned.clear();
-        for (int i = 0; i < messages.size(); i++) {
-            ch.basicPublish(exchangeOf(queue), queue, true, properties.get(i), messages.get(i).body());
-        }
-        ch.waitForConfirmsOrDie(url.confirmTimeout().toMillis());
-        if (returned.isEmpty()) {
-            return List.of();
-        }
-        List<Returned> back = new ArrayList<>();
-        for (com.rabbitmq.client.Return r : returned) {
-            back.add(new Returned(r.getProperties(), new Message(r.getBody(), "application/data", null, null, null)));
-        }
-        returned.clear();
-        return back;
     }
 
     /** kombu's {@code prepare_message}: the message's properties as AMQP's, its headers as the header table. */
@@ -366,19 +373,24 @@ final class AmqpTransport implements Transport {
         }
     }
 
-    /** Fills the buffer; runs on the client's consumer thread. */
+    /** Fills the buffer; runs on the client's consumer thread. Made on {@link #consumeChannel}, under consumeLock. */
     private final class QueueConsumer extends DefaultConsumer {
         private final String queue;
+        private final Settlements settlements;
 
         QueueConsumer(Channel channel, String queue) {
             super(channel);
             this.queue = queue;
+            this.settlements = AmqpTransport.this.settlements;
         }
 
         @Override
         public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
             Message m = message(body, properties, envelope);
-            buffer.add(new Delivery(queue, m, new Tag(getChannel(), envelope.getDeliveryTag()), envelope.isRedeliver()));
+            Unsettled unsettled = settlements.current();
+            unsettled.delivered(envelope.getDeliveryTag());
+            buffer.add(new Delivery(queue, m, new Tag(getChannel(), envelope.getDeliveryTag(), unsettled),
+                    envelope.isRedeliver()));
         }
 
         @Override
@@ -398,7 +410,68 @@ final class AmqpTransport implements Transport {
             throw new TransportException("Cannot ack on " + url + " (the broker gives the message out again): "
                     + e.getMessage(), e);
         } finally {
+            tag.unsettled().settled(tag.deliveryTag());
             handedOut.decrementAndGet();
+        }
+    }
+
+    /**
+     * Acks a channel's deliveries with one {@code basic.ack(multiple=true)} when they are exactly its unsettled tags
+     * up to the highest of them (as when a worker acks what it took in one go, in order), and one by one otherwise:
+     * a multiple ack would also settle a lower tag still held elsewhere.
+     */
+    @Override
+    public void ackAll(Collection<Delivery> deliveries) {
+        if (deliveries.size() <= 1) {
+            for (Delivery d : deliveries) {
+                ack(d);
+            }
+            return;
+        }
+        Map<Unsettled, List<Tag>> byLife = new LinkedHashMap<>(2);
+        for (Delivery d : deliveries) {
+            Tag t = tag(d);
+            byLife.computeIfAbsent(t.unsettled(), u -> new ArrayList<>(deliveries.size())).add(t);
+        }
+        TransportException failed = null;
+        for (List<Tag> tags : byLife.values()) {
+            try {
+                ackTogether(tags);
+            } catch (TransportException e) {
+                failed = e;
+            }
+        }
+        if (failed != null) {
+            throw failed;
+        }
+    }
+
+    /** Tags of one channel life. */
+    private void ackTogether(List<Tag> tags) {
+        long[] sorted = new long[tags.size()];
+        for (int i = 0; i < sorted.length; i++) {
+            sorted[i] = tags.get(i).deliveryTag();
+        }
+        java.util.Arrays.sort(sorted);
+        Tag first = tags.get(0);
+        Unsettled unsettled = first.unsettled();
+        try {
+            if (unsettled.coversExactly(sorted)) {
+                first.channel().basicAck(sorted[sorted.length - 1], true);
+            } else {
+                for (Tag t : tags) {
+                    t.channel().basicAck(t.deliveryTag(), false);
+                    unsettled.settled(t.deliveryTag());
+                }
+            }
+        } catch (IOException | AlreadyClosedException e) {
+            throw new TransportException("Cannot ack on " + url + " (the broker gives the messages out again): "
+                    + e.getMessage(), e);
+        } finally {
+            for (long t : sorted) {
+                unsettled.settled(t);
+            }
+            handedOut.addAndGet(-sorted.length);
         }
     }
 
@@ -410,6 +483,7 @@ final class AmqpTransport implements Transport {
         } catch (IOException | AlreadyClosedException e) {
             throw new TransportException("Cannot reject on " + url + ": " + e.getMessage(), e);
         } finally {
+            tag.unsettled().settled(tag.deliveryTag());
             handedOut.decrementAndGet();
         }
     }
@@ -425,17 +499,13 @@ final class AmqpTransport implements Transport {
     public void broadcast(String exchange, Message message) {
         declareFanout(exchange);
         AMQP.BasicProperties props = properties(message, TRANSIENT);
-        synchronized (publishLock) {
-            Channel ch = publishChannel();
-            try {
-                ch.basicPublish(exchange, "", props, message.body());
-                ch.waitForConfirmsOrDie(url.confirmTimeout().toMillis());
-            } catch (IOException | TimeoutException | ShutdownSignalException e) {
-                throw new TransportException("Broadcasting on " + exchange + " failed: " + e.getMessage(), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new TransportException("Interrupted while broadcasting on " + exchange, e);
-            }
+        try {
+            publisher.publish(exchange, "", false, List.of(props), List.of(message.body()));
+        } catch (IOException | TimeoutException | ShutdownSignalException e) {
+            throw new TransportException("Broadcasting on " + exchange + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransportException("Interrupted while broadcasting on " + exchange, e);
         }
     }
 
@@ -524,9 +594,19 @@ final class AmqpTransport implements Transport {
             LOG.debug("Closing {}: {}; aborting", url, e.toString());
             connection.abort(1_000);
         } finally {
-            buffer.clear();
-            parked.clear();
+            drain();
         }
+    }
+
+    /** Takes every buffered and parked delivery out. */
+    private List<Delivery> drain() {
+        List<Delivery> all = new ArrayList<>();
+        buffer.drainTo(all);
+        Delivery d;
+        while ((d = parked.pollFirst()) != null) {
+            all.add(d);
+        }
+        return all;
     }
 
     private interface ChannelCall<T> {
@@ -547,19 +627,6 @@ final class AmqpTransport implements Transport {
         }
     }
 
-    private Channel publishChannel() {
-        try {
-            if (publishChannel == null || !publishChannel.isOpen()) {
-                publishChannel = connection.createChannel();
-                publishChannel.confirmSelect();
-                publishChannel.addReturnListener(returned::add);
-            }
-            return publishChannel;
-        } catch (IOException | ShutdownSignalException e) {
-            throw new TransportException("Cannot open a channel on " + url + ": " + reason(e), e);
-        }
-    }
-
     private Channel consumeChannel() throws IOException {
         if (consumeChannel == null || !consumeChannel.isOpen()) {
             if (consumeChannel != null) {
@@ -567,7 +634,11 @@ final class AmqpTransport implements Transport {
                 consumers.clear();
                 prefetch = 0;
             }
-            consumeChannel = connection.createChannel();
+            Channel ch = connection.createChannel();
+            Settlements s = new Settlements();
+            ch.addShutdownListener(s);
+            settlements = s;
+            consumeChannel = ch;
         }
         return consumeChannel;
     }
