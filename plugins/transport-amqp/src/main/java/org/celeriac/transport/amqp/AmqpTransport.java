@@ -59,8 +59,9 @@ import com.rabbitmq.client.ShutdownSignalException;
  * <li>broadcasts go to a fanout exchange declared as kombu's pidbox does (not durable, not auto-deleted); each
  *     subscription binds an exclusive, auto-deleted, server-named queue to it.</li>
  * </ul>
- * Settling goes to the channel that delivered, by delivery tag; {@link #ackAll} sends one multiple ack where that
- * settles exactly the deliveries given ({@link Unsettled}). The connection recovers by itself (the client's
+ * Settling goes to the channel that delivered, by delivery tag. Acks given together ({@link #ackAll}) go as one
+ * multiple ack where they are the channel's lowest unsettled tags, and otherwise wait a few milliseconds for the
+ * lower ones to be acked too ({@link Unsettled}). The connection recovers by itself (the client's
  * automatic recovery, with its consumers); deliveries buffered but not yet handed out when it broke are dropped, as
  * the broker gives them out again.
  */
@@ -81,6 +82,8 @@ final class AmqpTransport implements Transport {
     private static final int MAX_PREFETCH = 0xFFFF;
     /** The prefetch is raised in steps of this, so that it is not set on every receive. */
     private static final int PREFETCH_STEP = 16;
+    /** How long acks given together wait for a lower tag to be acked, so that one multiple ack covers them all. */
+    static final long ACK_HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final AmqpUrl url;
     private final Connection connection;
@@ -89,8 +92,10 @@ final class AmqpTransport implements Transport {
     private final Object consumeLock = new Object();
     private Channel adminChannel;
     private Channel consumeChannel;
-    /** The unsettled delivery tags of {@link #consumeChannel}. */
+    /** The unsettled deliveries of {@link #consumeChannel}. */
     private Settlements settlements;
+    /** Flushes acks that waited long enough ({@link Unsettled}); started with the first that waits. */
+    private java.util.concurrent.ScheduledExecutorService ackTimer;
     /** Queue name to consumer tag, on {@link #consumeChannel}. */
     private final Map<String, String> consumers = new ConcurrentHashMap<>();
     private final Set<String> declared = ConcurrentHashMap.newKeySet();
@@ -103,19 +108,29 @@ final class AmqpTransport implements Transport {
     private int prefetch;
 
     /**
-     * The handle in {@link Delivery#tag()}: acks go to the channel that delivered, and {@code unsettled} tracks the
-     * tags of that channel's life (see {@link #ackAll}).
+     * The handle in {@link Delivery#tag()}: settlements go to the channel that delivered, through the
+     * {@link Unsettled} of that channel's life.
      */
     record Tag(Channel channel, long deliveryTag, Unsettled unsettled) {
     }
 
     /**
-     * The unsettled tags of a consuming channel in its current life. A channel that comes back with the connection's
-     * recovery numbers its deliveries on from where it was, and the broker forgot those of before (the client drops
-     * their acks): they are kept apart, so that they never keep a later batch from going as one multiple ack.
+     * The unsettled deliveries of a consuming channel in its current life. A channel that comes back with the
+     * connection's recovery numbers its deliveries on from where it was, and the broker forgot those of before (the
+     * client drops their acks): they are kept apart, so that they never hold up the acks of later ones.
      */
-    private static final class Settlements implements com.rabbitmq.client.ShutdownListener {
-        private volatile Unsettled current = new Unsettled();
+    private final class Settlements implements com.rabbitmq.client.ShutdownListener {
+        private final Channel channel;
+        private volatile Unsettled current;
+
+        Settlements(Channel channel) {
+            this.channel = channel;
+            this.current = newLife();
+        }
+
+        private Unsettled newLife() {
+            return new Unsettled(channel, ACK_HOLD_NANOS, AmqpTransport.this::flushLater);
+        }
 
         Unsettled current() {
             return current;
@@ -123,7 +138,36 @@ final class AmqpTransport implements Transport {
 
         @Override
         public void shutdownCompleted(ShutdownSignalException cause) {
-            current = new Unsettled();
+            current = newLife();
+        }
+    }
+
+    /** Flushes the acks of {@code unsettled} once they waited {@link #ACK_HOLD_NANOS}. */
+    private void flushLater(Unsettled unsettled) {
+        java.util.concurrent.ScheduledExecutorService timer;
+        synchronized (this) {
+            if (ackTimer == null) {
+                ackTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "celeriac-amqp-acks");
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+            timer = ackTimer;
+        }
+        try {
+            timer.schedule(() -> flush(unsettled), ACK_HOLD_NANOS, TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            flush(unsettled); // closing
+        }
+    }
+
+    private void flush(Unsettled unsettled) {
+        try {
+            unsettled.flush();
+        } catch (IOException | ShutdownSignalException e) {
+            // the channel is gone, and the broker gives those messages out again
+            LOG.debug("Cannot write acks on {}: {}", url, e.toString());
         }
     }
 
@@ -141,12 +185,7 @@ final class AmqpTransport implements Transport {
                 @Override
                 public void handleRecoveryStarted(Recoverable recoverable) {
                     // the broker gives these out again; settling them on the new channel would be refused
-                    int dropped = 0;
-                    for (Delivery d : drain()) {
-                        Tag t = (Tag) d.tag();
-                        t.unsettled().settled(t.deliveryTag());
-                        dropped++;
-                    }
+                    int dropped = drain().size();
                     LOG.warn("Connection to {} lost; recovering ({} buffered deliveries dropped)", url, dropped);
                 }
             });
@@ -353,7 +392,8 @@ final class AmqpTransport implements Transport {
         synchronized (consumeLock) {
             try {
                 Channel ch = consumeChannel();
-                int want = Math.min(MAX_PREFETCH, handedOut.get() + parked.size() + max);
+                // acks waiting to go (see Unsettled) still hold their messages at the broker
+                int want = Math.min(MAX_PREFETCH, handedOut.get() + parked.size() + max + settlements.current().waiting());
                 int target = Math.min(MAX_PREFETCH, (want + PREFETCH_STEP - 1) / PREFETCH_STEP * PREFETCH_STEP);
                 if (want > prefetch || target * 2 < prefetch) {
                     // global: one limit for the channel's consumers together, which a later basic.qos changes at once
@@ -405,20 +445,19 @@ final class AmqpTransport implements Transport {
     public void ack(Delivery delivery) {
         Tag tag = tag(delivery);
         try {
-            tag.channel().basicAck(tag.deliveryTag(), false);
+            tag.unsettled().ack(tag.deliveryTag());
         } catch (IOException | AlreadyClosedException e) {
             throw new TransportException("Cannot ack on " + url + " (the broker gives the message out again): "
                     + e.getMessage(), e);
         } finally {
-            tag.unsettled().settled(tag.deliveryTag());
             handedOut.decrementAndGet();
         }
     }
 
     /**
-     * Acks a channel's deliveries with one {@code basic.ack(multiple=true)} when they are exactly its unsettled tags
-     * up to the highest of them (as when a worker acks what it took in one go, in order), and one by one otherwise:
-     * a multiple ack would also settle a lower tag still held elsewhere.
+     * Acks with as few frames as it can: one {@code basic.ack(multiple=true)} for those that are the channel's lowest
+     * unsettled tags, and those above a tag still held a few milliseconds later, with it once it is acked or one by
+     * one ({@link Unsettled}).
      */
     @Override
     public void ackAll(Collection<Delivery> deliveries) {
@@ -434,11 +473,19 @@ final class AmqpTransport implements Transport {
             byLife.computeIfAbsent(t.unsettled(), u -> new ArrayList<>(deliveries.size())).add(t);
         }
         TransportException failed = null;
-        for (List<Tag> tags : byLife.values()) {
+        for (Map.Entry<Unsettled, List<Tag>> life : byLife.entrySet()) {
+            List<Tag> tags = life.getValue();
+            long[] numbers = new long[tags.size()];
+            for (int i = 0; i < numbers.length; i++) {
+                numbers[i] = tags.get(i).deliveryTag();
+            }
             try {
-                ackTogether(tags);
-            } catch (TransportException e) {
-                failed = e;
+                life.getKey().ackAll(numbers);
+            } catch (IOException | AlreadyClosedException e) {
+                failed = new TransportException("Cannot ack on " + url + " (the broker gives the messages out again): "
+                        + e.getMessage(), e);
+            } finally {
+                handedOut.addAndGet(-numbers.length);
             }
         }
         if (failed != null) {
@@ -446,44 +493,14 @@ final class AmqpTransport implements Transport {
         }
     }
 
-    /** Tags of one channel life. */
-    private void ackTogether(List<Tag> tags) {
-        long[] sorted = new long[tags.size()];
-        for (int i = 0; i < sorted.length; i++) {
-            sorted[i] = tags.get(i).deliveryTag();
-        }
-        java.util.Arrays.sort(sorted);
-        Tag first = tags.get(0);
-        Unsettled unsettled = first.unsettled();
-        try {
-            if (unsettled.coversExactly(sorted)) {
-                first.channel().basicAck(sorted[sorted.length - 1], true);
-            } else {
-                for (Tag t : tags) {
-                    t.channel().basicAck(t.deliveryTag(), false);
-                    unsettled.settled(t.deliveryTag());
-                }
-            }
-        } catch (IOException | AlreadyClosedException e) {
-            throw new TransportException("Cannot ack on " + url + " (the broker gives the messages out again): "
-                    + e.getMessage(), e);
-        } finally {
-            for (long t : sorted) {
-                unsettled.settled(t);
-            }
-            handedOut.addAndGet(-sorted.length);
-        }
-    }
-
     @Override
     public void reject(Delivery delivery, boolean requeue) {
         Tag tag = tag(delivery);
         try {
-            tag.channel().basicReject(tag.deliveryTag(), requeue);
+            tag.unsettled().reject(tag.deliveryTag(), requeue);
         } catch (IOException | AlreadyClosedException e) {
             throw new TransportException("Cannot reject on " + url + ": " + e.getMessage(), e);
         } finally {
-            tag.unsettled().settled(tag.deliveryTag());
             handedOut.decrementAndGet();
         }
     }
@@ -584,6 +601,18 @@ final class AmqpTransport implements Transport {
 
     @Override
     public void close() {
+        Settlements s;
+        synchronized (consumeLock) {
+            s = settlements;
+        }
+        if (s != null) {
+            flush(s.current()); // acks given are written before the connection goes
+        }
+        synchronized (this) {
+            if (ackTimer != null) {
+                ackTimer.shutdownNow();
+            }
+        }
         try {
             // unacked deliveries go back to their queues when the connection closes. Called even when it is
             // down: that also stops its automatic recovery.
@@ -635,7 +664,7 @@ final class AmqpTransport implements Transport {
                 prefetch = 0;
             }
             Channel ch = connection.createChannel();
-            Settlements s = new Settlements();
+            Settlements s = new Settlements(ch);
             ch.addShutdownListener(s);
             settlements = s;
             consumeChannel = ch;

@@ -296,6 +296,27 @@ class AmqpTransportBehaviourTest {
     }
 
     @Test
+    void acksWaitingForALowerTagStillHeldReachTheBrokerWithinTheHold() throws Exception {
+        transport.publishAll(queue, List.of(message("held"), message("a"), message("b")));
+        List<Delivery> got = receiveAll(List.of(queue), 3);
+
+        transport.ackAll(got.subList(1, 3)); // wait for "held" a while, then go one by one
+        Thread.sleep(TimeUnit.NANOSECONDS.toMillis(AmqpTransport.ACK_HOLD_NANOS) + 500);
+        ((AmqpTransport) transport).abortConnection(); // a crash: nothing more is written
+
+        Transport again = open(Map.of());
+        List<Delivery> back = new ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (back.isEmpty() && System.nanoTime() < deadline) {
+            back.addAll(again.receive(List.of(queue), 10, Duration.ofMillis(500)));
+        }
+        back.addAll(again.receive(List.of(queue), 10, Duration.ofMillis(500)));
+        assertThat(back).extracting(d -> new String(d.message().body(), StandardCharsets.UTF_8))
+                .containsExactly("held");
+        again.ackAll(back);
+    }
+
+    @Test
     void sizeAndPurgeOfAMissingQueueAreZeroAndLeaveTheTransportUsable() throws Exception {
         String missing = "amqp-missing-" + UUID.randomUUID();
 
