@@ -92,8 +92,8 @@ final class AmqpTransport implements Transport {
     private final Object consumeLock = new Object();
     private Channel adminChannel;
     private Channel consumeChannel;
-    /** The unsettled deliveries of {@link #consumeChannel}. */
-    private Settlements settlements;
+    /** The unsettled deliveries of {@link #consumeChannel} (set under consumeLock). */
+    private volatile Settlements settlements;
     /** Flushes acks that waited long enough ({@link Unsettled}); started with the first that waits. */
     private java.util.concurrent.ScheduledExecutorService ackTimer;
     /** Queue name to consumer tag, on {@link #consumeChannel}. */
@@ -393,7 +393,8 @@ final class AmqpTransport implements Transport {
             try {
                 Channel ch = consumeChannel();
                 // acks waiting to go (see Unsettled) still hold their messages at the broker
-                int want = Math.min(MAX_PREFETCH, handedOut.get() + parked.size() + max + settlements.current().waiting());
+                int want = Math.min(MAX_PREFETCH,
+                        handedOut.get() + parked.size() + max + settlements.current().waiting());
                 int target = Math.min(MAX_PREFETCH, (want + PREFETCH_STEP - 1) / PREFETCH_STEP * PREFETCH_STEP);
                 if (want > prefetch || target * 2 < prefetch) {
                     // global: one limit for the channel's consumers together, which a later basic.qos changes at once
@@ -601,10 +602,7 @@ final class AmqpTransport implements Transport {
 
     @Override
     public void close() {
-        Settlements s;
-        synchronized (consumeLock) {
-            s = settlements;
-        }
+        Settlements s = settlements;
         if (s != null) {
             flush(s.current()); // acks given are written before the connection goes
         }

@@ -119,19 +119,6 @@ final class ConfirmedPublisher {
         return channel;
     }
 
-    /** Closes the channel, failing publishes still waiting. */
-    void close() {
-        synchronized (lock) {
-            if (channel != null && channel.isOpen()) {
-                try {
-                    channel.close();
-                } catch (IOException | TimeoutException | ShutdownSignalException e) {
-                    LOG.debug("Closing the publishing channel: {}", e.toString());
-                }
-            }
-        }
-    }
-
     /** One call's messages: which are confirmed, returned, nacked. */
     private static final class Batch {
         final String exchange;
