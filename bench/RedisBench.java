@@ -14,12 +14,15 @@ import org.celeriac.config.Settings;
 import redis.clients.jedis.Jedis;
 
 /**
- * The Celeriac side of bench/run-redis, and the drain timer both sides share. One step per run:
+ * The Celeriac side of bench/run-redis (and the client steps of bench/run-amqp), and the drain timer both sides of
+ * run-redis share. One step per run:
  *
  * <pre>
  *   enqueue N WARMUP REPS          REPS timed loops of N client.send(...), after WARMUP untimed sends; the best
  *   enqueue-batch N BATCH WARMUP REPS
  *                                  the same through client.sendAll(...) in batches of BATCH
+ *   enqueue-threads N THREADS WARMUP REPS
+ *                                  the same with THREADS threads each sending N/THREADS one by one, at once
  *   warmup K                       K tasks sent, then every result waited for
  *   fill N QUEUE BATCH             N demo.add messages on QUEUE through sendAll (untimed)
  *   latency M WARMUP               M sequential send(...).get(timeout), after WARMUP untimed; p50, p99
@@ -28,14 +31,20 @@ import redis.clients.jedis.Jedis;
  *                                  holds N keys; then checks a sample of them is SUCCESS. SIDE stays for another round
  * </pre>
  *
- * Broker redis://127.0.0.1:PORT/0, results redis://127.0.0.1:PORT/1, PORT from BENCH_REDIS_PORT (default 56500).
+ * Broker redis://127.0.0.1:PORT/0, results redis://127.0.0.1:PORT/1, PORT from BENCH_REDIS_PORT (default 56500);
+ * BENCH_BROKER_URL and BENCH_BACKEND_URL replace those URLs for the client steps (run-amqp).
  * Measurements are printed as "RESULT key value" lines for run-redis to collect.
  */
 public class RedisBench {
     static final String HOST = "127.0.0.1";
     static final int PORT = Integer.parseInt(System.getenv().getOrDefault("BENCH_REDIS_PORT", "56500"));
-    static final String BROKER = "redis://" + HOST + ":" + PORT + "/0";
-    static final String BACKEND = "redis://" + HOST + ":" + PORT + "/1";
+    static final String BROKER = env("BENCH_BROKER_URL", "redis://" + HOST + ":" + PORT + "/0");
+    static final String BACKEND = env("BENCH_BACKEND_URL", "redis://" + HOST + ":" + PORT + "/1");
+
+    static String env(String name, String otherwise) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? otherwise : v;
+    }
 
     public static void main(String[] a) throws Exception {
         String cmd = a[0];
@@ -48,6 +57,8 @@ public class RedisBench {
             switch (cmd) {
                 case "enqueue" -> enqueue(app, Integer.parseInt(a[1]), Integer.parseInt(a[2]), Integer.parseInt(a[3]));
                 case "enqueue-batch" -> enqueueBatch(app, Integer.parseInt(a[1]), Integer.parseInt(a[2]),
+                        Integer.parseInt(a[3]), Integer.parseInt(a[4]));
+                case "enqueue-threads" -> enqueueThreads(app, Integer.parseInt(a[1]), Integer.parseInt(a[2]),
                         Integer.parseInt(a[3]), Integer.parseInt(a[4]));
                 case "warmup" -> warmup(app, Integer.parseInt(a[1]));
                 case "fill" -> fill(app, Integer.parseInt(a[1]), a[2], Integer.parseInt(a[3]));
@@ -86,6 +97,41 @@ public class RedisBench {
             rates[r] = n / secs(System.nanoTime() - t0);
         }
         best("celeriac sendAll(" + batch + ") loops", "celeriac.enqueue_batch", rates);
+    }
+
+    /** As {@link #enqueue}, from {@code threads} threads at once, each sending its share one by one. */
+    static void enqueueThreads(Celeriac app, int n, int threads, int warmup, int reps) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            sendFromThreads(app, pool, warmup, threads);
+            double[] rates = new double[reps];
+            for (int r = 0; r < reps; r++) {
+                long t0 = System.nanoTime();
+                sendFromThreads(app, pool, n, threads);
+                rates[r] = n / secs(System.nanoTime() - t0);
+            }
+            best("celeriac enqueue loops from " + threads + " threads", "celeriac.enqueue_threads", rates);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    static void sendFromThreads(Celeriac app, java.util.concurrent.ExecutorService pool, int n, int threads)
+            throws Exception {
+        List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int from = n * t / threads;
+            int to = n * (t + 1) / threads;
+            running.add(pool.submit(() -> {
+                for (int i = from; i < to; i++) {
+                    app.client().send("demo.add", List.of(i, 1), Map.of());
+                }
+                return null;
+            }));
+        }
+        for (java.util.concurrent.Future<?> f : running) {
+            f.get();
+        }
     }
 
     /** Prints every rate on stderr, and the best as the result. */

@@ -1,13 +1,16 @@
-"""The Python Celery side of bench/run-redis (Debian's python3-celery 5.2; run with /usr/bin/python3).
+"""The Python Celery side of bench/run-redis and bench/run-amqp (Debian's python3-celery 5.2; run with /usr/bin/python3).
 
 As a worker's task module:   python3 -m celery -A celery_bench worker ...   (demo.add returns x + y)
-As a client:                 python3 celery_bench.py enqueue N WARMUP REPS
+As a client:                 python3 celery_bench.py enqueue N WARMUP REPS [KEY]
                              python3 celery_bench.py fill N QUEUE
                              python3 celery_bench.py warmup K
                              python3 celery_bench.py latency M WARMUP
 
 Broker redis://127.0.0.1:PORT/0, results redis://127.0.0.1:PORT/1, JSON only; PORT from BENCH_REDIS_PORT
-(default 56500). Measurements are printed as "RESULT key value" lines for run-redis to collect.
+(default 56500). BENCH_BROKER_URL and BENCH_BACKEND_URL replace those URLs (run-amqp: amqp://...). With
+BENCH_ACKS_LATE=1 tasks are acked after they ran (task_acks_late); on an AMQP broker, BENCH_CONFIRM_PUBLISH=1 waits
+for the broker's publisher confirm of each message sent (kombu's confirm_publish transport option), as Celeriac does.
+Measurements are printed as "RESULT key value" lines for the run- scripts to collect.
 """
 import os
 import sys
@@ -17,16 +20,20 @@ from celery import Celery
 from celery.signals import worker_ready
 
 PORT = int(os.environ.get('BENCH_REDIS_PORT', '56500'))
+BROKER = os.environ.get('BENCH_BROKER_URL') or 'redis://127.0.0.1:%d/0' % PORT
+BACKEND = os.environ.get('BENCH_BACKEND_URL') or 'redis://127.0.0.1:%d/1' % PORT
 
-app = Celery('celery_bench',
-             broker='redis://127.0.0.1:%d/0' % PORT,
-             backend='redis://127.0.0.1:%d/1' % PORT)
+app = Celery('celery_bench', broker=BROKER, backend=BACKEND)
 app.conf.update(
     task_serializer='json',
     result_serializer='json',
     accept_content=['json'],
     result_accept_content=['json'],
 )
+if os.environ.get('BENCH_ACKS_LATE') == '1':
+    app.conf.task_acks_late = True
+if os.environ.get('BENCH_CONFIRM_PUBLISH') == '1' and BROKER.split(':', 1)[0] in ('amqp', 'pyamqp'):
+    app.conf.broker_transport_options = {'confirm_publish': True}
 
 
 @app.task(name='demo.add')
@@ -47,7 +54,7 @@ def result(key, value):
     print('RESULT %s %s' % (key, value), flush=True)
 
 
-def enqueue(n, warmup, reps):
+def enqueue(n, warmup, reps, key='celery.enqueue'):
     """REPS timed loops of N sends, after WARMUP untimed ones (connection, declarations, first-call costs); the best."""
     for i in range(warmup):
         app.send_task('demo.add', (i, 1))
@@ -58,11 +65,11 @@ def enqueue(n, warmup, reps):
             app.send_task('demo.add', (i, 1))
         rates.append(n / (time.perf_counter() - t0))
     print('celery enqueue loops (tasks/s): %s' % ', '.join('%.0f' % r for r in rates), file=sys.stderr)
-    result('celery.enqueue', '%.1f' % max(rates))
+    result(key, '%.1f' % max(rates))
 
 
 def fill(n, queue):
-    """N messages on QUEUE (its own list: the plain queue name, priority 0), for run-redis to RENAME in."""
+    """N messages on QUEUE: for run-redis its own list (the plain queue name, priority 0), to RENAME in."""
     t0 = time.perf_counter()
     for i in range(n):
         app.send_task('demo.add', (i, 1), queue=queue)
@@ -99,7 +106,7 @@ def latency(m, warm):
 if __name__ == '__main__':
     cmd, args = sys.argv[1], [a for a in sys.argv[2:]]
     if cmd == 'enqueue':
-        enqueue(int(args[0]), int(args[1]), int(args[2]))
+        enqueue(int(args[0]), int(args[1]), int(args[2]), *args[3:4])
     elif cmd == 'fill':
         fill(int(args[0]), args[1])
     elif cmd == 'warmup':

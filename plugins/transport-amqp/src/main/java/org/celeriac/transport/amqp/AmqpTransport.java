@@ -49,8 +49,11 @@ import com.rabbitmq.client.ShutdownSignalException;
  *     not configured with ({@code Queue(name, Exchange(name), name)}); for the default queue that is Celery's
  *     {@code celery} exchange;</li>
  * <li>messages are published to the queue's exchange with the queue's name as routing key, persistent (delivery mode 2),
- *     the protocol headers as AMQP headers, and waited for with publisher confirms. Like kombu's
- *     {@code maybe_declare}, the first publish to a queue declares it, so a message is not dropped as unroutable;</li>
+ *     the protocol headers as AMQP headers, and waited for with publisher confirms: a publish returns once the broker
+ *     has its messages (on disk). Threads publishing at once share one channel and have their messages confirmed
+ *     together ({@link ConfirmedPublisher}). Like kombu's {@code maybe_declare}, the first publish to a queue declares
+ *     it, so a message is not dropped as unroutable, and messages returned as unroutable (the queue was deleted) are
+ *     sent once more after declaring it again;</li>
  * <li>receiving consumes every queue asked for on one channel into a buffer. The broker holds what it delivered
  *     until acked, or until the connection goes. The channel's prefetch follows what the caller holds plus what it
  *     asks for, as Celery raises its QoS for ETA tasks: held messages never stop the flow. It is global, or per
@@ -59,7 +62,9 @@ import com.rabbitmq.client.ShutdownSignalException;
  *     subscription binds an exclusive, auto-deleted, server-named queue to it;</li>
  * <li>topic exchanges (Celery's events, {@code celeryev}) as {@link AmqpTopics} says.</li>
  * </ul>
- * Settling goes to the channel that delivered, by delivery tag. The connection recovers by itself (the client's
+ * Settling goes to the channel that delivered, by delivery tag. Acks given together ({@link #ackAll}) go as one
+ * multiple ack where they are the channel's lowest unsettled tags, and otherwise wait a few milliseconds for the
+ * lower ones to be acked too ({@link Unsettled}). The connection recovers by itself (the client's
  * automatic recovery, with its consumers); deliveries buffered but not yet handed out when it broke are dropped, as
  * the broker gives them out again.
  */
@@ -80,15 +85,20 @@ final class AmqpTransport implements Transport {
     private static final int MAX_PREFETCH = 0xFFFF;
     /** The prefetch is raised in steps of this, so that it is not set on every receive. */
     private static final int PREFETCH_STEP = 16;
+    /** How long acks given together wait for a lower tag to be acked, so that one multiple ack covers them all. */
+    static final long ACK_HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final AmqpUrl url;
     private final Connection connection;
-    private final Object publishLock = new Object();
+    private final ConfirmedPublisher publisher;
     private final Object adminLock = new Object();
     private final Object consumeLock = new Object();
-    private Channel publishChannel;
     private Channel adminChannel;
     private Channel consumeChannel;
+    /** The unsettled deliveries of {@link #consumeChannel} (set under consumeLock). */
+    private volatile Settlements settlements;
+    /** Flushes acks that waited long enough ({@link Unsettled}); started with the first that waits. */
+    private java.util.concurrent.ScheduledExecutorService ackTimer;
     /** Queue name to consumer tag, on {@link #consumeChannel}. */
     private final Map<String, String> consumers = new ConcurrentHashMap<>();
     private final Set<String> declared = ConcurrentHashMap.newKeySet();
@@ -98,19 +108,78 @@ final class AmqpTransport implements Transport {
     private final ConcurrentLinkedDeque<Delivery> parked = new ConcurrentLinkedDeque<>();
     /** Deliveries handed out and not settled. */
     private final AtomicInteger handedOut = new AtomicInteger();
-    /** basic.return of the publish in progress (under {@link #publishLock}). */
-    private final List<com.rabbitmq.client.Return> returned = new java.util.concurrent.CopyOnWriteArrayList<>();
     private int prefetch;
     private final AmqpTopics topics;
 
-    /** The handle in {@link Delivery#tag()}: acks go to the channel that delivered. */
-    record Tag(Channel channel, long deliveryTag) {
+    /**
+     * The handle in {@link Delivery#tag()}: settlements go to the channel that delivered, through the
+     * {@link Unsettled} of that channel's life.
+     */
+    record Tag(Channel channel, long deliveryTag, Unsettled unsettled) {
+    }
+
+    /**
+     * The unsettled deliveries of a consuming channel in its current life. A channel that comes back with the
+     * connection's recovery numbers its deliveries on from where it was, and the broker forgot those of before (the
+     * client drops their acks): they are kept apart, so that they never hold up the acks of later ones.
+     */
+    private final class Settlements implements com.rabbitmq.client.ShutdownListener {
+        private final Channel channel;
+        private volatile Unsettled current;
+
+        Settlements(Channel channel) {
+            this.channel = channel;
+            this.current = newLife();
+        }
+
+        private Unsettled newLife() {
+            return new Unsettled(channel, ACK_HOLD_NANOS, AmqpTransport.this::flushLater);
+        }
+
+        Unsettled current() {
+            return current;
+        }
+
+        @Override
+        public void shutdownCompleted(ShutdownSignalException cause) {
+            current = newLife();
+        }
+    }
+
+    /** Flushes the acks of {@code unsettled} once they waited {@link #ACK_HOLD_NANOS}. */
+    private void flushLater(Unsettled unsettled) {
+        java.util.concurrent.ScheduledExecutorService timer;
+        synchronized (this) {
+            if (ackTimer == null) {
+                ackTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "celeriac-amqp-acks");
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+            timer = ackTimer;
+        }
+        try {
+            timer.schedule(() -> flush(unsettled), ACK_HOLD_NANOS, TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            flush(unsettled); // closing
+        }
+    }
+
+    private void flush(Unsettled unsettled) {
+        try {
+            unsettled.flush();
+        } catch (IOException | ShutdownSignalException e) {
+            // the channel is gone, and the broker gives those messages out again
+            LOG.debug("Cannot write acks on {}: {}", url, e.toString());
+        }
     }
 
     AmqpTransport(AmqpUrl url) {
         this.url = url;
         this.connection = connect(url);
         this.topics = new AmqpTopics(url, connection);
+        this.publisher = new ConfirmedPublisher(connection, url.confirmTimeout().toMillis());
         if (connection instanceof Recoverable r) {
             r.addRecoveryListener(new RecoveryListener() {
                 @Override
@@ -121,9 +190,7 @@ final class AmqpTransport implements Transport {
                 @Override
                 public void handleRecoveryStarted(Recoverable recoverable) {
                     // the broker gives these out again; settling them on the new channel would be refused
-                    int dropped = buffer.size() + parked.size();
-                    buffer.clear();
-                    parked.clear();
+                    int dropped = drain().size();
                     LOG.warn("Connection to {} lost; recovering ({} buffered deliveries dropped)", url, dropped);
                 }
             });
@@ -156,6 +223,11 @@ final class AmqpTransport implements Transport {
         } catch (IOException | TimeoutException | java.security.GeneralSecurityException e) {
             throw new TransportException("Cannot connect to " + url + ": " + reason(e), e);
         }
+    }
+
+    /** For tests: how many published messages wait for their confirm. */
+    int publishesInFlight() {
+        return publisher.inFlight();
     }
 
     /** For tests: the connection dies as in a killed process, nothing settled, no recovery. */
@@ -192,57 +264,31 @@ final class AmqpTransport implements Transport {
             declare(queue);
         }
         List<AMQP.BasicProperties> properties = new ArrayList<>(messages.size());
+        List<byte[]> bodies = new ArrayList<>(messages.size());
         for (Message m : messages) {
             properties.add(properties(m, PERSISTENT));
+            bodies.add(m.body());
         }
-        synchronized (publishLock) {
-            try {
-                List<Returned> back = publishConfirmed(queue, properties, messages);
+        try {
+            // mandatory: a message the broker cannot route comes back (basic.return) instead of being dropped
+            List<Integer> back = publisher.publish(exchangeOf(queue), queue, true, properties, bodies);
+            if (!back.isEmpty()) {
+                // the queue went away behind our back (deleted): declare it again and send those once more
+                LOG.warn("{} message(s) to {} were unroutable; declaring the queue again", back.size(), queue);
+                declared.remove(queue);
+                declare(queue);
+                back = publisher.publish(exchangeOf(queue), queue, true, back.stream().map(properties::get).toList(),
+                        back.stream().map(bodies::get).toList());
                 if (!back.isEmpty()) {
-                    // the queue went away behind our back (deleted): declare it again and send those once more
-                    LOG.warn("{} message(s) to {} were unroutable; declaring the queue again", back.size(), queue);
-                    declared.remove(queue);
-                    declare(queue);
-                    back = publishConfirmed(queue, back.stream().map(Returned::properties).toList(),
-                            back.stream().map(Returned::message).toList());
-                    if (!back.isEmpty()) {
-                        throw new TransportException("No route to queue " + queue + " on " + url);
-                    }
+                    throw new TransportException("No route to queue " + queue + " on " + url);
                 }
-            } catch (IOException | TimeoutException | ShutdownSignalException e) {
-                throw new TransportException("Publishing to " + queue + " on " + url + " failed: " + e.getMessage(), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new TransportException("Interrupted while publishing to " + queue, e);
             }
+        } catch (IOException | TimeoutException | ShutdownSignalException e) {
+            throw new TransportException("Publishing to " + queue + " on " + url + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransportException("Interrupted while publishing to " + queue, e);
         }
-    }
-
-    /** A message the broker sent back as unroutable (mandatory flag), before confirming it. */
-    private record Returned(AMQP.BasicProperties properties, Message message) {
-    }
-
-    /**
-     * Publishes with the mandatory flag and waits for the confirms; returns the messages the broker could not route.
-     * Their basic.return comes before their confirm, on the same connection thread, so all are in by then.
-     */
-    private List<Returned> publishConfirmed(String queue, List<AMQP.BasicProperties> properties, List<Message> messages)
-            throws IOException, InterruptedException, TimeoutException {
-        Channel ch = publishChannel();
-        returned.clear();
-        for (int i = 0; i < messages.size(); i++) {
-            ch.basicPublish(exchangeOf(queue), queue, true, properties.get(i), messages.get(i).body());
-        }
-        ch.waitForConfirmsOrDie(url.confirmTimeout().toMillis());
-        if (returned.isEmpty()) {
-            return List.of();
-        }
-        List<Returned> back = new ArrayList<>();
-        for (com.rabbitmq.client.Return r : returned) {
-            back.add(new Returned(r.getProperties(), new Message(r.getBody(), "application/data", null, null, null)));
-        }
-        returned.clear();
-        return back;
     }
 
     /** kombu's {@code prepare_message}: the message's properties as AMQP's, its headers as the header table. */
@@ -351,7 +397,9 @@ final class AmqpTransport implements Transport {
         synchronized (consumeLock) {
             try {
                 Channel ch = consumeChannel();
-                int want = Math.min(MAX_PREFETCH, handedOut.get() + parked.size() + max);
+                // acks waiting to go (see Unsettled) still hold their messages at the broker
+                int want = Math.min(MAX_PREFETCH,
+                        handedOut.get() + parked.size() + max + settlements.current().waiting());
                 int target = Math.min(MAX_PREFETCH, (want + PREFETCH_STEP - 1) / PREFETCH_STEP * PREFETCH_STEP);
                 if (want > prefetch || target * 2 < prefetch) {
                     applyPrefetch(ch, target);
@@ -389,19 +437,24 @@ final class AmqpTransport implements Transport {
         }
     }
 
-    /** Fills the buffer; runs on the client's consumer thread. */
+    /** Fills the buffer; runs on the client's consumer thread. Made on {@link #consumeChannel}, under consumeLock. */
     private final class QueueConsumer extends DefaultConsumer {
         private final String queue;
+        private final Settlements settlements;
 
         QueueConsumer(Channel channel, String queue) {
             super(channel);
             this.queue = queue;
+            this.settlements = AmqpTransport.this.settlements;
         }
 
         @Override
         public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
             Message m = message(body, properties, envelope);
-            buffer.add(new Delivery(queue, m, new Tag(getChannel(), envelope.getDeliveryTag()), envelope.isRedeliver()));
+            Unsettled unsettled = settlements.current();
+            unsettled.delivered(envelope.getDeliveryTag());
+            buffer.add(new Delivery(queue, m, new Tag(getChannel(), envelope.getDeliveryTag(), unsettled),
+                    envelope.isRedeliver()));
         }
 
         @Override
@@ -416,7 +469,7 @@ final class AmqpTransport implements Transport {
     public void ack(Delivery delivery) {
         Tag tag = tag(delivery);
         try {
-            tag.channel().basicAck(tag.deliveryTag(), false);
+            tag.unsettled().ack(tag.deliveryTag());
         } catch (IOException | AlreadyClosedException e) {
             throw new TransportException("Cannot ack on " + url + " (the broker gives the message out again): "
                     + e.getMessage(), e);
@@ -425,11 +478,50 @@ final class AmqpTransport implements Transport {
         }
     }
 
+    /**
+     * Acks with as few frames as it can: one {@code basic.ack(multiple=true)} for those that are the channel's lowest
+     * unsettled tags, and those above a tag still held a few milliseconds later, with it once it is acked or one by
+     * one ({@link Unsettled}).
+     */
+    @Override
+    public void ackAll(Collection<Delivery> deliveries) {
+        if (deliveries.size() <= 1) {
+            for (Delivery d : deliveries) {
+                ack(d);
+            }
+            return;
+        }
+        Map<Unsettled, List<Tag>> byLife = new LinkedHashMap<>(2);
+        for (Delivery d : deliveries) {
+            Tag t = tag(d);
+            byLife.computeIfAbsent(t.unsettled(), u -> new ArrayList<>(deliveries.size())).add(t);
+        }
+        TransportException failed = null;
+        for (Map.Entry<Unsettled, List<Tag>> life : byLife.entrySet()) {
+            List<Tag> tags = life.getValue();
+            long[] numbers = new long[tags.size()];
+            for (int i = 0; i < numbers.length; i++) {
+                numbers[i] = tags.get(i).deliveryTag();
+            }
+            try {
+                life.getKey().ackAll(numbers);
+            } catch (IOException | AlreadyClosedException e) {
+                failed = new TransportException("Cannot ack on " + url + " (the broker gives the messages out again): "
+                        + e.getMessage(), e);
+            } finally {
+                handedOut.addAndGet(-numbers.length);
+            }
+        }
+        if (failed != null) {
+            throw failed;
+        }
+    }
+
     @Override
     public void reject(Delivery delivery, boolean requeue) {
         Tag tag = tag(delivery);
         try {
-            tag.channel().basicReject(tag.deliveryTag(), requeue);
+            tag.unsettled().reject(tag.deliveryTag(), requeue);
         } catch (IOException | AlreadyClosedException e) {
             throw new TransportException("Cannot reject on " + url + ": " + e.getMessage(), e);
         } finally {
@@ -457,17 +549,13 @@ final class AmqpTransport implements Transport {
     public void broadcast(String exchange, Message message) {
         declareFanout(exchange);
         AMQP.BasicProperties props = properties(message, TRANSIENT);
-        synchronized (publishLock) {
-            Channel ch = publishChannel();
-            try {
-                ch.basicPublish(exchange, "", props, message.body());
-                ch.waitForConfirmsOrDie(url.confirmTimeout().toMillis());
-            } catch (IOException | TimeoutException | ShutdownSignalException e) {
-                throw new TransportException("Broadcasting on " + exchange + " failed: " + e.getMessage(), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new TransportException("Interrupted while broadcasting on " + exchange, e);
-            }
+        try {
+            publisher.publish(exchange, "", false, List.of(props), List.of(message.body()));
+        } catch (IOException | TimeoutException | ShutdownSignalException e) {
+            throw new TransportException("Broadcasting on " + exchange + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransportException("Interrupted while broadcasting on " + exchange, e);
         }
     }
 
@@ -556,6 +644,15 @@ final class AmqpTransport implements Transport {
 
     @Override
     public void close() {
+        Settlements s = settlements;
+        if (s != null) {
+            flush(s.current()); // acks given are written before the connection goes
+        }
+        synchronized (this) {
+            if (ackTimer != null) {
+                ackTimer.shutdownNow();
+            }
+        }
         try {
             // unacked deliveries go back to their queues when the connection closes. Called even when it is
             // down: that also stops its automatic recovery.
@@ -566,8 +663,7 @@ final class AmqpTransport implements Transport {
             LOG.debug("Closing {}: {}; aborting", url, e.toString());
             connection.abort(1_000);
         } finally {
-            buffer.clear();
-            parked.clear();
+            drain();
         }
     }
 
@@ -584,6 +680,17 @@ final class AmqpTransport implements Transport {
             arguments.put("x-queue-type", "quorum");
         }
         return arguments.isEmpty() ? null : arguments;
+    }
+
+    /** Takes every buffered and parked delivery out. */
+    private List<Delivery> drain() {
+        List<Delivery> all = new ArrayList<>();
+        buffer.drainTo(all);
+        Delivery d;
+        while ((d = parked.pollFirst()) != null) {
+            all.add(d);
+        }
+        return all;
     }
 
     private interface ChannelCall<T> {
@@ -604,19 +711,6 @@ final class AmqpTransport implements Transport {
         }
     }
 
-    private Channel publishChannel() {
-        try {
-            if (publishChannel == null || !publishChannel.isOpen()) {
-                publishChannel = connection.createChannel();
-                publishChannel.confirmSelect();
-                publishChannel.addReturnListener(returned::add);
-            }
-            return publishChannel;
-        } catch (IOException | ShutdownSignalException e) {
-            throw new TransportException("Cannot open a channel on " + url + ": " + reason(e), e);
-        }
-    }
-
     private Channel consumeChannel() throws IOException {
         if (consumeChannel == null || !consumeChannel.isOpen()) {
             if (consumeChannel != null) {
@@ -624,7 +718,11 @@ final class AmqpTransport implements Transport {
                 consumers.clear();
                 prefetch = 0;
             }
-            consumeChannel = connection.createChannel();
+            Channel ch = connection.createChannel();
+            Settlements s = new Settlements(ch);
+            ch.addShutdownListener(s);
+            settlements = s;
+            consumeChannel = ch;
         }
         return consumeChannel;
     }
