@@ -91,7 +91,7 @@ public class AmqpBench {
         return switch (url.getScheme()) {
             case "redis" -> new RedisResults(url);
             // BENCH_BACKEND=rpc: the results come back as messages to the caller's reply queue; the clock would
-            // count those (a consumer on the filling client's reply queue), once the rpc:// backend exists.
+            // count those (a consumer on the filling client's reply queue): not written yet.
             default -> throw new IllegalArgumentException("no drain clock for the result backend " + BACKEND);
         };
     }
