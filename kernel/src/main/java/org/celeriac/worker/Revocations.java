@@ -105,9 +105,16 @@ final class Revocations {
         return revoked.size();
     }
 
-    /** Notes that the current thread runs a task now, until {@link #finished}. */
+    /**
+     * Notes that the current thread runs a task now, until {@link #finished}. A task revoked after it was last
+     * checked and before this is stopped here, as if terminated: a revoke is never lost between the two.
+     */
     synchronized void started(String taskId) {
         running.put(taskId, Thread.currentThread());
+        if (isRevoked(taskId)) {
+            terminated.add(taskId);
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
