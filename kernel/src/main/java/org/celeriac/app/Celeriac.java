@@ -95,7 +95,8 @@ public final class Celeriac implements AutoCloseable {
                 .withConcurrency(settings.getInt(Settings.WORKER_CONCURRENCY, d.concurrency()))
                 .withPrefetchMultiplier(settings.getInt(Settings.WORKER_PREFETCH_MULTIPLIER, d.prefetchMultiplier()))
                 .withAcksLate(settings.getBoolean(Settings.TASK_ACKS_LATE))
-                .withHostname(settings.get(Settings.WORKER_HOSTNAME, d.hostname()))
+                .withHostname(NodeName.expand(settings.get(Settings.WORKER_HOSTNAME, d.hostname()),
+                        d.hostname().substring(d.hostname().indexOf('@') + 1)))
                 .withResultExpires(expires == null || expires.isZero() ? null : expires)
                 .withMaxMessageBytes(settings.getInt(Settings.MESSAGE_MAX_BYTES, d.maxMessageBytes()))
                 .withAcceptContent(settings.getList(Settings.ACCEPT_CONTENT))
