@@ -58,6 +58,15 @@ final class WorkerCommand implements Callable<Integer> {
             description = "Messages taken ahead per concurrent task (worker_prefetch_multiplier). Default: 4.")
     Integer prefetchMultiplier;
 
+    @Option(names = {"-S", "--statedb"}, paramLabel = "FILE",
+            description = "Keep revoked task ids in this file across restarts (worker_state_db). Default: in memory.")
+    Path stateDb;
+
+    @Option(names = "--max-deliveries", paramLabel = "N",
+            description = "Dead-letter a message delivered this many times without being settled, as when its task "
+                    + "kills its worker each time (worker_max_deliveries); 0 for no limit. Default: 5.")
+    Integer maxDeliveries;
+
     @Mixin
     SettingsOptions settings;
 
@@ -69,6 +78,8 @@ final class WorkerCommand implements Callable<Integer> {
         flags.put(Settings.WORKER_HOSTNAME, hostname);
         flags.put(Settings.TASK_ACKS_LATE, acksLate == null ? null : acksLate.toString());
         flags.put(Settings.WORKER_PREFETCH_MULTIPLIER, prefetchMultiplier == null ? null : prefetchMultiplier.toString());
+        flags.put(Settings.WORKER_STATE_DB, stateDb == null ? null : stateDb.toString());
+        flags.put(Settings.WORKER_MAX_DELIVERIES, maxDeliveries == null ? null : maxDeliveries.toString());
         return new WorkerRun(root, spec.commandLine().getOut())
                 .run(settings.resolve(flags, root.context().environment()), taskPaths);
     }

@@ -1,15 +1,18 @@
 package org.celeriac.app;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import org.celeriac.client.CeleriacClient;
+import org.celeriac.client.TaskRoutes;
 import org.celeriac.config.Settings;
 import org.celeriac.discovery.PluginCatalog;
 import org.celeriac.registry.TaskRegistry;
 import org.celeriac.spi.backend.ResultBackend;
 import org.celeriac.spi.transport.Transport;
+import org.celeriac.worker.DispatchOptions;
 import org.celeriac.worker.Worker;
 import org.celeriac.worker.WorkerOptions;
 
@@ -31,6 +34,7 @@ public final class Celeriac implements AutoCloseable {
         this.settings = settings;
         this.plugins = plugins;
         this.tasks = tasks;
+        TaskRoutes routes = TaskRoutes.parse(settings.get(Settings.TASK_ROUTES)); // fails before connecting
         String brokerUrl = settings.get(Settings.BROKER_URL);
         String backendUrl = settings.get(Settings.RESULT_BACKEND);
         this.transport = plugins.transportFor(brokerUrl).open(brokerUrl,
@@ -45,7 +49,8 @@ public final class Celeriac implements AutoCloseable {
             throw e;
         }
         this.client = new CeleriacClient(transport, backend, plugins.serializer(settings.get(Settings.TASK_SERIALIZER)),
-                settings.get(Settings.TASK_DEFAULT_QUEUE), settings.getInt(Settings.MESSAGE_MAX_BYTES, Integer.MAX_VALUE));
+                settings.get(Settings.TASK_DEFAULT_QUEUE), settings.getInt(Settings.MESSAGE_MAX_BYTES, Integer.MAX_VALUE),
+                routes, name -> tasks.find(name).map(t -> t.options().queue()));
     }
 
     /** Opens the broker and backend that the settings name, with plugins from the catalog. */
@@ -90,16 +95,34 @@ public final class Celeriac implements AutoCloseable {
                 .withConcurrency(settings.getInt(Settings.WORKER_CONCURRENCY, d.concurrency()))
                 .withPrefetchMultiplier(settings.getInt(Settings.WORKER_PREFETCH_MULTIPLIER, d.prefetchMultiplier()))
                 .withAcksLate(settings.getBoolean(Settings.TASK_ACKS_LATE))
-                .withHostname(settings.get(Settings.WORKER_HOSTNAME, d.hostname()))
+                .withHostname(NodeName.expand(settings.get(Settings.WORKER_HOSTNAME, d.hostname()),
+                        d.hostname().substring(d.hostname().indexOf('@') + 1)))
                 .withResultExpires(expires == null || expires.isZero() ? null : expires)
                 .withMaxMessageBytes(settings.getInt(Settings.MESSAGE_MAX_BYTES, d.maxMessageBytes()))
                 .withAcceptContent(settings.getList(Settings.ACCEPT_CONTENT))
                 .withDeadLetterQueue(settings.get(Settings.DEAD_LETTER_QUEUE));
     }
 
+    /**
+     * How workers dispatch, from the settings ({@code task_default_rate_limit}, {@code worker_max_deliveries},
+     * {@code worker_state_db}).
+     */
+    public DispatchOptions dispatchOptions() {
+        String stateDb = settings.get(Settings.WORKER_STATE_DB);
+        return DispatchOptions.defaults()
+                .withDefaultRateLimit(settings.get(Settings.TASK_DEFAULT_RATE_LIMIT))
+                .withMaxDeliveries(settings.getInt(Settings.WORKER_MAX_DELIVERIES, DispatchOptions.DEFAULT_MAX_DELIVERIES))
+                .withStateDb(stateDb == null || stateDb.isBlank() ? null : Path.of(stateDb.strip()));
+    }
+
     /** A worker on this app's broker, backend and tasks; call {@link Worker#start()}. Closing the app stops it. */
     public Worker worker(WorkerOptions options) {
-        Worker w = new Worker(transport, backend, tasks, plugins, options);
+        return worker(options, dispatchOptions());
+    }
+
+    /** The same, with dispatch options of its own. */
+    public Worker worker(WorkerOptions options, DispatchOptions dispatch) {
+        Worker w = new Worker(transport, backend, tasks, plugins, options, dispatch);
         workers.add(w);
         return w;
     }

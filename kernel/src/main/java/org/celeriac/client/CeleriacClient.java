@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 
 import org.celeriac.protocol.ProtocolV2;
 import org.celeriac.protocol.TaskMessage;
@@ -21,11 +23,26 @@ public final class CeleriacClient {
     private final ResultBackend backend;
     private final ProtocolV2 protocol;
     private final String defaultQueue;
+    private final TaskRoutes routes;
+    private final Function<String, Optional<String>> taskQueue;
     private final int maxMessageBytes;
     private final String origin = ProtocolV2.defaultOrigin();
 
     public CeleriacClient(Transport transport, ResultBackend backend, Serializer serializer, String defaultQueue,
                           int maxMessageBytes) {
+        this(transport, backend, serializer, defaultQueue, maxMessageBytes, TaskRoutes.none(), task -> Optional.empty());
+    }
+
+    /**
+     * A client that routes: a task goes to the queue its call names, else the one {@code routes} give
+     * ({@code task_routes}), else its own ({@code @Task(queue)}, as {@code taskQueue} finds it), else the default.
+     *
+     * @param taskQueue the queue a task names for itself, by task name
+     */
+    public CeleriacClient(Transport transport, ResultBackend backend, Serializer serializer, String defaultQueue,
+                          int maxMessageBytes, TaskRoutes routes, Function<String, Optional<String>> taskQueue) {
+        this.routes = routes;
+        this.taskQueue = taskQueue;
         this.transport = transport;
         this.backend = backend;
         this.protocol = new ProtocolV2(serializer);
@@ -77,7 +94,7 @@ public final class CeleriacClient {
         SendOptions options = call.options();
         String task = call.task();
         String id = options.taskId() != null ? options.taskId() : UUID.randomUUID().toString();
-        String queue = options.queue() != null ? options.queue() : defaultQueue;
+        String queue = options.queue() != null ? options.queue() : queueFor(task);
         Instant eta = options.eta();
         if (eta == null && options.countdown() != null) {
             eta = Instant.now().plus(options.countdown());
@@ -93,6 +110,14 @@ public final class CeleriacClient {
                     + " bytes, more than message_max_bytes (" + maxMessageBytes + ")");
         }
         return new Prepared(id, queue, encoded);
+    }
+
+    /**
+     * The queue a task goes to when its call names none: its route ({@code task_routes}), else its own
+     * ({@code @Task(queue)}), else the default queue.
+     */
+    public String queueFor(String task) {
+        return routes.queueFor(task).or(() -> taskQueue.apply(task).filter(q -> !q.isBlank())).orElse(defaultQueue);
     }
 
     /** Where a worker sends the result when the backend replies to the sender (rpc), else none. */

@@ -33,6 +33,14 @@ public final class Settings {
     public static final String WORKER_PREFETCH_MULTIPLIER = "worker_prefetch_multiplier";
     public static final String WORKER_QUEUES = "worker_queues";
     public static final String WORKER_HOSTNAME = "worker_hostname";
+    /** Celery's: a rate limit for tasks that declare none, as {@code 10/s}, {@code 100/m}, {@code 1000/h}. */
+    public static final String TASK_DEFAULT_RATE_LIMIT = "task_default_rate_limit";
+    /** Celery's, in a syntax of our own: {@code PATTERN:QUEUE} pairs, comma separated ({@code feed.*:feeds}). */
+    public static final String TASK_ROUTES = "task_routes";
+    /** Celery's ({@code --statedb}): a file where a worker keeps revokes across restarts. */
+    public static final String WORKER_STATE_DB = "worker_state_db";
+    /** Not a Celery setting: deliveries of a message without it being settled before it is dead-lettered. */
+    public static final String WORKER_MAX_DELIVERIES = "worker_max_deliveries";
     /** Not a Celery setting: messages larger than this many bytes are refused by clients and dead-lettered by workers. */
     public static final String MESSAGE_MAX_BYTES = "message_max_bytes";
     /** Not a Celery setting: where workers put messages they cannot run, with the reason. */

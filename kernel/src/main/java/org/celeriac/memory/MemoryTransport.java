@@ -62,6 +62,16 @@ final class MemoryTransport implements Transport {
             unsettled.put(tag, taken);
             out.add(new Delivery(taken.getKey(), taken.getValue().message(), tag, taken.getValue().redelivered()));
         }
+        if (closed) {
+            // Closed while this receive waited: what it took goes back, as close() returned what was held before.
+            for (Delivery d : out) {
+                Map.Entry<String, MemoryBroker.Entry> held = unsettled.remove((Tag) d.tag());
+                if (held != null) {
+                    broker.putBack(held.getKey(), held.getValue());
+                }
+            }
+            throw new TransportException("transport is closed");
+        }
         return out;
     }
 

@@ -69,6 +69,10 @@ final class TaskRunner {
                 worker.revokeExpired(delivery, task, holdsPermit);
                 return;
             }
+            if (worker.isRevoked(task)) { // revoked while it waited
+                worker.settleRevoked(delivery, task, holdsPermit);
+                return;
+            }
             Task opts = definition.options();
             boolean acksLate = opts.acksLate() == Task.Toggle.DEFAULT ? worker.options().acksLate()
                     : opts.acksLate() == Task.Toggle.ON;
@@ -81,6 +85,7 @@ final class TaskRunner {
             long started = System.nanoTime();
             boolean requeue = false;
             try {
+                worker.started(task);
                 thread.setContextClassLoader(definition.classLoader());
                 Object value = definition.invoke(definition.bind(task.args(), task.kwargs(), new WorkerTaskContext(task)));
                 Object json = worker.toJson(value);
@@ -98,6 +103,7 @@ final class TaskRunner {
                 }
                 fail(ExceptionInfo.of(t), ExceptionInfo.traceback(t), storeResult);
             } finally {
+                worker.finished(task);
                 thread.setContextClassLoader(previous);
                 if (acksLate) {
                     worker.settle(delivery, !requeue, holdsPermit);

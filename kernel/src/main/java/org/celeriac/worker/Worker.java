@@ -61,6 +61,9 @@ public final class Worker implements AutoCloseable {
     private final Serializer resultSerializer;
     private final TaskRunner runner;
     private final Settler settler;
+    private final DispatchOptions dispatch;
+    private final RateLimiter<RateWait> rateLimits;
+    private final Revocations revocations;
 
     private final Semaphore prefetch;
     /** Deliveries taken and not yet settled, by identity: a record's hash would hash the whole message. */
@@ -80,6 +83,17 @@ public final class Worker implements AutoCloseable {
      */
     public Worker(Transport transport, ResultBackend backend, TaskRegistry registry, PluginCatalog serializers,
                   WorkerOptions options) {
+        this(transport, backend, registry, serializers, options, DispatchOptions.defaults());
+    }
+
+    /**
+     * @param serializers the catalog that names the serializers behind {@code acceptContent}
+     * @param dispatch    rate limits, the redelivery cap, where revokes are kept
+     */
+    public Worker(Transport transport, ResultBackend backend, TaskRegistry registry, PluginCatalog serializers,
+                  WorkerOptions options, DispatchOptions dispatch) {
+        this.dispatch = dispatch;
+        this.revocations = dispatch.stateDb() == null ? Revocations.inMemory() : Revocations.open(dispatch.stateDb());
         this.transport = transport;
         this.backend = backend;
         this.registry = registry;
@@ -95,6 +109,7 @@ public final class Worker implements AutoCloseable {
         this.timer = new ScheduledThreadPoolExecutor(1, threads("celeriac-timer"));
         this.runner = new TaskRunner(this);
         this.settler = new Settler(transport, backend, options.resultExpires(), this::settled);
+        this.rateLimits = new RateLimiter<>(timer, dispatch.defaultRateLimit(), this::rateAllows);
     }
 
     public WorkerOptions options() {
@@ -152,6 +167,9 @@ public final class Worker implements AutoCloseable {
                 if (e.getValue().cancel(false)) {
                     giveBack(e.getKey().delivery(), false);
                 }
+            }
+            for (RateWait w : rateLimits.cancelAll()) {
+                giveBack(w.delivery(), w.holdsPermit());
             }
             List<Runnable> notStarted = new ArrayList<>();
             pool.getQueue().drainTo(notStarted);
@@ -262,6 +280,9 @@ public final class Worker implements AutoCloseable {
         @Override
         public void run() {
             roomMade();
+            if (delivery.redelivered() && dispatch.maxDeliveries() > 0 && running && recount(delivery)) {
+                return;
+            }
             TaskRunner.Job job = prepareOrGiveBack(delivery, true);
             if (job != null) {
                 job.run();
@@ -316,6 +337,10 @@ public final class Worker implements AutoCloseable {
             revokeExpired(d, task, holdsPermit);
             return null;
         }
+        if (isRevoked(task)) {
+            settleRevoked(d, task, holdsPermit);
+            return null;
+        }
         TaskRunner.Job job = runner.job(d, task, codec, holdsPermit);
         long delayMillis = task.eta() == null ? 0 : task.eta().toEpochMilli() - System.currentTimeMillis();
         if (delayMillis > 0) {
@@ -328,7 +353,9 @@ public final class Worker implements AutoCloseable {
             if (delayMillis <= handBackMillis) {
                 ScheduledFuture<?> f = timer.schedule(() -> {
                     waitingForEta.remove(new Ref(d));
-                    pool.execute(job);
+                    if (admit(d, task, job, false) != null) {
+                        pool.execute(job);
+                    }
                 }, delayMillis, TimeUnit.MILLISECONDS);
                 waitingForEta.put(new Ref(d), f);
             } else {
@@ -339,7 +366,140 @@ public final class Worker implements AutoCloseable {
             }
             return null;
         }
-        return job;
+        return admit(d, task, job, holdsPermit);
+    }
+
+    /** What waits for its task type's rate limit. */
+    private record RateWait(Delivery delivery, TaskMessage task, TaskRunner.Job job, boolean holdsPermit) {
+    }
+
+    /**
+     * The job if its task type's rate limit lets it start now; otherwise null, and it waits on the timer for a
+     * token, without a pool thread and, as an ETA task, without its prefetch slot, so that other task types go on
+     * arriving. Up to a bound: past {@link #maxFreeRateWaits()} waiting, a message keeps its slot, and a flood of
+     * one limited type slows fetching rather than filling the worker's memory (Celery's does not bound it).
+     */
+    private TaskRunner.Job admit(Delivery d, TaskMessage task, TaskRunner.Job job, boolean holdsPermit) {
+        String declared = registry.find(task.task()).map(t -> t.options().rateLimit()).orElse("");
+        RateWait[] held = new RateWait[1];
+        boolean now = rateLimits.admit(task.task(), declared, () -> {
+            boolean keepsPermit = holdsPermit && rateLimits.waiting() >= maxFreeRateWaits();
+            if (holdsPermit && !keepsPermit) {
+                prefetch.release();
+            }
+            job.releasesPermit(keepsPermit);
+            held[0] = new RateWait(d, task, job, keepsPermit);
+            return held[0];
+        });
+        if (now) {
+            return job;
+        }
+        long handBackMillis = handBackAfterMillis();
+        if (handBackMillis != Long.MAX_VALUE) {
+            // Hand it back before the broker takes it, as one waiting for a distant ETA.
+            timer.schedule(() -> {
+                if (rateLimits.cancel(task.task(), held[0])) {
+                    handBack(d, task, held[0].holdsPermit());
+                }
+            }, handBackMillis, TimeUnit.MILLISECONDS);
+        }
+        return null;
+    }
+
+    private int maxFreeRateWaits() {
+        return 10 * options.concurrency() * options.prefetchMultiplier();
+    }
+
+    /** Called from the timer when a task that waited for its rate limit gets its token. */
+    private void rateAllows(RateWait w) {
+        try {
+            pool.execute(w.job());
+        } catch (RejectedExecutionException e) {
+            giveBack(w.delivery(), w.holdsPermit()); // the pool shut down in between: a warm stop
+        }
+    }
+
+    /**
+     * Changes a task type's rate limit at run time, as Celery's {@code rate_limit} control command: {@code "10/s"},
+     * {@code "100/m"}, {@code "1000/h"} or a number per second; null or empty for none. It wins over the task's
+     * own limit and {@code task_default_rate_limit}, and applies to the tasks already waiting.
+     *
+     * @throws IllegalArgumentException when the limit cannot be read
+     */
+    public void setRateLimit(String taskName, String limit) {
+        rateLimits.set(taskName, limit);
+        LOG.info("Rate limit of {} set to {}", taskName, limit == null || limit.isBlank() ? "none" : limit);
+    }
+
+    /** The rate limit a task type runs with here, empty for none. */
+    public String rateLimit(String taskName) {
+        return rateLimits.limit(taskName, registry.find(taskName).map(t -> t.options().rateLimit()).orElse(""));
+    }
+
+    /**
+     * Revokes a task, as Celery's {@code revoke}: when it comes to this worker, or if it waits here already, it is
+     * settled unrun with a REVOKED result ({@code TaskRevokedError}). With {@code terminate}, a run of it under way
+     * here is interrupted and ends REVOKED too. Kept for three hours, across restarts with {@code worker_state_db}.
+     */
+    public void revoke(String taskId, boolean terminate) {
+        if (taskId == null || taskId.isBlank() || taskId.indexOf('\n') >= 0 || taskId.indexOf('\r') >= 0) {
+            throw new IllegalArgumentException("not a task id: '" + taskId + "'");
+        }
+        boolean interrupted = revocations.revoke(taskId, terminate);
+        LOG.info("Task {} revoked{}", taskId, interrupted ? "; terminating its run" : "");
+    }
+
+    /** Whether a task was revoked here (and the revoke has not expired). */
+    public boolean isRevoked(String taskId) {
+        return revocations.isRevoked(taskId);
+    }
+
+    boolean isRevoked(TaskMessage task) {
+        return revocations.isRevoked(task.id());
+    }
+
+    /** Settles a revoked task unrun with a REVOKED result, as Celery does. */
+    void settleRevoked(Delivery d, TaskMessage task, boolean holdsPermit) {
+        LOG.info("Discarding revoked task {}[{}]", task.task(), task.id());
+        storeResult(task, TaskState.REVOKED, ExceptionInfo.celery("TaskRevokedError", "revoked").toResult(), null);
+        settle(d, true, holdsPermit);
+    }
+
+    /** Called on the pool thread that is about to run a task, so that a terminating revoke can interrupt it. */
+    void started(TaskMessage task) {
+        revocations.started(task.id());
+    }
+
+    /** Called on the pool thread that ran a task, once it is over; idempotent. */
+    void finished(TaskMessage task) {
+        revocations.finished(task.id());
+    }
+
+    /**
+     * For a message the broker gave out before without it being settled, most likely to a worker that died or hung
+     * with it: counts the delivery in a copy published in its place (the original acked after), or dead-letters it
+     * and fails its task once delivered more than {@code maxDeliveries} times. A task that kills its worker every
+     * time thus runs a bounded number of times. False when the copy cannot be published: it runs as it is.
+     */
+    private boolean recount(Delivery d) {
+        Message m = d.message();
+        int deliveries = Redeliveries.count(m) + 1;
+        if (deliveries > dispatch.maxDeliveries()) {
+            deadLetter(d, "delivered " + deliveries + " times without being settled (worker_max_deliveries is "
+                    + dispatch.maxDeliveries() + "): its task may kill or hang its worker",
+                    new ExceptionInfo("WorkerLostError", "billiard.exceptions", null), true);
+            return true;
+        }
+        try {
+            transport.publish(d.queue(), Redeliveries.counted(m, deliveries, options.hostname()));
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot count the redelivery of {}; running it as it is: {}", m.taskId(), e.getMessage());
+            return false;
+        }
+        LOG.warn("Message {} was delivered before without being settled; delivery {} of at most {} requeued",
+                m.taskId(), deliveries, dispatch.maxDeliveries());
+        settle(d, true, true);
+        return true;
     }
 
     /**
@@ -357,8 +517,12 @@ public final class Worker implements AutoCloseable {
      * Stays held and tries again later when the copy cannot be published.
      */
     private void handBack(Delivery d, TaskMessage task) {
+        handBack(d, task, false);
+    }
+
+    private void handBack(Delivery d, TaskMessage task, boolean holdsPermit) {
         if (!running) {
-            giveBack(d, false);
+            giveBack(d, holdsPermit);
             return;
         }
         Message m = d.message();
@@ -370,12 +534,12 @@ public final class Worker implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("Cannot hand back task {} waiting for its ETA {}; holding it: {}", task.id(), task.eta(),
                     e.getMessage());
-            redispatch(d, false);
+            redispatch(d, holdsPermit);
             return;
         }
-        LOG.debug("Task {} waits for its ETA {} beyond the broker's hold limit: handed back to {}", task.id(),
-                task.eta(), d.queue());
-        settle(d, true, false);
+        LOG.debug("Task {} waits for its ETA {} or rate limit beyond the broker's hold limit: handed back to {}",
+                task.id(), task.eta(), d.queue());
+        settle(d, true, holdsPermit);
     }
 
     static boolean isExpired(TaskMessage task) {
@@ -448,6 +612,13 @@ public final class Worker implements AutoCloseable {
     }
 
     void storeResult(TaskMessage task, TaskState state, Object result, String traceback) {
+        if (state != TaskState.REVOKED && revocations.finished(task.id())) {
+            // Its run was terminated by a revoke: whatever it returned or raised, it ends as Celery's does.
+            LOG.info("Task {}[{}] terminated by a revoke", task.task(), task.id());
+            state = TaskState.REVOKED;
+            result = ExceptionInfo.celery("TaskRevokedError", "terminated").toResult();
+            traceback = null;
+        }
         store(new TaskResult(task.id(), state, result, traceback, List.of(), Instant.now(),
                 addressOf(task.replyTo(), task.id())));
     }

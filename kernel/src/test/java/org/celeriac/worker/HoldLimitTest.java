@@ -60,6 +60,34 @@ class HoldLimitTest {
         }
     }
 
+    @Test
+    void handsBackTaskWaitingForItsRateLimitAndRunsItOnce() throws Exception {
+        ServiceLoaderCatalog plugins = new ServiceLoaderCatalog();
+        try (Celeriac app = Celeriac.open(Celeriac.inMemory(UUID.randomUUID().toString()), plugins)) {
+            app.tasks().register(TestTasks.class);
+            HoldLimitedTransport broker = new HoldLimitedTransport(app.transport());
+            Worker worker = new Worker(broker, app.backend(), app.tasks(), plugins,
+                    app.workerOptions().withConcurrency(2), DispatchOptions.defaults().withDefaultRateLimit("1/s"));
+            worker.start();
+            try {
+                String first = UUID.randomUUID().toString();
+                String second = UUID.randomUUID().toString();
+
+                AsyncResult a = app.client().send("t.count", List.of(first), Map.of());
+                AsyncResult b = app.client().send("t.count", List.of(second), Map.of());
+
+                assertThat(a.get(Duration.ofSeconds(20))).isEqualTo(1);
+                assertThat(b.get(Duration.ofSeconds(20))).isEqualTo(1);
+                assertThat(broker.published.get()).as("the sends, then copies handed back while waiting").isGreaterThan(2);
+                assertThat(broker.longestHoldMillis()).isLessThan(MAX_HOLD.toMillis());
+                Thread.sleep(300);
+                assertThat(TestTasks.RUNS.get(second).get()).isEqualTo(1);
+            } finally {
+                worker.stop();
+            }
+        }
+    }
+
     /** The in-memory broker, with a hold limit, counting what is published and timing every delivery's hold. */
     private static final class HoldLimitedTransport implements Transport {
         private final Transport broker;

@@ -61,6 +61,24 @@ public class TestTasks {
         return 1;
     }
 
+    @Task(name = "t.limited", rateLimit = "5/s")
+    public long limited(long x) {
+        return x;
+    }
+
+    @Task(name = "t.queued", queue = "own")
+    public int queued() {
+        return 1;
+    }
+
+    /** Counts its run in {@link #RUNS}, then blocks until interrupted (or a minute passes): a task that hangs. */
+    @Task(name = "t.hang", acksLate = Task.Toggle.ON)
+    public int hang(String key) throws InterruptedException {
+        RUNS.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+        Thread.sleep(60_000);
+        return 0;
+    }
+
     @Task(name = "t.late", acksLate = Task.Toggle.ON)
     public double late(double seconds) throws InterruptedException {
         return sleep(seconds);

@@ -40,6 +40,13 @@ public @interface Task {
     /** Do not store the result (failures neither, unless the worker stores errors even if ignored). */
     boolean ignoreResult() default false;
 
+    /**
+     * How often this task may start on one worker, as Celery's {@code rate_limit}: {@code "10/s"}, {@code "100/m"},
+     * {@code "1000/h"} or a number per second; empty for the worker's {@code task_default_rate_limit}, by default
+     * none. Tasks over the limit wait on the worker without holding a thread.
+     */
+    String rateLimit() default "";
+
     /** A per-task choice that can also fall back to the worker-wide setting. */
     enum Toggle { DEFAULT, ON, OFF }
 }

@@ -1,0 +1,159 @@
+package org.celeriac.itests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+import org.celeriac.app.Celeriac;
+import org.celeriac.client.AsyncResult;
+import org.celeriac.client.TaskFailedException;
+import org.celeriac.config.Settings;
+import org.celeriac.examples.demo.DemoTasks;
+import org.celeriac.spi.backend.TaskState;
+import org.celeriac.worker.DispatchOptions;
+import org.celeriac.worker.Worker;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import redis.clients.jedis.Jedis;
+
+/**
+ * Dispatch semantics on a real Redis, in process: a revoke that terminates a running task, a rate limit, and a
+ * message whose task takes down every worker that runs it, dead-lettered after {@code worker_max_deliveries}
+ * instead of going round for ever. What the client sees: states and exception types.
+ */
+@Timeout(120)
+class RedisDispatchTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @RegisterExtension
+    static final TestRedis REDIS = new TestRedis();
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @BeforeEach
+    void clean() {
+        REDIS.flush(0, 1);
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = open.size() - 1; i >= 0; i--) {
+            open.get(i).close();
+        }
+    }
+
+    /** An app of its own: a connection of its own, as another process would have. */
+    private Celeriac app() {
+        // A short visibility timeout: a message a dying connection took is restored soon, whatever happens.
+        Celeriac app = Celeriac.open(Settings.of(Map.of(Settings.BROKER_URL, REDIS.url(0) + "?visibility_timeout=2",
+                Settings.RESULT_BACKEND, REDIS.url(1))));
+        app.tasks().register(DemoTasks.class);
+        open.add(app);
+        return app;
+    }
+
+    private Worker worker(Celeriac app, int concurrency, boolean acksLate, DispatchOptions dispatch) {
+        Worker w = app.worker(app.workerOptions().withConcurrency(concurrency).withAcksLate(acksLate)
+                .withShutdownTimeout(Duration.ofMillis(100)), dispatch);
+        open.add(w);
+        w.start();
+        return w;
+    }
+
+    private static void await(String what, BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static TaskFailedException failure(AsyncResult r) throws Exception {
+        try {
+            throw new AssertionError("expected a failure, got " + r.get(WAIT));
+        } catch (TaskFailedException e) {
+            return e;
+        }
+    }
+
+    @Test
+    void terminatedTaskEndsRevokedAndARevokedOneNeverRuns() throws Exception {
+        Celeriac app = app();
+        Worker worker = worker(app, 1, true, DispatchOptions.defaults());
+        AsyncResult running = app.client().send("demo.sleep", List.of(60), Map.of());
+        AsyncResult next = app.client().send("demo.add", List.of(1, 2), Map.of());
+        try (Jedis j = REDIS.client(0)) {
+            await("the sleep to start", () -> j.llen("celery") == 0 && j.hlen("unacked") == 2);
+        }
+        worker.revoke(next.id(), false);
+
+        worker.revoke(running.id(), true);
+
+        TaskFailedException terminated = failure(running);
+        assertThat(terminated.state()).isEqualTo(TaskState.REVOKED);
+        assertThat(terminated.exception().type()).isEqualTo("TaskRevokedError");
+        assertThat(terminated.exception().message()).isEqualTo("terminated");
+        TaskFailedException revoked = failure(next);
+        assertThat(revoked.state()).isEqualTo(TaskState.REVOKED);
+        assertThat(revoked.exception().message()).isEqualTo("revoked");
+        assertThat(app.client().send("demo.add", List.of(2, 3), Map.of()).get(WAIT)).isEqualTo(5);
+    }
+
+    @Test
+    void rateLimitSpacesTasksOut() throws Exception {
+        Celeriac app = app();
+        worker(app, 2, false, DispatchOptions.defaults().withDefaultRateLimit("4/s"));
+        List<AsyncResult> sent = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            sent.add(app.client().send("demo.add", List.of(i, 0), Map.of()));
+        }
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(((Number) sent.get(i).get(WAIT)).intValue()).isEqualTo(i);
+        }
+        List<java.time.Instant> done = sent.stream().map(r -> r.result().dateDone()).sorted().toList();
+        // four intervals of 250 ms at the least; bounded below only
+        assertThat(Duration.between(done.get(0), done.get(4))).isGreaterThanOrEqualTo(Duration.ofMillis(800));
+    }
+
+    @Test
+    void messageWhoseTaskTakesDownEveryWorkerIsDeadLetteredWithAFailure() throws Exception {
+        DispatchOptions cap = DispatchOptions.defaults().withMaxDeliveries(2);
+        Celeriac client = app();
+        AsyncResult r = client.client().send("demo.sleep", List.of(60), Map.of());
+
+        try (Jedis j = REDIS.client(0)) {
+            for (int run = 1; run <= 2; run++) {
+                Celeriac doomed = app();
+                Worker w = worker(doomed, 1, true, cap);
+                // From the second run on, the worker first acks the redelivered message, having queued a copy.
+                int acked = run == 1 ? 0 : 1;
+                await("run " + run, () -> j.llen("celery") == 0 && j.hlen("unacked") == 1 && w.processed() == acked);
+                // The connection goes away with the task unacknowledged, as when its process dies.
+                doomed.transport().close();
+            }
+        }
+        worker(client, 1, true, cap);
+
+        TaskFailedException e = failure(r);
+        assertThat(e.state()).isEqualTo(TaskState.FAILURE);
+        assertThat(e.exception().type()).isEqualTo("WorkerLostError");
+        assertThat(e.exception().message()).contains("delivered 3 times");
+        try (Jedis j = REDIS.client(0)) {
+            await("the dead letter", () -> j.llen("celeriac.dead_letter") == 1);
+            assertThat(j.lindex("celeriac.dead_letter", 0)).contains("x-celeriac-deliveries")
+                    .contains("x-celeriac-dead-letter-reason");
+            assertThat(j.llen("celery")).isZero();
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package org.celeriac.worker;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ids of revoked tasks, which a worker settles unrun, and the threads of the tasks it runs, so that a revoke
+ * with {@code terminate} can interrupt one. As Celery's, a revoke is kept for {@link #EXPIRES} and at most
+ * {@link #MAX} of them, the oldest going first.
+ *
+ * <p>With a state file (Celery's {@code worker_state_db}) revokes survive a restart. The file is plain text, one
+ * line per revoke, {@code <epoch millis> <task id>}, appended and synced as each comes; it is rewritten without
+ * what expired when opened and whenever it has grown to twice what it keeps. A line cut short by a crash is
+ * skipped.
+ */
+final class Revocations {
+    private static final Logger LOG = LoggerFactory.getLogger(Revocations.class);
+    /** Celery's {@code REVOKE_EXPIRES}. */
+    static final Duration EXPIRES = Duration.ofSeconds(10_800);
+    /** Celery's {@code REVOKES_MAX}. */
+    static final int MAX = 50_000;
+
+    private final Path stateFile;
+    private final Duration expires;
+    private final int max;
+    /** Task id to when it was revoked, oldest first. */
+    private final LinkedHashMap<String, Instant> revoked = new LinkedHashMap<>(); // guarded by this
+    private final Map<String, Thread> running = new HashMap<>(); // guarded by this
+    private final Set<String> terminated = new HashSet<>(); // guarded by this
+    private int lines; // in the state file; guarded by this
+
+    private Revocations(Path stateFile, Duration expires, int max) {
+        this.stateFile = stateFile;
+        this.expires = expires;
+        this.max = max;
+    }
+
+    /** Revokes kept in memory only, as Celery's without {@code --statedb}. */
+    static Revocations inMemory() {
+        return new Revocations(null, EXPIRES, MAX);
+    }
+
+    /** Revokes kept in {@code stateFile} too: reads it, creating it if need be. */
+    static Revocations open(Path stateFile) {
+        return open(stateFile, EXPIRES, MAX);
+    }
+
+    static Revocations open(Path stateFile, Duration expires, int max) {
+        Revocations r = new Revocations(stateFile, expires, max);
+        synchronized (r) {
+            r.load();
+            r.rewrite();
+        }
+        return r;
+    }
+
+    /**
+     * Revokes a task. With {@code terminate}, a run of it under way on this worker is interrupted, and ends
+     * REVOKED whatever it returns.
+     *
+     * @return whether a run under way was interrupted
+     */
+    synchronized boolean revoke(String taskId, boolean terminate) {
+        Instant now = Instant.now();
+        revoked.remove(taskId); // to the end: the newest
+        revoked.put(taskId, now);
+        prune(now);
+        if (stateFile != null) {
+            append(taskId, now);
+        }
+        Thread t = terminate ? running.get(taskId) : null;
+        if (t == null) {
+            return false;
+        }
+        terminated.add(taskId);
+        t.interrupt();
+        return true;
+    }
+
+    synchronized boolean isRevoked(String taskId) {
+        Instant at = revoked.get(taskId);
+        return at != null && at.plus(expires).isAfter(Instant.now());
+    }
+
+    /** How many revokes are kept. */
+    synchronized int size() {
+        prune(Instant.now());
+        return revoked.size();
+    }
+
+    /**
+     * Notes that the current thread runs a task now, until {@link #finished}. A task revoked after it was last
+     * checked and before this is stopped here, as if terminated: a revoke is never lost between the two.
+     */
+    synchronized void started(String taskId) {
+        running.put(taskId, Thread.currentThread());
+        if (isRevoked(taskId)) {
+            terminated.add(taskId);
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Notes that the current thread's run of a task is over: no revoke interrupts it from now on. Idempotent.
+     *
+     * @return whether it was terminated; then the thread's interrupt is cleared, as it was meant for the task only
+     */
+    synchronized boolean finished(String taskId) {
+        if (running.get(taskId) != Thread.currentThread()) {
+            return false;
+        }
+        running.remove(taskId);
+        if (terminated.remove(taskId)) {
+            Thread.interrupted();
+            return true;
+        }
+        return false;
+    }
+
+    private void prune(Instant now) {
+        Iterator<Map.Entry<String, Instant>> it = revoked.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<String, Instant> e = it.next();
+            if (revoked.size() > max || !e.getValue().plus(expires).isAfter(now)) {
+                it.remove();
+            } else {
+                break; // oldest first: the rest are newer
+            }
+        }
+    }
+
+    private void load() {
+        if (!Files.exists(stateFile)) {
+            return;
+        }
+        List<String> all;
+        try {
+            all = Files.readAllLines(stateFile, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the worker state file " + stateFile, e);
+        }
+        for (String line : all) {
+            int space = line.indexOf(' ');
+            if (space <= 0 || space == line.length() - 1) {
+                continue;
+            }
+            try {
+                String id = line.substring(space + 1).strip();
+                revoked.remove(id);
+                revoked.put(id, Instant.ofEpochMilli(Long.parseLong(line.substring(0, space))));
+            } catch (NumberFormatException e) {
+                LOG.warn("Skipping a damaged line of {}: {}", stateFile, line);
+            }
+        }
+        prune(Instant.now());
+        LOG.info("{} revoked task(s) read from {}", revoked.size(), stateFile);
+    }
+
+    /** Writes what is kept to a new file and puts it in place of the old one. */
+    private void rewrite() {
+        StringBuilder out = new StringBuilder();
+        revoked.forEach((id, at) -> out.append(at.toEpochMilli()).append(' ').append(id).append('\n'));
+        try {
+            Path parent = stateFile.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            Path tmp = Files.createTempFile(parent, stateFile.getFileName().toString(), ".tmp");
+            Files.writeString(tmp, out, StandardCharsets.UTF_8, StandardOpenOption.SYNC);
+            Files.move(tmp, stateFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the worker state file " + stateFile, e);
+        }
+        lines = revoked.size();
+    }
+
+    private void append(String taskId, Instant at) {
+        try {
+            if (lines >= 2 * Math.max(revoked.size(), 1_000)) {
+                rewrite();
+                return;
+            }
+            Files.writeString(stateFile, at.toEpochMilli() + " " + taskId + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.SYNC);
+            lines++;
+        } catch (IOException | UncheckedIOException e) {
+            // Revoked in memory all the same; only a restart would forget it.
+            LOG.error("Cannot write revoke of {} to {}: {}", taskId, stateFile, e.getMessage());
+        }
+    }
+}
