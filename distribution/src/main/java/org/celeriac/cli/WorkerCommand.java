@@ -58,6 +58,16 @@ final class WorkerCommand implements Callable<Integer> {
             description = "Messages taken ahead per concurrent task (worker_prefetch_multiplier). Default: 4.")
     Integer prefetchMultiplier;
 
+    @Option(names = "--time-limit", paramLabel = "SECONDS",
+            description = "Hard time limit of tasks that set none (task_time_limit): a task running longer fails "
+                    + "with TimeLimitExceeded and its thread is replaced. Default: none.")
+    Double timeLimit;
+
+    @Option(names = "--soft-time-limit", paramLabel = "SECONDS",
+            description = "Soft time limit of tasks that set none (task_soft_time_limit): a task running longer is "
+                    + "interrupted (SoftTimeLimitExceeded). Default: none.")
+    Double softTimeLimit;
+
     @Mixin
     SettingsOptions settings;
 
@@ -69,6 +79,8 @@ final class WorkerCommand implements Callable<Integer> {
         flags.put(Settings.WORKER_HOSTNAME, hostname);
         flags.put(Settings.TASK_ACKS_LATE, acksLate == null ? null : acksLate.toString());
         flags.put(Settings.WORKER_PREFETCH_MULTIPLIER, prefetchMultiplier == null ? null : prefetchMultiplier.toString());
+        flags.put(Settings.TASK_TIME_LIMIT, timeLimit == null ? null : timeLimit.toString());
+        flags.put(Settings.TASK_SOFT_TIME_LIMIT, softTimeLimit == null ? null : softTimeLimit.toString());
         return new WorkerRun(root, spec.commandLine().getOut())
                 .run(settings.resolve(flags, root.context().environment()), taskPaths);
     }

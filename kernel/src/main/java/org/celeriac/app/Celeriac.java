@@ -94,7 +94,9 @@ public final class Celeriac implements AutoCloseable {
                 .withResultExpires(expires == null || expires.isZero() ? null : expires)
                 .withMaxMessageBytes(settings.getInt(Settings.MESSAGE_MAX_BYTES, d.maxMessageBytes()))
                 .withAcceptContent(settings.getList(Settings.ACCEPT_CONTENT))
-                .withDeadLetterQueue(settings.get(Settings.DEAD_LETTER_QUEUE));
+                .withDeadLetterQueue(settings.get(Settings.DEAD_LETTER_QUEUE))
+                .withTaskDefaults(new org.celeriac.worker.TaskDefaults(settings.getSeconds(Settings.TASK_TIME_LIMIT),
+                        settings.getSeconds(Settings.TASK_SOFT_TIME_LIMIT), settings.getBoolean(Settings.TASK_TRACK_STARTED)));
     }
 
     /** A worker on this app's broker, backend and tasks; call {@link Worker#start()}. Closing the app stops it. */

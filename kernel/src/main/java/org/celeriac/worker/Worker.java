@@ -61,6 +61,7 @@ public final class Worker implements AutoCloseable {
     private final Serializer resultSerializer;
     private final TaskRunner runner;
     private final Settler settler;
+    private final TimeLimiter timeLimiter;
 
     private final Semaphore prefetch;
     /** Deliveries taken and not yet settled, by identity: a record's hash would hash the whole message. */
@@ -95,6 +96,7 @@ public final class Worker implements AutoCloseable {
         this.timer = new ScheduledThreadPoolExecutor(1, threads("celeriac-timer"));
         this.runner = new TaskRunner(this);
         this.settler = new Settler(transport, backend, options.resultExpires(), this::settled);
+        this.timeLimiter = new TimeLimiter(pool, "celeriac-time-limits");
     }
 
     public WorkerOptions options() {
@@ -169,6 +171,7 @@ public final class Worker implements AutoCloseable {
         } finally {
             settler.drain();
             timer.shutdownNow();
+            timeLimiter.close();
         }
         LOG.info("Worker {} stopped after {} messages", options.hostname(), processed.get());
     }
@@ -461,6 +464,16 @@ public final class Worker implements AutoCloseable {
             return Map.of();
         }
         return Map.of("reply_to", replyTo, "correlation_id", taskId);
+    }
+
+    /** {@link #storeResult}, returning once the result is written: for a state that must precede what follows. */
+    void storeResultNow(TaskMessage task, TaskState state, Object result, String traceback) {
+        settler.storeNow(new TaskResult(task.id(), state, result, traceback, List.of(), Instant.now(),
+                addressOf(task.replyTo(), task.id())));
+    }
+
+    TimeLimiter timeLimiter() {
+        return timeLimiter;
     }
 
     private void store(TaskResult result) {
