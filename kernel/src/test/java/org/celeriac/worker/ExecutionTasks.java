@@ -120,6 +120,12 @@ public class ExecutionTasks {
         return task.retries();
     }
 
+    /** Backoff with Celery's default full jitter. */
+    @Task(name = "x.jitter", autoretryFor = IllegalStateException.class, retryBackoff = 1)
+    public void jitter() {
+        throw new IllegalStateException("never run by the tests");
+    }
+
     /** Retries once at once; the second attempt answers the state stored for it when it started. */
     @Task(name = "x.retry_now")
     public String retryNow(TaskContext task) {
