@@ -10,6 +10,7 @@ import org.celeriac.discovery.PluginCatalog;
 import org.celeriac.registry.TaskRegistry;
 import org.celeriac.spi.backend.ResultBackend;
 import org.celeriac.spi.transport.Transport;
+import org.celeriac.worker.TaskDefaults;
 import org.celeriac.worker.Worker;
 import org.celeriac.worker.WorkerOptions;
 
@@ -95,7 +96,7 @@ public final class Celeriac implements AutoCloseable {
                 .withMaxMessageBytes(settings.getInt(Settings.MESSAGE_MAX_BYTES, d.maxMessageBytes()))
                 .withAcceptContent(settings.getList(Settings.ACCEPT_CONTENT))
                 .withDeadLetterQueue(settings.get(Settings.DEAD_LETTER_QUEUE))
-                .withTaskDefaults(new org.celeriac.worker.TaskDefaults(settings.getSeconds(Settings.TASK_TIME_LIMIT),
+                .withTaskDefaults(new TaskDefaults(settings.getSeconds(Settings.TASK_TIME_LIMIT),
                         settings.getSeconds(Settings.TASK_SOFT_TIME_LIMIT), settings.getBoolean(Settings.TASK_TRACK_STARTED)));
     }
 
