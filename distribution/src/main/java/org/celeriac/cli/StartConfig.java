@@ -27,7 +27,8 @@ final class StartConfig {
     private static final List<String> WORKER_SETTINGS = List.of(Settings.WORKER_QUEUES, Settings.WORKER_CONCURRENCY,
             Settings.WORKER_PREFETCH_MULTIPLIER, Settings.WORKER_HOSTNAME, Settings.TASK_DEFAULT_QUEUE,
             Settings.TASK_ACKS_LATE, Settings.TASK_SERIALIZER, Settings.ACCEPT_CONTENT, Settings.RESULT_EXPIRES,
-            Settings.MESSAGE_MAX_BYTES, Settings.DEAD_LETTER_QUEUE);
+            Settings.MESSAGE_MAX_BYTES, Settings.DEAD_LETTER_QUEUE, Settings.TASK_TIME_LIMIT,
+            Settings.TASK_SOFT_TIME_LIMIT, Settings.TASK_TRACK_STARTED);
     /** Plugin options, carried too (all but the data directory, which is in the URLs). */
     private static final List<String> OPTION_PREFIXES = List.of("broker_transport_options.",
             "result_backend_transport_options.");

@@ -67,6 +67,16 @@ final class WorkerCommand implements Callable<Integer> {
                     + "kills its worker each time (worker_max_deliveries); 0 for no limit. Default: 5.")
     Integer maxDeliveries;
 
+    @Option(names = "--time-limit", paramLabel = "SECONDS",
+            description = "Hard time limit of tasks that set none (task_time_limit): a task running longer fails "
+                    + "with TimeLimitExceeded and its thread is replaced. Default: none.")
+    Double timeLimit;
+
+    @Option(names = "--soft-time-limit", paramLabel = "SECONDS",
+            description = "Soft time limit of tasks that set none (task_soft_time_limit): a task running longer is "
+                    + "interrupted (SoftTimeLimitExceeded). Default: none.")
+    Double softTimeLimit;
+
     @Mixin
     SettingsOptions settings;
 
@@ -80,6 +90,8 @@ final class WorkerCommand implements Callable<Integer> {
         flags.put(Settings.WORKER_PREFETCH_MULTIPLIER, prefetchMultiplier == null ? null : prefetchMultiplier.toString());
         flags.put(Settings.WORKER_STATE_DB, stateDb == null ? null : stateDb.toString());
         flags.put(Settings.WORKER_MAX_DELIVERIES, maxDeliveries == null ? null : maxDeliveries.toString());
+        flags.put(Settings.TASK_TIME_LIMIT, timeLimit == null ? null : timeLimit.toString());
+        flags.put(Settings.TASK_SOFT_TIME_LIMIT, softTimeLimit == null ? null : softTimeLimit.toString());
         return new WorkerRun(root, spec.commandLine().getOut())
                 .run(settings.resolve(flags, root.context().environment()), taskPaths);
     }

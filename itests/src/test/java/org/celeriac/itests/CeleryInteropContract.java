@@ -200,6 +200,40 @@ abstract class CeleryInteropContract {
     }
 
     /**
+     * A Python client's {@code soft_time_limit} and {@code time_limit} bind a Celeriac worker as they bind a Celery
+     * one: the soft limit interrupts a sleeping task, the hard limit abandons one that ignores interrupts, and the
+     * client gets billiard's exceptions with the arguments Celery gives them; the worker goes on.
+     */
+    @Test
+    void pythonClientTimeLimitsStopTasksOnCeleriacWorkerAsCeleryReportsThem() throws Exception {
+        celeriacWorker();
+        String out = runPython("limits", """
+                import sys
+                import celery.exceptions
+                from celery import Celery
+                app = Celery(broker=sys.argv[1], backend=sys.argv[2])
+                soft = app.send_task('demo.sleep', (30,), soft_time_limit=1, time_limit=20)
+                hard = app.send_task('demo.uninterruptible', (4,), time_limit=1)
+                for name, result in (('soft', soft), ('hard', hard)):
+                    try:
+                        print(name, 'value:', result.get(timeout=60), flush=True)
+                    except Exception as e:
+                        print(name, 'raised:', type(e).__module__, type(e).__name__, flush=True)
+                        print(name, 'args:', e.args, flush=True)
+                        print(name, "is celery's:", isinstance(e, (celery.exceptions.SoftTimeLimitExceeded,
+                                                                    celery.exceptions.TimeLimitExceeded)), flush=True)
+                    print(name, 'state:', result.state, flush=True)
+                print('add:', app.send_task('demo.add', (2, 3)).get(timeout=60), flush=True)
+                """, pythonBroker(), backend());
+
+        assertThat(out).contains("soft raised: billiard.exceptions SoftTimeLimitExceeded\n", "soft args: ()\n",
+                "soft is celery's: True\n", "soft state: FAILURE\n");
+        assertThat(out).contains("hard raised: billiard.exceptions TimeLimitExceeded\n", "hard args: (1,)\n",
+                "hard is celery's: True\n", "hard state: FAILURE\n");
+        assertThat(out).contains("add: 5\n");
+    }
+
+    /**
      * Tasks on the one default queue, consumed at once by a Python worker and a Celeriac worker: half sent by a
      * Python client (results read there), half by a Celeriac client here. Each task id succeeds exactly once across
      * the two workers' logs, both workers take a share, and after both stop warm nothing is left on the queue or

@@ -13,6 +13,7 @@ import org.celeriac.registry.TaskRegistry;
 import org.celeriac.spi.backend.ResultBackend;
 import org.celeriac.spi.transport.Transport;
 import org.celeriac.worker.DispatchOptions;
+import org.celeriac.worker.TaskDefaults;
 import org.celeriac.worker.Worker;
 import org.celeriac.worker.WorkerOptions;
 
@@ -100,7 +101,9 @@ public final class Celeriac implements AutoCloseable {
                 .withResultExpires(expires == null || expires.isZero() ? null : expires)
                 .withMaxMessageBytes(settings.getInt(Settings.MESSAGE_MAX_BYTES, d.maxMessageBytes()))
                 .withAcceptContent(settings.getList(Settings.ACCEPT_CONTENT))
-                .withDeadLetterQueue(settings.get(Settings.DEAD_LETTER_QUEUE));
+                .withDeadLetterQueue(settings.get(Settings.DEAD_LETTER_QUEUE))
+                .withTaskDefaults(new TaskDefaults(settings.getSeconds(Settings.TASK_TIME_LIMIT),
+                        settings.getSeconds(Settings.TASK_SOFT_TIME_LIMIT), settings.getBoolean(Settings.TASK_TRACK_STARTED)));
     }
 
     /**

@@ -27,6 +27,12 @@ public final class Settings {
     public static final String TASK_DEFAULT_QUEUE = "task_default_queue";
     public static final String TASK_ACKS_LATE = "task_acks_late";
     public static final String TASK_SERIALIZER = "task_serializer";
+    /** Seconds; a task running longer is abandoned and fails with {@code TimeLimitExceeded}. Unset or 0: none. */
+    public static final String TASK_TIME_LIMIT = "task_time_limit";
+    /** Seconds; a task running longer is interrupted ({@code SoftTimeLimitExceeded}). Unset or 0: none. */
+    public static final String TASK_SOFT_TIME_LIMIT = "task_soft_time_limit";
+    /** Whether workers store STARTED when a task starts. */
+    public static final String TASK_TRACK_STARTED = "task_track_started";
     public static final String ACCEPT_CONTENT = "accept_content";
     public static final String RESULT_EXPIRES = "result_expires";
     public static final String WORKER_CONCURRENCY = "worker_concurrency";

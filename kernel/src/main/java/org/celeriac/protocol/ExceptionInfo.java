@@ -34,9 +34,14 @@ public record ExceptionInfo(String type, String module, String message) {
 
     /** The form stored as a FAILURE or RETRY result. */
     public Map<String, Object> toResult() {
+        return result(type, module, List.of(message));
+    }
+
+    /** A stored exception with the arguments Python gives its constructor ({@code exc.args}), not only a message. */
+    public static Map<String, Object> result(String type, String module, List<?> args) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("exc_type", type);
-        m.put("exc_message", List.of(message));
+        m.put("exc_message", args);
         m.put("exc_module", module);
         return m;
     }
@@ -47,7 +52,7 @@ public record ExceptionInfo(String type, String module, String message) {
             Object msg = m.get("exc_message");
             String text;
             if (msg instanceof List<?> l) {
-                text = l.size() == 1 ? String.valueOf(l.get(0)) : String.valueOf(l);
+                text = l.size() == 1 ? String.valueOf(l.get(0)) : l.isEmpty() ? "" : String.valueOf(l);
             } else {
                 text = msg == null ? "" : String.valueOf(msg);
             }

@@ -60,6 +60,24 @@ final class Settler {
         flush();
     }
 
+    /**
+     * Stores a result and returns once it is written (or given up on), after everything submitted before it: for
+     * a state that must be in the backend before what comes next can happen.
+     */
+    void storeNow(TaskResult result) {
+        pending.add(new Item(result, null, false, false));
+        writing.lock(); // a writer that took the result into its batch has written it once this returns
+        try {
+            List<Item> batch;
+            while (!(batch = nextBatch()).isEmpty()) {
+                write(batch);
+            }
+        } finally {
+            writing.unlock();
+        }
+        flush();
+    }
+
     void settle(Delivery delivery, boolean ack, boolean releasesPermit) {
         pending.add(new Item(null, delivery, ack, releasesPermit));
         flush();
@@ -72,16 +90,20 @@ final class Settler {
     void flush() {
         while (!pending.isEmpty() && writing.tryLock()) {
             try {
-                List<Item> batch = new ArrayList<>();
-                Item i;
-                while (batch.size() < MAX_BATCH && (i = pending.poll()) != null) {
-                    batch.add(i);
-                }
-                write(batch);
+                write(nextBatch());
             } finally {
                 writing.unlock();
             }
         }
+    }
+
+    private List<Item> nextBatch() {
+        List<Item> batch = new ArrayList<>();
+        Item i;
+        while (batch.size() < MAX_BATCH && (i = pending.poll()) != null) {
+            batch.add(i);
+        }
+        return batch;
     }
 
     /** Waits for a writer in another thread, then writes what is left: used when the worker stops. */

@@ -2,6 +2,7 @@ package org.celeriac.worker;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 
 import org.celeriac.protocol.ExceptionInfo;
 import org.celeriac.protocol.ProtocolV2;
@@ -11,6 +12,7 @@ import org.celeriac.registry.TaskDefinition;
 import org.celeriac.spi.backend.TaskState;
 import org.celeriac.spi.transport.Delivery;
 import org.celeriac.task.Retry;
+import org.celeriac.task.SoftTimeLimitExceeded;
 import org.celeriac.task.Task;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,28 +82,64 @@ final class TaskRunner {
             if (!acksLate) {
                 worker.settle(delivery, true, holdsPermit);
             }
+            TaskDefaults defaults = worker.options().taskDefaults();
+            if (storeResult && (opts.trackStarted() == Task.Toggle.DEFAULT ? defaults.trackStarted()
+                    : opts.trackStarted() == Task.Toggle.ON)) {
+                // Celery's meta for STARTED: the process and the worker's node name
+                worker.storeResult(task, TaskState.STARTED,
+                        Map.of("pid", ProcessHandle.current().pid(), "hostname", worker.options().hostname()), null);
+            }
             Thread thread = Thread.currentThread();
             ClassLoader previous = thread.getContextClassLoader();
             long started = System.nanoTime();
             boolean requeue = false;
+            TimeLimiter.Watch watch = null;
             try {
                 worker.started(task);
                 thread.setContextClassLoader(definition.classLoader());
-                Object value = definition.invoke(definition.bind(task.args(), task.kwargs(), new WorkerTaskContext(task)));
+                watch = worker.timeLimiter().watch(TimeLimiter.resolve(task, opts, defaults),
+                        task.task() + "[" + task.id() + "]", (limit, stack) -> abandoned(limit, stack, storeResult));
+                Object value = null;
+                Throwable thrown = null;
+                try {
+                    value = definition.invoke(definition.bind(task.args(), task.kwargs(),
+                            new WorkerTaskContext(task, watch)));
+                } catch (Throwable t) {
+                    thrown = t;
+                }
+                if (!watch.finish()) {
+                    return; // abandoned at its hard limit, which stored the outcome and settled the message
+                }
+                if (thrown != null) {
+                    if (watch.softExceeded() && TimeLimiter.fromInterrupt(thrown)) {
+                        thrown = new SoftTimeLimitExceeded();
+                    }
+                    throw thrown;
+                }
                 Object json = worker.toJson(value);
                 if (storeResult) {
                     worker.storeResult(task, TaskState.SUCCESS, json, null);
                 }
                 LOG.info("Task {}[{}] succeeded in {} ms", task.task(), task.id(), (System.nanoTime() - started) / 1_000_000);
             } catch (ArgumentMismatchException e) {
-                fail(ExceptionInfo.typeError(e.getMessage()), e.getMessage() + "\n", storeResult);
+                fail(ExceptionInfo.typeError(e.getMessage()).toResult(), e.getMessage(), e.getMessage() + "\n",
+                        storeResult);
             } catch (Retry r) {
-                requeue = !retry(r, definition, storeResult) && acksLate;
+                requeue = !retry(r.countdown(), r.getCause(), r, definition, storeResult) && acksLate;
             } catch (Throwable t) {
-                if (t instanceof InterruptedException) {
-                    thread.interrupt();
+                if (Retries.autoretries(opts, t)) {
+                    requeue = !retry(Retries.autoretryCountdown(opts, task.retries()), t, t, definition, storeResult)
+                            && acksLate;
+                } else if (t instanceof SoftTimeLimitExceeded) {
+                    fail(TimeLimiter.softLimitResult(), "SoftTimeLimitExceeded()", ExceptionInfo.traceback(t),
+                            storeResult);
+                } else {
+                    if (t instanceof InterruptedException) {
+                        thread.interrupt();
+                    }
+                    ExceptionInfo error = ExceptionInfo.of(t);
+                    fail(error.toResult(), error, ExceptionInfo.traceback(t), storeResult);
                 }
-                fail(ExceptionInfo.of(t), ExceptionInfo.traceback(t), storeResult);
             } finally {
                 worker.finished(task);
                 thread.setContextClassLoader(previous);
@@ -111,42 +149,66 @@ final class TaskRunner {
             }
         }
 
-        private void fail(ExceptionInfo error, String traceback, boolean storeResult) {
-            LOG.error("Task {}[{}] raised {}", task.task(), task.id(), error);
+        /**
+         * The attempt ran past its hard time limit: fails the task as Celery does, with billiard's
+         * {@code TimeLimitExceeded} and the stuck thread's stack as traceback, and acks the message, late or not
+         * (Celery's {@code task_acks_on_failure_or_timeout} default).
+         */
+        private void abandoned(Duration limit, StackTraceElement[] stack, boolean storeResult) {
             if (storeResult) {
-                worker.storeResult(task, TaskState.FAILURE, error.toResult(), traceback);
+                StringBuilder trace = new StringBuilder("TimeLimitExceeded: the task's thread was at\n");
+                for (StackTraceElement e : stack) {
+                    trace.append("\tat ").append(e).append('\n');
+                }
+                worker.storeResult(task, TaskState.FAILURE, TimeLimiter.hardLimitResult(limit), trace.toString());
+            }
+            worker.settle(delivery, true, holdsPermit);
+        }
+
+        private void fail(Map<String, Object> error, Object described, String traceback, boolean storeResult) {
+            LOG.error("Task {}[{}] raised {}", task.task(), task.id(), described);
+            if (storeResult) {
+                worker.storeResult(task, TaskState.FAILURE, error, traceback);
             }
         }
 
-        /** Sends the next attempt; false when the broker would not take it. */
-        private boolean retry(Retry r, TaskDefinition definition, boolean storeResult) {
+        /**
+         * Stores RETRY, then sends the next attempt: in that order, so that a next attempt that runs at once cannot
+         * have its outcome overwritten by this RETRY. False when the broker would not take the next attempt.
+         *
+         * @param countdown when to run again; null for the task's default delay
+         * @param cause     why, or null; the task fails with it when its retries are used up
+         * @param thrown    what the task threw, for the traceback
+         */
+        private boolean retry(Duration countdown, Throwable cause, Throwable thrown, TaskDefinition definition,
+                              boolean storeResult) {
             Task opts = definition.options();
             if (opts.maxRetries() >= 0 && task.retries() >= opts.maxRetries()) {
-                Throwable cause = r.getCause();
                 ExceptionInfo error = cause != null ? ExceptionInfo.of(cause)
                         : ExceptionInfo.celery("MaxRetriesExceededError", "Can't retry " + task.task() + "["
                         + task.id() + "] args:" + task.args() + " kwargs:" + task.kwargs());
-                fail(error, ExceptionInfo.traceback(cause != null ? cause : r), storeResult);
+                fail(error.toResult(), error, ExceptionInfo.traceback(cause != null ? cause : thrown), storeResult);
                 return true;
             }
-            Duration countdown = r.countdown() != null ? r.countdown()
+            Duration delay = countdown != null ? countdown
                     : Duration.ofMillis(Math.round(opts.defaultRetryDelay() * 1000));
-            TaskMessage next = task.retry(Instant.now().plus(countdown));
+            TaskMessage next = task.retry(Instant.now().plus(delay));
+            ExceptionInfo why = cause != null ? ExceptionInfo.of(cause)
+                    : ExceptionInfo.celery("Retry", thrown.getMessage());
+            if (storeResult) {
+                worker.storeResultNow(task, TaskState.RETRY, why.toResult(), ExceptionInfo.traceback(thrown));
+            }
             // The next attempt is on the broker before this one is acked: a crash in between runs it twice
             // rather than never.
             try {
                 worker.transport().publish(delivery.queue(), codec.encode(next, delivery.queue()));
             } catch (RuntimeException e) {
                 LOG.error("Task {}[{}] cannot be sent for retry: {}", task.task(), task.id(), e.getMessage());
-                fail(ExceptionInfo.of(e), ExceptionInfo.traceback(e), storeResult);
+                ExceptionInfo error = ExceptionInfo.of(e);
+                fail(error.toResult(), error, ExceptionInfo.traceback(e), storeResult);
                 return false;
             }
-            ExceptionInfo why = r.getCause() != null ? ExceptionInfo.of(r.getCause())
-                    : ExceptionInfo.celery("Retry", r.getMessage());
-            LOG.info("Task {}[{}] retry {} in {}: {}", task.task(), task.id(), next.retries(), countdown, why);
-            if (storeResult) {
-                worker.storeResult(task, TaskState.RETRY, why.toResult(), ExceptionInfo.traceback(r));
-            }
+            LOG.info("Task {}[{}] retry {} in {}: {}", task.task(), task.id(), next.retries(), delay, why);
             return true;
         }
     }

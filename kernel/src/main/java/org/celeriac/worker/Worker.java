@@ -64,6 +64,7 @@ public final class Worker implements AutoCloseable {
     private final DispatchOptions dispatch;
     private final RateLimiter<RateWait> rateLimits;
     private final Revocations revocations;
+    private final TimeLimiter timeLimiter;
 
     private final Semaphore prefetch;
     /** Deliveries taken and not yet settled, by identity: a record's hash would hash the whole message. */
@@ -110,6 +111,7 @@ public final class Worker implements AutoCloseable {
         this.runner = new TaskRunner(this);
         this.settler = new Settler(transport, backend, options.resultExpires(), this::settled);
         this.rateLimits = new RateLimiter<>(timer, dispatch.defaultRateLimit(), this::rateAllows);
+        this.timeLimiter = new TimeLimiter(pool, "celeriac-time-limits");
     }
 
     public WorkerOptions options() {
@@ -187,6 +189,7 @@ public final class Worker implements AutoCloseable {
         } finally {
             settler.drain();
             timer.shutdownNow();
+            timeLimiter.close();
         }
         LOG.info("Worker {} stopped after {} messages", options.hostname(), processed.get());
     }
@@ -632,6 +635,16 @@ public final class Worker implements AutoCloseable {
             return Map.of();
         }
         return Map.of("reply_to", replyTo, "correlation_id", taskId);
+    }
+
+    /** {@link #storeResult}, returning once the result is written: for a state that must precede what follows. */
+    void storeResultNow(TaskMessage task, TaskState state, Object result, String traceback) {
+        settler.storeNow(new TaskResult(task.id(), state, result, traceback, List.of(), Instant.now(),
+                addressOf(task.replyTo(), task.id())));
+    }
+
+    TimeLimiter timeLimiter() {
+        return timeLimiter;
     }
 
     private void store(TaskResult result) {

@@ -18,13 +18,16 @@ import java.util.Objects;
  * @param deadLetterQueue    where messages that cannot run go, with the reason
  * @param leaseRenewInterval how often held messages' leases are renewed with the transport
  * @param shutdownTimeout    how long a warm shutdown waits for running tasks
+ * @param taskDefaults       time limits and STARTED tracking for tasks that do not set their own
  */
 public record WorkerOptions(String hostname, List<String> queues, int concurrency, int prefetchMultiplier,
                             boolean acksLate, Duration resultExpires, int maxMessageBytes, List<String> acceptContent,
-                            String deadLetterQueue, Duration leaseRenewInterval, Duration shutdownTimeout) {
+                            String deadLetterQueue, Duration leaseRenewInterval, Duration shutdownTimeout,
+                            TaskDefaults taskDefaults) {
 
     public WorkerOptions {
         Objects.requireNonNull(hostname, "hostname");
+        taskDefaults = taskDefaults == null ? TaskDefaults.defaults() : taskDefaults;
         queues = List.copyOf(queues);
         acceptContent = List.copyOf(acceptContent);
         if (queues.isEmpty()) {
@@ -42,62 +45,67 @@ public record WorkerOptions(String hostname, List<String> queues, int concurrenc
     public static WorkerOptions defaults() {
         return new WorkerOptions(defaultHostname(), List.of("celery"), Runtime.getRuntime().availableProcessors(), 4,
                 false, Duration.ofDays(1), 16 * 1024 * 1024, List.of("json"), "celeriac.dead_letter",
-                Duration.ofSeconds(5), Duration.ofSeconds(30));
+                Duration.ofSeconds(5), Duration.ofSeconds(30), TaskDefaults.defaults());
     }
 
     public WorkerOptions withQueues(List<String> q) {
         return new WorkerOptions(hostname, q, concurrency, prefetchMultiplier, acksLate, resultExpires,
-                maxMessageBytes, acceptContent, deadLetterQueue, leaseRenewInterval, shutdownTimeout);
+                maxMessageBytes, acceptContent, deadLetterQueue, leaseRenewInterval, shutdownTimeout, taskDefaults);
     }
 
     public WorkerOptions withConcurrency(int n) {
         return new WorkerOptions(hostname, queues, n, prefetchMultiplier, acksLate, resultExpires,
-                maxMessageBytes, acceptContent, deadLetterQueue, leaseRenewInterval, shutdownTimeout);
+                maxMessageBytes, acceptContent, deadLetterQueue, leaseRenewInterval, shutdownTimeout, taskDefaults);
     }
 
     public WorkerOptions withAcksLate(boolean late) {
         return new WorkerOptions(hostname, queues, concurrency, prefetchMultiplier, late, resultExpires,
-                maxMessageBytes, acceptContent, deadLetterQueue, leaseRenewInterval, shutdownTimeout);
+                maxMessageBytes, acceptContent, deadLetterQueue, leaseRenewInterval, shutdownTimeout, taskDefaults);
     }
 
     public WorkerOptions withMaxMessageBytes(int max) {
         return new WorkerOptions(hostname, queues, concurrency, prefetchMultiplier, acksLate, resultExpires,
-                max, acceptContent, deadLetterQueue, leaseRenewInterval, shutdownTimeout);
+                max, acceptContent, deadLetterQueue, leaseRenewInterval, shutdownTimeout, taskDefaults);
     }
 
     public WorkerOptions withPrefetchMultiplier(int m) {
         return new WorkerOptions(hostname, queues, concurrency, m, acksLate, resultExpires,
-                maxMessageBytes, acceptContent, deadLetterQueue, leaseRenewInterval, shutdownTimeout);
+                maxMessageBytes, acceptContent, deadLetterQueue, leaseRenewInterval, shutdownTimeout, taskDefaults);
     }
 
     public WorkerOptions withHostname(String name) {
         return new WorkerOptions(name, queues, concurrency, prefetchMultiplier, acksLate, resultExpires,
-                maxMessageBytes, acceptContent, deadLetterQueue, leaseRenewInterval, shutdownTimeout);
+                maxMessageBytes, acceptContent, deadLetterQueue, leaseRenewInterval, shutdownTimeout, taskDefaults);
     }
 
     public WorkerOptions withResultExpires(Duration d) {
         return new WorkerOptions(hostname, queues, concurrency, prefetchMultiplier, acksLate, d,
-                maxMessageBytes, acceptContent, deadLetterQueue, leaseRenewInterval, shutdownTimeout);
+                maxMessageBytes, acceptContent, deadLetterQueue, leaseRenewInterval, shutdownTimeout, taskDefaults);
     }
 
     public WorkerOptions withDeadLetterQueue(String q) {
         return new WorkerOptions(hostname, queues, concurrency, prefetchMultiplier, acksLate, resultExpires,
-                maxMessageBytes, acceptContent, q, leaseRenewInterval, shutdownTimeout);
+                maxMessageBytes, acceptContent, q, leaseRenewInterval, shutdownTimeout, taskDefaults);
     }
 
     public WorkerOptions withAcceptContent(List<String> accept) {
         return new WorkerOptions(hostname, queues, concurrency, prefetchMultiplier, acksLate, resultExpires,
-                maxMessageBytes, accept, deadLetterQueue, leaseRenewInterval, shutdownTimeout);
+                maxMessageBytes, accept, deadLetterQueue, leaseRenewInterval, shutdownTimeout, taskDefaults);
     }
 
     public WorkerOptions withLeaseRenewInterval(Duration d) {
         return new WorkerOptions(hostname, queues, concurrency, prefetchMultiplier, acksLate, resultExpires,
-                maxMessageBytes, acceptContent, deadLetterQueue, d, shutdownTimeout);
+                maxMessageBytes, acceptContent, deadLetterQueue, d, shutdownTimeout, taskDefaults);
     }
 
     public WorkerOptions withShutdownTimeout(Duration d) {
         return new WorkerOptions(hostname, queues, concurrency, prefetchMultiplier, acksLate, resultExpires,
-                maxMessageBytes, acceptContent, deadLetterQueue, leaseRenewInterval, d);
+                maxMessageBytes, acceptContent, deadLetterQueue, leaseRenewInterval, d, taskDefaults);
+    }
+
+    public WorkerOptions withTaskDefaults(TaskDefaults d) {
+        return new WorkerOptions(hostname, queues, concurrency, prefetchMultiplier, acksLate, resultExpires,
+                maxMessageBytes, acceptContent, deadLetterQueue, leaseRenewInterval, shutdownTimeout, d);
     }
 
     static String defaultHostname() {

@@ -5,10 +5,11 @@ import java.util.Map;
 
 import org.celeriac.protocol.TaskMessage;
 import org.celeriac.task.Retry;
+import org.celeriac.task.SoftTimeLimitExceeded;
 import org.celeriac.task.TaskContext;
 
 /** What a running task sees of itself. */
-record WorkerTaskContext(TaskMessage message) implements TaskContext {
+record WorkerTaskContext(TaskMessage message, TimeLimiter.Watch limits) implements TaskContext {
 
     @Override
     public String id() {
@@ -33,5 +34,13 @@ record WorkerTaskContext(TaskMessage message) implements TaskContext {
     @Override
     public Retry retry(Duration countdown, Throwable cause) {
         return new Retry(countdown, cause);
+    }
+
+    @Override
+    public void checkSoftTimeLimit() {
+        if (limits != null && limits.softExceeded()) {
+            Thread.interrupted(); // the limit's interrupt: this exception says it now
+            throw new SoftTimeLimitExceeded();
+        }
     }
 }

@@ -47,6 +47,37 @@ public @interface Task {
      */
     String rateLimit() default "";
 
+    /**
+     * Seconds after which a running attempt is abandoned and fails with {@code TimeLimitExceeded}; 0 takes the
+     * call's limit or else {@code task_time_limit}. A call's limit wins over this, as in Celery.
+     */
+    double timeLimit() default 0;
+
+    /**
+     * Seconds after which the task's thread is interrupted, so that it can clean up; left uncaught, the
+     * interrupt ends it with {@link SoftTimeLimitExceeded}. 0 takes the call's limit or else
+     * {@code task_soft_time_limit}.
+     */
+    double softTimeLimit() default 0;
+
+    /** Store the STARTED state when an attempt starts; {@link Toggle#DEFAULT} takes {@code task_track_started}. */
+    Toggle trackStarted() default Toggle.DEFAULT;
+
+    /** Exceptions that retry the task by themselves, as if it had thrown {@link TaskContext#retry}. */
+    Class<? extends Throwable>[] autoretryFor() default {};
+
+    /**
+     * For automatic retries: seconds of exponential backoff, the countdown of retry n being this times 2^n;
+     * 0 for none ({@link #defaultRetryDelay()} then).
+     */
+    int retryBackoff() default 0;
+
+    /** The longest backoff countdown, in seconds. */
+    int retryBackoffMax() default 600;
+
+    /** Whether a backoff countdown is a random one between 0 and the exponential one (full jitter). */
+    boolean retryJitter() default true;
+
     /** A per-task choice that can also fall back to the worker-wide setting. */
     enum Toggle { DEFAULT, ON, OFF }
 }

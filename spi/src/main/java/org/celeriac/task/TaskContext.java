@@ -25,6 +25,13 @@ public interface TaskContext {
      */
     Retry retry(Duration countdown, Throwable cause);
 
+    /**
+     * Throws {@link SoftTimeLimitExceeded} once the attempt's soft time limit has passed, clearing the
+     * interrupt the limit sent: for code that computes without blocking, which the interrupt does not stop.
+     */
+    default void checkSoftTimeLimit() {
+    }
+
     /** {@link #retry(Duration, Throwable)} with the default delay and no cause. */
     default Retry retry() {
         return retry(null, null);

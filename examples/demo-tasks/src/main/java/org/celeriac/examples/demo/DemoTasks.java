@@ -53,6 +53,24 @@ public class DemoTasks {
         return seconds;
     }
 
+    /**
+     * Sleeps {@code seconds} ignoring interrupts, as code that a soft time limit cannot stop: only a hard time
+     * limit ends it early (the worker abandons it; this thread returns when its time is up).
+     */
+    @Task(name = "demo.uninterruptible")
+    public Number uninterruptible(Number seconds) {
+        long deadline = System.nanoTime() + Math.round(seconds.doubleValue() * 1e9);
+        long left;
+        while ((left = deadline - System.nanoTime()) > 0) {
+            try {
+                Thread.sleep(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException e) {
+                // ignored on purpose
+            }
+        }
+        return seconds;
+    }
+
     @Task(name = "demo.fail")
     public Object fail(String message) {
         throw new IllegalStateException(message);
