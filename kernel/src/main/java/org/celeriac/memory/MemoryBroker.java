@@ -1,5 +1,6 @@
 package org.celeriac.memory;
 
+import org.celeriac.spi.transport.TopicPattern;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;

@@ -1,5 +1,6 @@
 package org.celeriac.memory;
 
+import org.celeriac.spi.transport.TopicPattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;

@@ -28,6 +28,7 @@ import org.celeriac.redis.RedisUrl;
 import org.celeriac.spi.transport.Delivery;
 import org.celeriac.spi.transport.Message;
 import org.celeriac.spi.transport.Subscription;
+import org.celeriac.spi.transport.TopicPattern;
 import org.celeriac.spi.transport.Transport;
 import org.celeriac.spi.transport.TransportException;
 import org.slf4j.Logger;
@@ -67,7 +68,7 @@ import redis.clients.jedis.util.KeyValue;
  * <li>topic exchanges are fanout exchanges with routing keys, as Celery's events use Redis ({@code get_exchange} makes
  *     {@code celeryev} a fanout exchange there): PUBLISHed on {@code /{db}.{exchange}/{routing key}}
  *     ({@code _get_publish_topic} with {@code fanout_patterns}), received with a PSUBSCRIBE on a glob of the pattern
- *     ({@link TopicPattern#glob}), and what the glob lets through that the AMQP pattern does not is dropped;</li>
+ *     ({@link TopicGlob#glob}), and what the glob lets through that the AMQP pattern does not is dropped;</li>
  * <li>declaring a queue adds kombu's binding {@code queue\x06\x16\x06\x16queue} to {@code _kombu.binding.celery}
  *     (Celery's default direct exchange) and {@code _kombu.binding.<queue>} (Celery's automatic queues).</li>
  * </ul>
@@ -578,7 +579,7 @@ final class RedisTransport implements Transport {
         String bare = fanoutPrefix + exchange;
         List<String> globs = new ArrayList<>();
         if (!topic.words().isEmpty()) {
-            globs.add(escapeGlob(bare) + "/" + topic.glob());
+            globs.add(escapeGlob(bare) + "/" + TopicGlob.glob(topic));
         }
         if (topic.matches("")) {
             globs.add(escapeGlob(bare)); // published without a routing key

@@ -1,18 +1,25 @@
-package org.celeriac.memory;
+package org.celeriac.spi.transport;
 
 import java.util.List;
 
 /**
- * An AMQP topic binding: routing keys and patterns are words separated by dots, {@code *} stands for exactly one
- * word and {@code #} for any number, none included.
+ * An AMQP topic binding, as {@link Transport#subscribeTopic} takes it: routing keys and patterns are words separated
+ * by dots, {@code *} stands for exactly one word and {@code #} for any number, none included. For transports whose
+ * broker has no topic exchanges, which match routing keys themselves.
+ *
+ * @param words the pattern's words
  */
-record TopicPattern(List<String> words) {
+public record TopicPattern(List<String> words) {
 
-    static TopicPattern of(String pattern) {
+    public TopicPattern {
+        words = List.copyOf(words);
+    }
+
+    public static TopicPattern of(String pattern) {
         return new TopicPattern(words(pattern));
     }
 
-    boolean matches(String routingKey) {
+    public boolean matches(String routingKey) {
         return matches(0, words(routingKey), 0);
     }
 
