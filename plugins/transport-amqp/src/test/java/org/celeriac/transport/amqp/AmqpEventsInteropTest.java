@@ -1,14 +1,11 @@
 package org.celeriac.transport.amqp;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 import org.celeriac.spi.transport.Message;
 import org.celeriac.spi.transport.Subscription;
 import org.celeriac.spi.transport.Transport;
+import org.celeriac.tck.PythonPeer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +39,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 @Timeout(120)
 class AmqpEventsInteropTest {
 
-    private static final String PYTHON = "/usr/bin/python3";
+    private static final String PYTHON = PythonPeer.PYTHON;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static String url;
 
@@ -57,26 +54,7 @@ class AmqpEventsInteropTest {
     @BeforeAll
     static void requireBrokerAndCelery() throws Exception {
         url = AmqpTestBroker.url();
-        String why = null;
-        try {
-            Process p = new ProcessBuilder(PYTHON, "-c", "import celery, kombu, amqp").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                why = PYTHON + " cannot import celery, kombu, amqp (apt-get install python3-celery):\n" + out;
-            }
-        } catch (IOException e) {
-            why = "cannot run " + PYTHON + ": " + e;
-        }
-        if (why != null) {
-            if ("true".equals(System.getenv("CI"))) {
-                fail(why);
-            }
-            Assumptions.abort(why);
-        }
-        script = dir.resolve("events_peer.py");
-        try (InputStream in = AmqpEventsInteropTest.class.getResourceAsStream("/celery/events_peer.py")) {
-            Files.write(script, in.readAllBytes());
-        }
+        script = PythonPeer.install(PythonPeer.class, PythonPeer.CELERY_EVENTS, dir, "celery", "kombu", "amqp");
     }
 
     @BeforeEach

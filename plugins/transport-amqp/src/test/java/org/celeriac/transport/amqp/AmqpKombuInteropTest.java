@@ -3,10 +3,7 @@ package org.celeriac.transport.amqp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -19,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 import org.celeriac.spi.transport.Delivery;
 import org.celeriac.spi.transport.Message;
 import org.celeriac.spi.transport.Transport;
+import org.celeriac.tck.PythonPeer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,7 +34,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 @Timeout(120)
 class AmqpKombuInteropTest {
 
-    private static final String PYTHON = "/usr/bin/python3";
+    private static final String PYTHON = PythonPeer.PYTHON;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static String url;
 
@@ -51,26 +48,7 @@ class AmqpKombuInteropTest {
     @BeforeAll
     static void requireBrokerAndCelery() throws Exception {
         url = AmqpTestBroker.url();
-        String why = null;
-        try {
-            Process p = new ProcessBuilder(PYTHON, "-c", "import celery, kombu, amqp").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                why = PYTHON + " cannot import celery, kombu, amqp (apt-get install python3-celery):\n" + out;
-            }
-        } catch (IOException e) {
-            why = "cannot run " + PYTHON + ": " + e;
-        }
-        if (why != null) {
-            if ("true".equals(System.getenv("CI"))) {
-                fail(why);
-            }
-            Assumptions.abort(why);
-        }
-        script = dir.resolve("amqp_peer.py");
-        try (InputStream in = AmqpKombuInteropTest.class.getResourceAsStream("/kombu/amqp_peer.py")) {
-            Files.write(script, in.readAllBytes());
-        }
+        script = PythonPeer.install(AmqpKombuInteropTest.class, "/kombu/amqp_peer.py", dir, "celery", "kombu", "amqp");
     }
 
     @BeforeEach

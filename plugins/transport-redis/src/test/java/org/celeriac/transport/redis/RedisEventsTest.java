@@ -1,14 +1,12 @@
 package org.celeriac.transport.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,8 +24,8 @@ import org.celeriac.redis.RedisUrl;
 import org.celeriac.spi.transport.Message;
 import org.celeriac.spi.transport.Subscription;
 import org.celeriac.spi.transport.Transport;
+import org.celeriac.tck.PythonPeer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -48,7 +46,7 @@ import redis.clients.jedis.JedisPubSub;
 @Timeout(120)
 class RedisEventsTest {
 
-    private static final String PYTHON = "/usr/bin/python3";
+    private static final String PYTHON = PythonPeer.PYTHON;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
@@ -275,29 +273,7 @@ class RedisEventsTest {
 
     /** The Python peer; fails under CI, else skips, when Python Celery with redis-py is missing. */
     private Path script() throws Exception {
-        String why = null;
-        try {
-            Process p = new ProcessBuilder(PYTHON, "-c", "import celery, kombu, redis").redirectErrorStream(true)
-                    .start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                why = PYTHON + " cannot import celery, kombu, redis (apt-get install python3-celery python3-redis):\n"
-                        + out;
-            }
-        } catch (IOException e) {
-            why = "cannot run " + PYTHON + ": " + e;
-        }
-        if (why != null) {
-            if ("true".equals(System.getenv("CI"))) {
-                fail(why);
-            }
-            Assumptions.abort(why);
-        }
-        Path script = dir.resolve("events_peer.py");
-        try (InputStream in = RedisEventsTest.class.getResourceAsStream("/celery/events_peer.py")) {
-            Files.write(script, in.readAllBytes());
-        }
-        return script;
+        return PythonPeer.install(PythonPeer.class, PythonPeer.CELERY_EVENTS, dir, "celery", "kombu", "redis");
     }
 
     private Process start(Path script, String... args) throws IOException {
