@@ -60,11 +60,16 @@ class AmqpConsumerTimeoutTest {
         String key = runOneTaskWithCountdown(server, "3");
 
         assertThat(Duration.between(sent, Instant.now())).isGreaterThanOrEqualTo(COUNTDOWN);
-        assertThat(RUNS.get(key).get()).isEqualTo(1);
+        Thread.sleep(500); // a second run, if any, would have started by now
+        assertThat(RUNS.get(key).get()).as("runs").isEqualTo(1);
         assertThat(log(node)).as("the broker's log").doesNotContain(TIMED_OUT);
     }
 
-    /** The same with the hand-back turned off: the broker closes the channel, as for Celery (the test's control). */
+    /**
+     * The same with the hand-back turned off: the broker closes the channel, as for Celery (the test's control). The
+     * task still completes, maybe twice: the worker still holds the delivery of the closed channel when the broker
+     * gives the message out again.
+     */
     @Test
     void withoutHandingBackTheBrokerClosesTheConsumersChannel() throws Exception {
         Path node = nodeWithConsumerTimeout();
@@ -88,7 +93,7 @@ class AmqpConsumerTimeoutTest {
             AsyncResult r = app.client().send("timeout.count", List.of(key), Map.of(),
                     SendOptions.defaults().countdown(COUNTDOWN));
 
-            assertThat(r.get(CeleriacProcesses.WAIT)).isEqualTo(1);
+            assertThat(r.get(CeleriacProcesses.WAIT)).isNotNull();
         }
         return key;
     }

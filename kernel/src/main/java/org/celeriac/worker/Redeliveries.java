@@ -39,8 +39,19 @@ final class Redeliveries {
         }
         history.add(ProtocolV2.formatTime(Instant.now()) + " redelivered to " + worker);
         headers.put(HISTORY, history);
+        return fresh(m, headers);
+    }
+
+    /**
+     * A copy of {@code m} with {@code headers} to publish anew: without the marks of its past delivery (kombu's
+     * {@code delivery_info}, and the {@code redelivered} header kombu's Redis restore adds), or the copy would itself
+     * read as redelivered, and be counted again at once.
+     */
+    static Message fresh(Message m, Map<String, Object> headers) {
+        Map<String, Object> h = new LinkedHashMap<>(headers);
+        h.remove("redelivered");
         Map<String, Object> properties = new LinkedHashMap<>(m.properties());
         properties.remove("delivery_info"); // where the original came from; the copy gets its own
-        return new Message(m.body(), m.contentType(), m.contentEncoding(), headers, properties);
+        return new Message(m.body(), m.contentType(), m.contentEncoding(), h, properties);
     }
 }

@@ -529,11 +529,8 @@ public final class Worker implements AutoCloseable {
             return;
         }
         Message m = d.message();
-        Map<String, Object> properties = new LinkedHashMap<>(m.properties());
-        properties.remove("delivery_info"); // where the original came from; the copy gets its own
         try {
-            transport.publish(d.queue(), new Message(m.body(), m.contentType(), m.contentEncoding(), m.headers(),
-                    properties));
+            transport.publish(d.queue(), Redeliveries.fresh(m, m.headers()));
         } catch (RuntimeException e) {
             LOG.warn("Cannot hand back task {} waiting for its ETA {}; holding it: {}", task.id(), task.eta(),
                     e.getMessage());
