@@ -26,9 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Real Python Celery and Celeriac as equals on one broker and result backend, whichever they are: a subclass names
  * them (and makes sure Python can import what Celery needs for them). A Python client gets results from a Celeriac
- * worker (argument shapes, failures, an unknown task, countdown and ETA), a Celeriac client gets results from a
- * Python worker, and both kinds of worker share Celery's default queue, each task running once. Python Celery is
- * Debian's (python3-celery, importable by {@code /usr/bin/python3} only).
+ * worker (argument shapes, failures, an unknown task, countdown, ETA, expires, priority), a Celeriac client gets
+ * results from a Python worker, and both kinds of worker share Celery's default queue, each task running once.
+ * Python Celery is Debian's (python3-celery, importable by {@code /usr/bin/python3} only).
  */
 abstract class CeleryInteropContract {
     /** The Celeriac worker banner's last line: the worker consumes. */
@@ -133,7 +133,7 @@ abstract class CeleryInteropContract {
                 """, pythonBroker(), backend());
 
         assertThat(out).contains("raised: celery.exceptions NotRegistered\n");
-        assertThat(line(out, "args: ")).as("the exception's message").contains("'demo.no_such_task'");
+        assertThat(out).as("Celery's NotRegistered('demo.no_such_task')").contains("args: ('demo.no_such_task',)\n");
         assertThat(out).contains("state: FAILURE\n");
         assertThat(out).contains("add: 5\n");
         assertThat(worker.err()).contains("demo.no_such_task");
@@ -197,6 +197,40 @@ abstract class CeleryInteropContract {
             assertThat(out).contains(name + " done after eta: True\n");
             assertThat(out).contains(name + " returned after eta: True\n");
         }
+    }
+
+    /**
+     * A Python client's {@code expires} and {@code priority} reach a Celeriac worker as Celery's would: a task
+     * expired on arrival, or by the time its countdown is up, ends REVOKED and the client's {@code get()} raises
+     * {@code TaskRevokedError}; one that has not expired runs. The priority arrives as the message's property
+     * (its effect on ordering is the broker's, and RabbitMQ has none without {@code x-max-priority}).
+     */
+    @Test
+    void pythonClientExpiresAndPriorityAreHonouredByCeleriacWorker() throws Exception {
+        celeriacWorker();
+        String out = runPython("expires", """
+                import sys
+                from datetime import datetime, timedelta, timezone
+                import celery.exceptions
+                from celery import Celery
+                app = Celery(broker=sys.argv[1], backend=sys.argv[2])
+                past = app.send_task('demo.add', (1, 1), expires=datetime.now(timezone.utc) - timedelta(seconds=5))
+                before_eta = app.send_task('demo.add', (2, 2), countdown=2, expires=1)
+                in_time = app.send_task('demo.add', (3, 3), expires=60)
+                for name, result in (('past', past), ('before eta', before_eta), ('in time', in_time)):
+                    try:
+                        print(name, 'value:', result.get(timeout=60), flush=True)
+                    except celery.exceptions.TaskRevokedError as e:
+                        print(name, 'raised TaskRevokedError', flush=True)
+                    print(name, 'state:', result.state, flush=True)
+                print('priority:', app.send_task('demo.priority', priority=7).get(timeout=60), flush=True)
+                print('no priority:', app.send_task('demo.priority').get(timeout=60), flush=True)
+                """, pythonBroker(), backend());
+
+        assertThat(out).contains("past raised TaskRevokedError\n", "past state: REVOKED\n");
+        assertThat(out).contains("before eta raised TaskRevokedError\n", "before eta state: REVOKED\n");
+        assertThat(out).contains("in time value: 6\n", "in time state: SUCCESS\n");
+        assertThat(out).contains("priority: 7\n", "no priority: 0\n");
     }
 
     /**

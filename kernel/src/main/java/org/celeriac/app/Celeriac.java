@@ -103,7 +103,9 @@ public final class Celeriac implements AutoCloseable {
                 .withAcceptContent(settings.getList(Settings.ACCEPT_CONTENT))
                 .withDeadLetterQueue(settings.get(Settings.DEAD_LETTER_QUEUE))
                 .withTaskDefaults(new TaskDefaults(settings.getSeconds(Settings.TASK_TIME_LIMIT),
-                        settings.getSeconds(Settings.TASK_SOFT_TIME_LIMIT), settings.getBoolean(Settings.TASK_TRACK_STARTED)));
+                        settings.getSeconds(Settings.TASK_SOFT_TIME_LIMIT), settings.getBoolean(Settings.TASK_TRACK_STARTED),
+                        settings.getBoolean(Settings.TASK_STORE_ERRORS_EVEN_IF_IGNORED),
+                        settings.getBoolean(Settings.TASK_REJECT_ON_WORKER_LOST)));
     }
 
     /**

@@ -33,6 +33,13 @@ public final class Settings {
     public static final String TASK_SOFT_TIME_LIMIT = "task_soft_time_limit";
     /** Whether workers store STARTED when a task starts. */
     public static final String TASK_TRACK_STARTED = "task_track_started";
+    /** Whether workers store failures of tasks whose result is ignored. */
+    public static final String TASK_STORE_ERRORS_EVEN_IF_IGNORED = "task_store_errors_even_if_ignored";
+    /**
+     * Whether a late-ack task whose run the worker cut short (interrupted at shutdown) is requeued rather than
+     * acked and failed with {@code WorkerLostError}.
+     */
+    public static final String TASK_REJECT_ON_WORKER_LOST = "task_reject_on_worker_lost";
     public static final String ACCEPT_CONTENT = "accept_content";
     public static final String RESULT_EXPIRES = "result_expires";
     public static final String WORKER_CONCURRENCY = "worker_concurrency";

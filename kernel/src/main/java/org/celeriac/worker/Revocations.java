@@ -2,6 +2,7 @@ package org.celeriac.worker;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +31,9 @@ import org.slf4j.LoggerFactory;
  * line per revoke, {@code <epoch millis> <task id>}, appended and synced as each comes; it is rewritten without
  * what expired when opened and whenever it has grown to twice what it keeps. A line cut short by a crash is
  * skipped.
+ *
+ * <p>A revoke can also name a stamp, as Celery 5.3's {@code revoke_by_stamped_headers}: a header name and value that
+ * revoke every task whose message carries that stamp. Those are kept the same time, in memory only.
  */
 final class Revocations {
     private static final Logger LOG = LoggerFactory.getLogger(Revocations.class);
@@ -42,7 +47,11 @@ final class Revocations {
     private final int max;
     /** Task id to when it was revoked, oldest first. */
     private final LinkedHashMap<String, Instant> revoked = new LinkedHashMap<>(); // guarded by this
+    /** Stamp ({@code name=value}) to when it was revoked, oldest first. */
+    private final LinkedHashMap<String, Instant> revokedStamps = new LinkedHashMap<>(); // guarded by this
     private final Map<String, Thread> running = new HashMap<>(); // guarded by this
+    /** The stamps of the tasks running, for a terminating revoke by stamp. */
+    private final Map<String, Set<String>> runningStamps = new HashMap<>(); // guarded by this
     private final Set<String> terminated = new HashSet<>(); // guarded by this
     private int lines; // in the state file; guarded by this
 
@@ -99,6 +108,78 @@ final class Revocations {
         return at != null && at.plus(expires).isAfter(Instant.now());
     }
 
+    /**
+     * Revokes every task whose message carries the stamp {@code name} with {@code value} (or with a list holding
+     * it). With {@code terminate}, the runs of such tasks under way here are interrupted.
+     *
+     * @return how many runs under way were interrupted
+     */
+    synchronized int revokeStamped(String name, Object value, boolean terminate) {
+        Instant now = Instant.now();
+        String stamp = stamp(name, value);
+        revokedStamps.remove(stamp);
+        revokedStamps.put(stamp, now);
+        prune(revokedStamps, now);
+        if (!terminate) {
+            return 0;
+        }
+        int interrupted = 0;
+        for (Map.Entry<String, Set<String>> e : runningStamps.entrySet()) {
+            if (e.getValue().contains(stamp) && terminated.add(e.getKey())) {
+                running.get(e.getKey()).interrupt();
+                interrupted++;
+            }
+        }
+        return interrupted;
+    }
+
+    /** Whether a task was revoked, by its id or by one of its stamps ({@link #stamps}). */
+    synchronized boolean isRevoked(String taskId, Set<String> stamps) {
+        if (isRevoked(taskId)) {
+            return true;
+        }
+        Instant now = Instant.now();
+        for (String stamp : stamps) {
+            Instant at = revokedStamps.get(stamp);
+            if (at != null && at.plus(expires).isAfter(now)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The stamps a message carries, from its headers as Celery 5.3 writes them: the names in
+     * {@code stamped_headers}, the values in the {@code stamps} header (or, from clients that put them there, in a
+     * header of that name); a list value is each of its elements.
+     */
+    static Set<String> stamps(Map<String, Object> headers) {
+        if (!(headers.get("stamped_headers") instanceof List<?> names) || names.isEmpty()) {
+            return Set.of();
+        }
+        Map<?, ?> values = headers.get("stamps") instanceof Map<?, ?> m ? m : Map.of();
+        Set<String> stamps = new TreeSet<>();
+        for (Object n : names) {
+            if (!(n instanceof String name)) {
+                continue;
+            }
+            Object value = values.containsKey(name) ? values.get(name) : headers.get(name);
+            if (value instanceof List<?> list) {
+                list.forEach(v -> stamps.add(stamp(name, v)));
+            } else {
+                stamps.add(stamp(name, value));
+            }
+        }
+        return stamps;
+    }
+
+    /** A stamp as compared: its name and value, numbers by value whatever their Java type. */
+    private static String stamp(String name, Object value) {
+        String v = value instanceof Number n && !(value instanceof Double d && (d.isNaN() || d.isInfinite()))
+                ? new BigDecimal(n.toString()).stripTrailingZeros().toPlainString() : String.valueOf(value);
+        return name + '=' + v;
+    }
+
     /** How many revokes are kept. */
     synchronized int size() {
         prune(Instant.now());
@@ -110,8 +191,16 @@ final class Revocations {
      * checked and before this is stopped here, as if terminated: a revoke is never lost between the two.
      */
     synchronized void started(String taskId) {
+        started(taskId, Set.of());
+    }
+
+    /** {@link #started(String)} for a task with stamps ({@link #stamps}), which a revoke by stamp can terminate. */
+    synchronized void started(String taskId, Set<String> stamps) {
         running.put(taskId, Thread.currentThread());
-        if (isRevoked(taskId)) {
+        if (!stamps.isEmpty()) {
+            runningStamps.put(taskId, stamps);
+        }
+        if (isRevoked(taskId, stamps)) {
             terminated.add(taskId);
             Thread.currentThread().interrupt();
         }
@@ -127,6 +216,7 @@ final class Revocations {
             return false;
         }
         running.remove(taskId);
+        runningStamps.remove(taskId);
         if (terminated.remove(taskId)) {
             Thread.interrupted();
             return true;
@@ -135,6 +225,10 @@ final class Revocations {
     }
 
     private void prune(Instant now) {
+        prune(revoked, now);
+    }
+
+    private void prune(LinkedHashMap<String, Instant> revoked, Instant now) {
         Iterator<Map.Entry<String, Instant>> it = revoked.entrySet().iterator();
         while (it.hasNext()) {
             Map.Entry<String, Instant> e = it.next();

@@ -78,11 +78,14 @@ final class TaskRunner {
             Task opts = definition.options();
             boolean acksLate = opts.acksLate() == Task.Toggle.DEFAULT ? worker.options().acksLate()
                     : opts.acksLate() == Task.Toggle.ON;
+            TaskDefaults defaults = worker.options().taskDefaults();
             boolean storeResult = !(task.ignoreResult() || opts.ignoreResult());
+            // Failures and retries: Celery's store_errors, which store_errors_even_if_ignored widens
+            boolean storeErrors = storeResult
+                    || TaskDefaults.resolve(opts.storeErrorsEvenIfIgnored(), defaults.storeErrorsEvenIfIgnored());
             if (!acksLate) {
                 worker.settle(delivery, true, holdsPermit);
             }
-            TaskDefaults defaults = worker.options().taskDefaults();
             if (storeResult && (opts.trackStarted() == Task.Toggle.DEFAULT ? defaults.trackStarted()
                     : opts.trackStarted() == Task.Toggle.ON)) {
                 // Celery's meta for STARTED: the process and the worker's node name
@@ -98,7 +101,7 @@ final class TaskRunner {
                 worker.started(task);
                 thread.setContextClassLoader(definition.classLoader());
                 watch = worker.timeLimiter().watch(TimeLimiter.resolve(task, opts, defaults),
-                        task.task() + "[" + task.id() + "]", (limit, stack) -> abandoned(limit, stack, storeResult));
+                        task.task() + "[" + task.id() + "]", (limit, stack) -> abandoned(limit, stack, storeErrors));
                 Object value = null;
                 Throwable thrown = null;
                 try {
@@ -109,6 +112,11 @@ final class TaskRunner {
                 }
                 if (!watch.finish()) {
                     return; // abandoned at its hard limit, which stored the outcome and settled the message
+                }
+                if (thrown != null && worker.cuttingShort() && !(thrown instanceof Retry)) {
+                    requeue = lost(thrown, acksLate && TaskDefaults.resolve(opts.rejectOnWorkerLost(),
+                            defaults.rejectOnWorkerLost()), storeErrors);
+                    return;
                 }
                 if (thrown != null) {
                     if (watch.softExceeded() && TimeLimiter.fromInterrupt(thrown)) {
@@ -123,22 +131,22 @@ final class TaskRunner {
                 LOG.info("Task {}[{}] succeeded in {} ms", task.task(), task.id(), (System.nanoTime() - started) / 1_000_000);
             } catch (ArgumentMismatchException e) {
                 fail(ExceptionInfo.typeError(e.getMessage()).toResult(), e.getMessage(), e.getMessage() + "\n",
-                        storeResult);
+                        storeErrors);
             } catch (Retry r) {
-                requeue = !retry(r.countdown(), r.getCause(), r, definition, storeResult) && acksLate;
+                requeue = !retry(r.countdown(), r.getCause(), r, definition, storeErrors) && acksLate;
             } catch (Throwable t) {
                 if (Retries.autoretries(opts, t)) {
-                    requeue = !retry(Retries.autoretryCountdown(opts, task.retries()), t, t, definition, storeResult)
+                    requeue = !retry(Retries.autoretryCountdown(opts, task.retries()), t, t, definition, storeErrors)
                             && acksLate;
                 } else if (t instanceof SoftTimeLimitExceeded) {
                     fail(TimeLimiter.softLimitResult(), "SoftTimeLimitExceeded()", ExceptionInfo.traceback(t),
-                            storeResult);
+                            storeErrors);
                 } else {
                     if (t instanceof InterruptedException) {
                         thread.interrupt();
                     }
                     ExceptionInfo error = ExceptionInfo.of(t);
-                    fail(error.toResult(), error, ExceptionInfo.traceback(t), storeResult);
+                    fail(error.toResult(), error, ExceptionInfo.traceback(t), storeErrors);
                 }
             } finally {
                 worker.finished(task);
@@ -154,8 +162,8 @@ final class TaskRunner {
          * {@code TimeLimitExceeded} and the stuck thread's stack as traceback, and acks the message, late or not
          * (Celery's {@code task_acks_on_failure_or_timeout} default).
          */
-        private void abandoned(Duration limit, StackTraceElement[] stack, boolean storeResult) {
-            if (storeResult) {
+        private void abandoned(Duration limit, StackTraceElement[] stack, boolean storeErrors) {
+            if (storeErrors) {
                 StringBuilder trace = new StringBuilder("TimeLimitExceeded: the task's thread was at\n");
                 for (StackTraceElement e : stack) {
                     trace.append("\tat ").append(e).append('\n');
@@ -165,9 +173,28 @@ final class TaskRunner {
             worker.settle(delivery, true, holdsPermit);
         }
 
-        private void fail(Map<String, Object> error, Object described, String traceback, boolean storeResult) {
+        /**
+         * The worker cut this run short (it interrupted the task's thread at shutdown): Celery's worker lost. A
+         * late-ack task that rejects on worker lost goes back to its queue, unstored; any other fails with billiard's
+         * {@code WorkerLostError} and is acked, as Celery's parent process does for a pool process that died.
+         *
+         * @return whether to requeue
+         */
+        private boolean lost(Throwable thrown, boolean reject, boolean storeErrors) {
+            if (reject) {
+                LOG.warn("Task {}[{}] interrupted at shutdown; requeued (reject_on_worker_lost)", task.task(),
+                        task.id());
+                return true;
+            }
+            ExceptionInfo error = new ExceptionInfo("WorkerLostError", "billiard.exceptions",
+                    "Worker exited prematurely: task interrupted at shutdown.");
+            fail(error.toResult(), error, ExceptionInfo.traceback(thrown), storeErrors);
+            return false;
+        }
+
+        private void fail(Map<String, Object> error, Object described, String traceback, boolean storeErrors) {
             LOG.error("Task {}[{}] raised {}", task.task(), task.id(), described);
-            if (storeResult) {
+            if (storeErrors) {
                 worker.storeResult(task, TaskState.FAILURE, error, traceback);
             }
         }
@@ -181,13 +208,13 @@ final class TaskRunner {
          * @param thrown    what the task threw, for the traceback
          */
         private boolean retry(Duration countdown, Throwable cause, Throwable thrown, TaskDefinition definition,
-                              boolean storeResult) {
+                              boolean storeErrors) {
             Task opts = definition.options();
             if (opts.maxRetries() >= 0 && task.retries() >= opts.maxRetries()) {
                 ExceptionInfo error = cause != null ? ExceptionInfo.of(cause)
                         : ExceptionInfo.celery("MaxRetriesExceededError", "Can't retry " + task.task() + "["
                         + task.id() + "] args:" + task.args() + " kwargs:" + task.kwargs());
-                fail(error.toResult(), error, ExceptionInfo.traceback(cause != null ? cause : thrown), storeResult);
+                fail(error.toResult(), error, ExceptionInfo.traceback(cause != null ? cause : thrown), storeErrors);
                 return true;
             }
             Duration delay = countdown != null ? countdown
@@ -195,7 +222,7 @@ final class TaskRunner {
             TaskMessage next = task.retry(Instant.now().plus(delay));
             ExceptionInfo why = cause != null ? ExceptionInfo.of(cause)
                     : ExceptionInfo.celery("Retry", thrown.getMessage());
-            if (storeResult) {
+            if (storeErrors) {
                 worker.storeResultNow(task, TaskState.RETRY, why.toResult(), ExceptionInfo.traceback(thrown));
             }
             // The next attempt is on the broker before this one is acked: a crash in between runs it twice
@@ -205,7 +232,7 @@ final class TaskRunner {
             } catch (RuntimeException e) {
                 LOG.error("Task {}[{}] cannot be sent for retry: {}", task.task(), task.id(), e.getMessage());
                 ExceptionInfo error = ExceptionInfo.of(e);
-                fail(error.toResult(), error, ExceptionInfo.traceback(e), storeResult);
+                fail(error.toResult(), error, ExceptionInfo.traceback(e), storeErrors);
                 return false;
             }
             LOG.info("Task {}[{}] retry {} in {}: {}", task.task(), task.id(), next.retries(), delay, why);

@@ -75,6 +75,8 @@ public final class Worker implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final AtomicInteger processed = new AtomicInteger();
     private volatile boolean running;
+    /** Set once the worker interrupts the tasks still running: see {@link #interruptRunning()}. */
+    private volatile boolean cuttingShort;
     /** Whether the consumer waits for the pool's queue to drain (see {@link #waitForRoom}). */
     private volatile boolean waitingForRoom;
     private Thread consumer;
@@ -181,7 +183,7 @@ public final class Worker implements AutoCloseable {
             pool.shutdown();
             if (!pool.awaitTermination(options.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
                 LOG.warn("Tasks still running after {}; interrupting them", options.shutdownTimeout());
-                pool.shutdownNow();
+                interruptRunning();
                 pool.awaitTermination(5, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
@@ -197,6 +199,21 @@ public final class Worker implements AutoCloseable {
     @Override
     public void close() {
         stop();
+    }
+
+    /**
+     * Interrupts the tasks still running, for a shutdown that waits no longer. A task that then ends by an
+     * exception was lost by the worker, not failed by its code: it is requeued or fails with {@code WorkerLostError}
+     * as its {@code reject_on_worker_lost} says (see {@link TaskRunner}).
+     */
+    void interruptRunning() {
+        cuttingShort = true;
+        pool.shutdownNow();
+    }
+
+    /** Whether the worker is interrupting its running tasks. */
+    boolean cuttingShort() {
+        return cuttingShort;
     }
 
     private void consume() {
@@ -331,8 +348,9 @@ public final class Worker implements AutoCloseable {
                 return null;
             }
             waitingForRedeploy.remove(new Ref(d));
+            // Stored as Celery's worker stores it, NotRegistered('name'); the reason stays on the dead letter.
             deadLetter(d, "Received unregistered task of type '" + task.task() + "'",
-                    ExceptionInfo.celery("NotRegistered", null), holdsPermit);
+                    ExceptionInfo.celery("NotRegistered", task.task()), holdsPermit);
             return null;
         }
         waitingForRedeploy.remove(new Ref(d));
@@ -452,13 +470,27 @@ public final class Worker implements AutoCloseable {
         LOG.info("Task {} revoked{}", taskId, interrupted ? "; terminating its run" : "");
     }
 
+    /**
+     * Revokes by stamp, as Celery 5.3's {@code revoke_by_stamped_headers}: every task whose message carries the
+     * stamped header {@code name} with {@code value} (a list stamp: holding it) is treated as {@link #revoke}
+     * treats a revoked id. Kept three hours, in memory only.
+     */
+    public void revokeByStampedHeader(String name, Object value, boolean terminate) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("not a stamped header name: '" + name + "'");
+        }
+        int interrupted = revocations.revokeStamped(name, value, terminate);
+        LOG.info("Tasks stamped {}={} revoked{}", name, value,
+                interrupted > 0 ? "; terminating " + interrupted + " run(s)" : "");
+    }
+
     /** Whether a task was revoked here (and the revoke has not expired). */
     public boolean isRevoked(String taskId) {
         return revocations.isRevoked(taskId);
     }
 
     boolean isRevoked(TaskMessage task) {
-        return revocations.isRevoked(task.id());
+        return revocations.isRevoked(task.id(), Revocations.stamps(task.otherHeaders()));
     }
 
     /** Settles a revoked task unrun with a REVOKED result, as Celery does. */
@@ -470,7 +502,7 @@ public final class Worker implements AutoCloseable {
 
     /** Called on the pool thread that is about to run a task, so that a terminating revoke can interrupt it. */
     void started(TaskMessage task) {
-        revocations.started(task.id());
+        revocations.started(task.id(), Revocations.stamps(task.otherHeaders()));
     }
 
     /** Called on the pool thread that ran a task, once it is over; idempotent. */
@@ -585,7 +617,10 @@ public final class Worker implements AutoCloseable {
         return registry;
     }
 
-    /** Puts an unrunnable message on the dead-letter queue with its reason, and fails its task if it has an id. */
+    /**
+     * Puts an unrunnable message on the dead-letter queue with its reason, and fails its task if it has an id: with
+     * {@code failure}'s message, or the reason when it has none.
+     */
     void deadLetter(Delivery d, String reason, ExceptionInfo failure, boolean holdsPermit) {
         Message m = d.message();
         String id = m.taskId();
@@ -604,7 +639,8 @@ public final class Worker implements AutoCloseable {
             return;
         }
         if (id != null && failure != null) {
-            ExceptionInfo withReason = new ExceptionInfo(failure.type(), failure.module(), reason);
+            ExceptionInfo withReason = failure.message() != null ? failure
+                    : new ExceptionInfo(failure.type(), failure.module(), reason);
             store(new TaskResult(id, TaskState.FAILURE, withReason.toResult(), reason + "\n", List.of(), Instant.now(),
                     addressOf(m.properties().get("reply_to") instanceof String r ? r : null, id)));
         }

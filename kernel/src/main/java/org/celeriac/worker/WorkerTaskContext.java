@@ -32,6 +32,11 @@ record WorkerTaskContext(TaskMessage message, TimeLimiter.Watch limits) implemen
     }
 
     @Override
+    public int priority() {
+        return message.priority();
+    }
+
+    @Override
     public Retry retry(Duration countdown, Throwable cause) {
         return new Retry(countdown, cause);
     }

@@ -150,6 +150,40 @@ public class ExecutionTasks {
         return ownState(task);
     }
 
+    @Task(name = "x.ignored_fail", ignoreResult = true)
+    public void ignoredFail() {
+        throw new IllegalStateException("ignored failure");
+    }
+
+    @Task(name = "x.ignored_fail_stored", ignoreResult = true, storeErrorsEvenIfIgnored = Task.Toggle.ON)
+    public void ignoredFailStored() {
+        throw new IllegalStateException("stored failure");
+    }
+
+    @Task(name = "x.ignored_ok", ignoreResult = true, storeErrorsEvenIfIgnored = Task.Toggle.ON)
+    public String ignoredOk() {
+        return "not stored";
+    }
+
+    /** Acks late, waits for the test's release; requeued when the worker cuts it short. */
+    @Task(name = "x.lost_requeued", acksLate = Task.Toggle.ON, rejectOnWorkerLost = Task.Toggle.ON)
+    public String lostRequeued(String key) throws InterruptedException {
+        return waitForRelease(key);
+    }
+
+    /** Acks late, waits for the test's release; Celery's default when the worker cuts it short. */
+    @Task(name = "x.lost_failed", acksLate = Task.Toggle.ON)
+    public String lostFailed(String key) throws InterruptedException {
+        return waitForRelease(key);
+    }
+
+    private static String waitForRelease(String key) throws InterruptedException {
+        attempt(key);
+        RETURNED.computeIfAbsent(key, k -> new CountDownLatch(1)).countDown(); // here: it has started
+        RELEASE.computeIfAbsent(key, k -> new CountDownLatch(1)).await();
+        return "released";
+    }
+
     private static String ownState(TaskContext task) {
         return backend.get(task.id()).map(r -> r.state().name()).orElse("PENDING");
     }

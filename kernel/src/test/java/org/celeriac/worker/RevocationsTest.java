@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,5 +58,23 @@ class RevocationsTest {
         assertThat(r.isRevoked("2")).isFalse();
         assertThat(r.isRevoked("5")).isTrue();
         assertThat(Revocations.open(dir.resolve("state.db"), Duration.ofHours(1), 3).size()).isEqualTo(3);
+    }
+
+    @Test
+    void stampsAreReadAsCelery53WritesThemAndMatchedByValue() {
+        Revocations r = Revocations.inMemory();
+        r.revokeStamped("batch", 7L, false);
+        r.revokeStamped("tenant", "acme", false);
+
+        assertThat(r.isRevoked("id", Revocations.stamps(Map.of("stamped_headers", List.of("batch"),
+                "stamps", Map.of("batch", List.of(1, 7)))))).as("list stamp holding the value").isTrue();
+        assertThat(r.isRevoked("id", Revocations.stamps(Map.of("stamped_headers", List.of("tenant"),
+                "tenant", "acme")))).as("stamp as a header of its own").isTrue();
+        assertThat(r.isRevoked("id", Revocations.stamps(Map.of("stamped_headers", List.of("batch"),
+                "stamps", Map.of("batch", 7.0))))).as("number of another type").isTrue();
+        assertThat(r.isRevoked("id", Revocations.stamps(Map.of("stamped_headers", List.of("batch"),
+                "stamps", Map.of("batch", 8))))).isFalse();
+        assertThat(r.isRevoked("id", Revocations.stamps(Map.of("batch", 7)))).as("not a stamped header").isFalse();
+        assertThat(r.isRevoked("id")).isFalse();
     }
 }

@@ -162,10 +162,11 @@ class WorkerTest {
 
         assertThat(e.exception().type()).isEqualTo("NotRegistered");
         assertThat(e.exception().module()).isEqualTo("celery.exceptions");
-        assertThat(e.exception().message()).contains("unregistered task of type 't.nope'");
+        assertThat(e.exception().message()).as("Celery's NotRegistered('t.nope')").isEqualTo("t.nope");
         List<Delivery> dead = deadLetters(1);
         assertThat(dead).hasSize(1);
         assertThat(dead.get(0).message().headers()).containsEntry("task", "t.nope")
+                .containsEntry("x-celeriac-dead-letter-reason", "Received unregistered task of type 't.nope'")
                 .containsEntry("x-celeriac-original-queue", "celery");
         assertThat(client.send("t.add", List.of(1, 1), Map.of()).get(WAIT)).isEqualTo(2);
     }

@@ -37,8 +37,22 @@ public @interface Task {
     /** Acknowledge after the task ran rather than before; {@link Toggle#DEFAULT} takes {@code task_acks_late}. */
     Toggle acksLate() default Toggle.DEFAULT;
 
-    /** Do not store the result (failures neither, unless the worker stores errors even if ignored). */
+    /** Do not store the result (failures neither, unless {@link #storeErrorsEvenIfIgnored()}). */
     boolean ignoreResult() default false;
+
+    /**
+     * With {@link #ignoreResult()}, still store failures (and retries), as Celery's
+     * {@code store_errors_even_if_ignored}; {@link Toggle#DEFAULT} takes {@code task_store_errors_even_if_ignored}.
+     */
+    Toggle storeErrorsEvenIfIgnored() default Toggle.DEFAULT;
+
+    /**
+     * For a late-ack task whose run the worker itself cuts short (its thread interrupted when a shutdown gives up
+     * waiting for it): requeue the message rather than ack it and fail the task with {@code WorkerLostError}, as
+     * Celery's {@code reject_on_worker_lost}; {@link Toggle#DEFAULT} takes {@code task_reject_on_worker_lost}.
+     * A worker process that dies never acks: the broker returns its late-ack messages either way.
+     */
+    Toggle rejectOnWorkerLost() default Toggle.DEFAULT;
 
     /**
      * How often this task may start on one worker, as Celery's {@code rate_limit}: {@code "10/s"}, {@code "100/m"},

@@ -19,6 +19,11 @@ public interface TaskContext {
     /** The protocol headers of the message that started this attempt. */
     Map<String, Object> headers();
 
+    /** The message's {@code priority} property (Celery's {@code request.delivery_info['priority']}), 0 if none. */
+    default int priority() {
+        return 0;
+    }
+
     /**
      * Asks for another attempt after {@code countdown} (the task's default delay when null); throw what this
      * returns. When the retries are used up, the task fails with {@code cause} (or {@code MaxRetriesExceededError}).

@@ -86,6 +86,12 @@ public class DemoTasks {
         return times;
     }
 
+    /** The priority its message was sent with (Celery's {@code request.delivery_info['priority']}), 0 if none. */
+    @Task(name = "demo.priority")
+    public int priority(TaskContext task) {
+        return task.priority();
+    }
+
     private static boolean isIntegral(Number n) {
         return n instanceof Integer || n instanceof Long || n instanceof Short || n instanceof Byte
                 || n instanceof BigInteger;

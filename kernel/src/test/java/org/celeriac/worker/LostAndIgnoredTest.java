@@ -1,0 +1,108 @@
+package org.celeriac.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.celeriac.app.Celeriac;
+import org.celeriac.client.AsyncResult;
+import org.celeriac.config.Settings;
+import org.celeriac.protocol.ExceptionInfo;
+import org.celeriac.spi.backend.TaskState;
+import org.celeriac.spi.transport.Delivery;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@code store_errors_even_if_ignored}: failures of tasks whose result is ignored. {@code reject_on_worker_lost}:
+ * what becomes of a late-ack task whose run the worker cuts short at shutdown.
+ */
+@Timeout(60)
+class LostAndIgnoredTest extends ExecutionTestSupport {
+
+    @Test
+    void ignoredResultFailureIsStoredOnlyWhenTheTaskOrTheWorkerSaysSo() throws Exception {
+        Celeriac app = app();
+        Worker worker = startWorker(app, 1);
+
+        AsyncResult stored = app.client().send("x.ignored_fail_stored", List.of(), Map.of());
+        assertThat(failure(stored).exception()).isEqualTo(
+                new ExceptionInfo("IllegalStateException", "java.lang", "stored failure"));
+        AsyncResult ignored = app.client().send("x.ignored_fail", List.of(), Map.of());
+        AsyncResult success = app.client().send("x.ignored_ok", List.of(), Map.of());
+        awaitProcessed(worker, 3);
+        assertThat(app.backend().get(ignored.id())).as("failure of an ignored result").isEmpty();
+        assertThat(app.backend().get(success.id())).as("success of an ignored result").isEmpty();
+
+        Celeriac storing = app(Settings.TASK_STORE_ERRORS_EVEN_IF_IGNORED, "true");
+        startWorker(storing, 1);
+        assertThat(failure(storing.client().send("x.ignored_fail", List.of(), Map.of())).exception().message())
+                .isEqualTo("ignored failure");
+    }
+
+    @Test
+    void lateAckTaskCutShortAtShutdownFailsWithWorkerLostErrorAndIsAcked() throws Exception {
+        Celeriac app = app();
+        String key = key();
+        AsyncResult r = cutShort(app, "x.lost_failed", key);
+
+        ExceptionInfo error = failure(r).exception();
+        assertThat(error.type()).isEqualTo("WorkerLostError");
+        assertThat(error.module()).isEqualTo("billiard.exceptions");
+        assertThat(r.state()).isEqualTo(TaskState.FAILURE);
+        assertThat(waiting(app)).as("messages left on the queue").isEmpty();
+    }
+
+    @Test
+    void lateAckTaskThatRejectsOnWorkerLostIsRequeuedUnstoredAndRunsAgain() throws Exception {
+        Celeriac app = app();
+        String key = key();
+        AsyncResult r = cutShort(app, "x.lost_requeued", key);
+
+        assertThat(app.backend().get(r.id())).as("no outcome stored").isEmpty();
+        ExecutionTasks.RELEASE.get(key).countDown();
+        startWorker(app, 1);
+        assertThat(r.get(WAIT)).isEqualTo("released");
+        assertThat(ExecutionTasks.RUNS.get(key).get()).isEqualTo(2);
+    }
+
+    @Test
+    void workerWideSettingRequeuesTasksThatDoNotSay() throws Exception {
+        Celeriac app = app(Settings.TASK_REJECT_ON_WORKER_LOST, "true");
+        AsyncResult r = cutShort(app, "x.lost_failed", key());
+
+        assertThat(app.backend().get(r.id())).as("no outcome stored").isEmpty();
+        assertThat(waiting(app)).hasSize(1);
+    }
+
+    /** Starts the task on a worker with a short shutdown timeout, then stops that worker while the task runs. */
+    private AsyncResult cutShort(Celeriac app, String task, String key) throws Exception {
+        Worker worker = startWorker(app, app.workerOptions().withConcurrency(1)
+                .withShutdownTimeout(Duration.ofMillis(100)));
+        AsyncResult r = app.client().send(task, List.of(key), Map.of());
+        assertThat(ExecutionTasks.RETURNED.computeIfAbsent(key, k -> new CountDownLatch(1))
+                .await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("task started").isTrue();
+        worker.stop();
+        return r;
+    }
+
+    private static List<Delivery> waiting(Celeriac app) throws InterruptedException {
+        List<Delivery> got = app.transport().receive(List.of("celery"), 10, Duration.ofMillis(300));
+        for (Delivery d : got) {
+            app.transport().reject(d, true);
+        }
+        return got;
+    }
+
+    private static void awaitProcessed(Worker worker, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (worker.processed() < n && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(worker.processed()).isGreaterThanOrEqualTo(n);
+    }
+}
