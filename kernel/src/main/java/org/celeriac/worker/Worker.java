@@ -160,12 +160,12 @@ public final class Worker implements AutoCloseable {
             renewMillis = Math.max(10, Math.min(renewMillis, lease.toMillis() / 3));
         }
         timer.scheduleWithFixedDelay(this::renewLeases, renewMillis, renewMillis, TimeUnit.MILLISECONDS);
-        consumer = threads("celeriac-consumer").newThread(this::consume);
-        consumer.start();
         if (memory.enabled()) {
-            memory.check();
+            memory.check(); // before the first fetch
             timer.scheduleWithFixedDelay(memory::check, 1, 1, TimeUnit.SECONDS);
         }
+        consumer = threads("celeriac-consumer").newThread(this::consume);
+        consumer.start();
         if (dispatch.autoscale() != null) {
             timer.scheduleWithFixedDelay(this::autoscale, 1, 1, TimeUnit.SECONDS);
         }
@@ -431,7 +431,7 @@ public final class Worker implements AutoCloseable {
     /** Java 21's virtual threads, reached reflectively so that this compiles and runs on Java 17. */
     static ThreadFactory virtualThreads(String prefix) {
         if (Runtime.version().feature() < 21) {
-            throw new IllegalStateException("the virtual pool needs Java 21 or later; this is Java "
+            throw new IllegalArgumentException("the virtual pool needs Java 21 or later; this is Java "
                     + Runtime.version().feature() + " (use --pool threads)");
         }
         try {

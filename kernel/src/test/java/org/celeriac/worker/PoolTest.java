@@ -99,7 +99,7 @@ class PoolTest {
         DispatchOptions virtual = DispatchOptions.defaults().withPool(DispatchOptions.Pool.VIRTUAL);
         if (Runtime.version().feature() < 21) {
             assertThatThrownBy(() -> app.worker(app.workerOptions(), virtual))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("Java 21");
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Java 21");
             return;
         }
         startWorker(app, 2, virtual);
