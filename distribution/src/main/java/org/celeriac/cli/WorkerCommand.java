@@ -24,7 +24,9 @@ import picocli.CommandLine.Spec;
                     + "those of --tasks. A task package is a jar whose manifest names its task classes in a "
                     + "Celeriac-Tasks header.", "",
             "SIGTERM or Ctrl-C stops it warm: it takes no new messages, lets running tasks finish, gives the "
-                    + "prefetched ones back to the broker and exits 0. A second signal exits at once."})
+                    + "prefetched ones back to the broker and exits 0. A second signal stops it cold: running tasks are "
+                    + "interrupted and not acknowledged, so late-ack ones go back to the broker for another worker; "
+                    + "it exits 128 + the signal's number."})
 final class WorkerCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -40,6 +42,27 @@ final class WorkerCommand implements Callable<Integer> {
     @Option(names = {"-c", "--concurrency"}, paramLabel = "N",
             description = "Tasks run at once (worker_concurrency). Default: the number of processors.")
     Integer concurrency;
+
+    @Option(names = {"-P", "--pool"}, paramLabel = "POOL",
+            description = "What runs the tasks (worker_pool): threads (a fixed pool of --concurrency threads), "
+                    + "solo (one task at a time) or virtual (a virtual thread per task, at most --concurrency at "
+                    + "once; Java 21 or later). Default: threads.")
+    String pool;
+
+    @Option(names = "--autoscale", paramLabel = "MAX,MIN",
+            description = "Grow the pool up to MAX threads while tasks wait, shrink it to MIN after 30 s without "
+                    + "growing (worker_autoscale); the prefetch limit follows. Default: a fixed pool.")
+    String autoscale;
+
+    @Option(names = "--disable-prefetch", negatable = true,
+            description = "Take a message only when a pool thread is free, leaving the rest to other workers "
+                    + "(worker_disable_prefetch). Default: false.")
+    Boolean disablePrefetch;
+
+    @Option(names = "--max-memory-percent", paramLabel = "PERCENT",
+            description = "Take no new messages while the heap, after garbage collection, is fuller than this "
+                    + "share of its maximum (worker_max_memory_percent); 0 for never. Default: 0.")
+    Integer maxMemoryPercent;
 
     @Option(names = "--tasks", arity = "1..*", paramLabel = "JAR|DIR",
             description = "More task packages: jar files, or directories whose *.jar files are all loaded.")
@@ -92,6 +115,10 @@ final class WorkerCommand implements Callable<Integer> {
         flags.put(Settings.WORKER_MAX_DELIVERIES, maxDeliveries == null ? null : maxDeliveries.toString());
         flags.put(Settings.TASK_TIME_LIMIT, timeLimit == null ? null : timeLimit.toString());
         flags.put(Settings.TASK_SOFT_TIME_LIMIT, softTimeLimit == null ? null : softTimeLimit.toString());
+        flags.put(Settings.WORKER_POOL, pool);
+        flags.put(Settings.WORKER_AUTOSCALE, autoscale);
+        flags.put(Settings.WORKER_DISABLE_PREFETCH, disablePrefetch == null ? null : disablePrefetch.toString());
+        flags.put(Settings.WORKER_MAX_MEMORY_PERCENT, maxMemoryPercent == null ? null : maxMemoryPercent.toString());
         return new WorkerRun(root, spec.commandLine().getOut())
                 .run(settings.resolve(flags, root.context().environment()), taskPaths);
     }

@@ -6,6 +6,7 @@ import java.util.List;
 
 import org.celeriac.app.Celeriac;
 import org.celeriac.config.Settings;
+import org.celeriac.worker.DispatchOptions;
 import org.celeriac.worker.Worker;
 import org.celeriac.worker.WorkerOptions;
 import org.slf4j.Logger;
@@ -26,7 +27,8 @@ final class WorkerRun {
     /**
      * Opens the app, registers the demo tasks (and any other task package on the class path) and those of
      * {@code taskPaths}, runs a worker, and on a stop request shuts it down warm: no new messages, running
-     * tasks finish, prefetched ones go back to the broker. Then closes the app.
+     * tasks finish, prefetched ones go back to the broker. A second request stops it cold: running tasks are
+     * interrupted and left unacknowledged, and closing the app returns late-ack ones to the broker.
      */
     int run(Settings settings, List<Path> taskPaths) throws Exception {
         // First of all, so that a signal from now on means a warm shutdown rather than an abrupt exit.
@@ -39,9 +41,11 @@ final class WorkerRun {
                 LOG.warn("No tasks registered: every message will be dead-lettered as unregistered");
             }
             WorkerOptions options = app.workerOptions();
-            Worker worker = app.worker(options);
+            DispatchOptions dispatch = app.dispatchOptions();
+            Worker worker = app.worker(options, dispatch);
+            stop.onCold(worker::stopNow);
             worker.start();
-            printBanner(app, options);
+            printBanner(app, options, dispatch);
             try {
                 stop.await();
             } catch (InterruptedException e) {
@@ -51,10 +55,11 @@ final class WorkerRun {
         } finally {
             stop.stopped();
         }
-        return ExitCodes.OK;
+        // After a cold stop, once closing the app gave the unsettled messages back to the broker.
+        return stop.exitCode();
     }
 
-    private void printBanner(Celeriac app, WorkerOptions options) {
+    private void printBanner(Celeriac app, WorkerOptions options, DispatchOptions dispatch) {
         Settings s = app.settings();
         String broker = s.get(Settings.BROKER_URL);
         String backend = s.get(Settings.RESULT_BACKEND);
@@ -62,8 +67,13 @@ final class WorkerRun {
         out.println("  broker:      " + Urls.redact(broker));
         out.println("  backend:     " + Urls.redact(backend));
         out.println("  queues:      " + String.join(", ", options.queues()));
-        out.println("  concurrency: " + options.concurrency() + " (prefetch multiplier " + options.prefetchMultiplier()
+        String size = dispatch.pool() == DispatchOptions.Pool.SOLO ? "1 (solo)"
+                : dispatch.autoscale() != null ? "autoscale " + dispatch.autoscale().max() + "," + dispatch.autoscale().min()
+                : Integer.toString(options.concurrency());
+        out.println("  concurrency: " + size + " (" + (dispatch.disablePrefetch() ? "prefetch disabled"
+                : "prefetch multiplier " + options.prefetchMultiplier())
                 + ", acks " + (options.acksLate() ? "late" : "early") + ")");
+        out.println("  pool:        " + dispatch.pool().name().toLowerCase(java.util.Locale.ROOT));
         out.println("  tasks:       " + String.join(", ", app.tasks().names()));
         out.println();
         out.println("Call a task from another terminal:");

@@ -110,9 +110,27 @@ final class InProcessCli {
     static final class StopOnDemand implements StopRequest {
         private final CountDownLatch requested = new CountDownLatch(1);
         private final CountDownLatch stopped = new CountDownLatch(1);
+        private volatile Runnable coldStop;
+        private volatile boolean cold;
 
         void request() {
             requested.countDown();
+        }
+
+        /** A second request, as a second signal: a cold stop. */
+        void requestCold() {
+            cold = true;
+            coldStop.run();
+        }
+
+        @Override
+        public void onCold(Runnable stop) {
+            coldStop = stop;
+        }
+
+        @Override
+        public int exitCode() {
+            return cold ? 130 : ExitCodes.OK;
         }
 
         boolean isStopped() {

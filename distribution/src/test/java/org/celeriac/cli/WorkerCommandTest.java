@@ -69,6 +69,46 @@ class WorkerCommandTest {
     }
 
     @Test
+    void secondStopRequestStopsColdLeavingTheRunningLateAckTaskToTheNextWorker() throws Exception {
+        String id;
+        try (RunningWorker worker = cli.startWorker("--broker", "memory://cold", "--backend", "memory://cold", "-c", "1",
+                "--acks-late")) {
+            String marker = sent(call("cold", "demo.add", "--args", "[0,0]"));
+            id = sent(call("cold", "demo.sleep", "--args", "[1.5]"));
+            assertThat(cli.run(result("cold", marker, "--wait")).out()).startsWith("SUCCESS");
+
+            worker.stopRequest().request();
+            Thread.sleep(100);
+            worker.stopRequest().requestCold();
+
+            assertThat(worker.exit().get(20, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(130);
+        }
+        assertThat(cli.run(result("cold", id)).out().strip()).as("interrupted, not acknowledged").isEqualTo("PENDING");
+
+        try (RunningWorker next = cli.startWorker(broker("cold"))) {
+            assertThat(cli.run(result("cold", id, "--wait")).out().strip()).isEqualTo("SUCCESS 1.5");
+        }
+    }
+
+    @Test
+    void poolAutoscaleAndPrefetchFlagsShowInTheBanner() throws Exception {
+        try (RunningWorker worker = cli.startWorker(join(broker("flags"), "--autoscale", "4,2",
+                "--disable-prefetch"))) {
+            assertThat(worker.out().toString()).contains("concurrency: autoscale 4,2 (prefetch disabled, acks early)")
+                    .contains("pool:        threads");
+        }
+    }
+
+    @Test
+    void theVirtualPoolBeforeJava21ExitsTwo() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.version().feature() < 21);
+        Run run = cli.run(join(new String[] {"worker"}, join(broker("virtual"), "--pool", "virtual")));
+
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(run.err()).contains("the virtual pool needs Java 21");
+    }
+
+    @Test
     void tasksFromATasksJarRunBesideTheDemoTasks(@TempDir Path dir) throws Exception {
         Path jar = taskPackage(dir);
         try (RunningWorker worker = cli.startWorker(join(broker("jar"), "--tasks", dir.toString()))) {

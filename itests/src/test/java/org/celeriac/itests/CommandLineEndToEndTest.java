@@ -112,6 +112,33 @@ class CommandLineEndToEndTest {
         client().awaitAll(waiting, TaskState.SUCCESS);
     }
 
+    @Test
+    void secondSigintStopsColdAndAnotherWorkerRunsTheInterruptedLateAckTask() throws Exception {
+        String marker = client().send("demo.add", 0, 0);
+        String running = client().send("demo.sleep", 3);
+        Child first = celeriac.start(dir, "worker", "-c", "1", "--acks-late");
+        first.awaitOutput(READY);
+        // One thread, first in first out: when the marker is done, the sleep task runs.
+        client().awaitAll(List.of(marker), TaskState.SUCCESS);
+
+        signal(first, "INT");
+        Thread.sleep(300);
+        signal(first, "INT");
+
+        assertThat(first.awaitExit()).as("exit code after a cold stop by SIGINT").isEqualTo(130);
+        assertThat(first.err()).contains("cold shutdown");
+        assertThat(client().state(running)).as("interrupted and not acknowledged").isEqualTo(TaskState.PENDING);
+
+        // Given back by the transport's close, not after the visibility timeout (an hour by default).
+        celeriac.start(dir, "worker", "-c", "1").awaitOutput(READY);
+        client().awaitAll(List.of(running), TaskState.SUCCESS);
+    }
+
+    private static void signal(Child child, String name) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(child.process().pid())).start();
+        assertThat(kill.waitFor()).as("kill -%s", name).isZero();
+    }
+
     /** The test's own client on this test's database; opened on first use. */
     private DirectClient client() {
         if (clients.isEmpty()) {

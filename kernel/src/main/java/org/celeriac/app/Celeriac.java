@@ -110,14 +110,19 @@ public final class Celeriac implements AutoCloseable {
 
     /**
      * How workers dispatch, from the settings ({@code task_default_rate_limit}, {@code worker_max_deliveries},
-     * {@code worker_state_db}).
+     * {@code worker_state_db}, {@code worker_pool}, {@code worker_autoscale}, {@code worker_disable_prefetch},
+     * {@code worker_max_memory_percent}).
      */
     public DispatchOptions dispatchOptions() {
         String stateDb = settings.get(Settings.WORKER_STATE_DB);
         return DispatchOptions.defaults()
                 .withDefaultRateLimit(settings.get(Settings.TASK_DEFAULT_RATE_LIMIT))
                 .withMaxDeliveries(settings.getInt(Settings.WORKER_MAX_DELIVERIES, DispatchOptions.DEFAULT_MAX_DELIVERIES))
-                .withStateDb(stateDb == null || stateDb.isBlank() ? null : Path.of(stateDb.strip()));
+                .withStateDb(stateDb == null || stateDb.isBlank() ? null : Path.of(stateDb.strip()))
+                .withPool(DispatchOptions.Pool.named(settings.get(Settings.WORKER_POOL)))
+                .withAutoscale(DispatchOptions.Autoscale.parse(settings.get(Settings.WORKER_AUTOSCALE)))
+                .withDisablePrefetch(settings.getBoolean(Settings.WORKER_DISABLE_PREFETCH))
+                .withMaxMemoryPercent(settings.getInt(Settings.WORKER_MAX_MEMORY_PERCENT, 0));
     }
 
     /** A worker on this app's broker, backend and tasks; call {@link Worker#start()}. Closing the app stops it. */

@@ -54,6 +54,14 @@ public final class Settings {
     public static final String WORKER_STATE_DB = "worker_state_db";
     /** Not a Celery setting: deliveries of a message without it being settled before it is dead-lettered. */
     public static final String WORKER_MAX_DELIVERIES = "worker_max_deliveries";
+    /** Celery's ({@code --pool}): {@code threads} (the default), {@code solo} or {@code virtual} (Java 21+). */
+    public static final String WORKER_POOL = "worker_pool";
+    /** Celery's ({@code --autoscale}): {@code max,min} threads; unset for a fixed pool of {@code worker_concurrency}. */
+    public static final String WORKER_AUTOSCALE = "worker_autoscale";
+    /** Celery 5.5's: take a message only when a pool thread is free. */
+    public static final String WORKER_DISABLE_PREFETCH = "worker_disable_prefetch";
+    /** Not a Celery setting: take no messages while the heap after GC is fuller than this percent; 0 for never. */
+    public static final String WORKER_MAX_MEMORY_PERCENT = "worker_max_memory_percent";
     /** Not a Celery setting: messages larger than this many bytes are refused by clients and dead-lettered by workers. */
     public static final String MESSAGE_MAX_BYTES = "message_max_bytes";
     /** Not a Celery setting: where workers put messages they cannot run, with the reason. */

@@ -19,6 +19,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.DoubleSupplier;
 
 import org.celeriac.discovery.PluginCatalog;
 import org.celeriac.protocol.ExceptionInfo;
@@ -39,7 +40,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Consumes queues and runs tasks. One consumer thread takes messages up to the prefetch limit
- * (concurrency x multiplier); a fixed pool runs them; messages with a future ETA wait on a timer, not on a
+ * (pool size x multiplier); a pool runs them (fixed, solo, virtual threads, or autoscaled, per
+ * {@link DispatchOptions}); messages with a future ETA wait on a timer, not on a
  * pool thread, and do not count against the prefetch limit. Nothing it cannot run is dropped: bad messages go
  * to the dead-letter queue with the reason, and, when they carry a task id, a FAILURE result says why.
  */
@@ -66,7 +68,15 @@ public final class Worker implements AutoCloseable {
     private final Revocations revocations;
     private final TimeLimiter timeLimiter;
 
-    private final Semaphore prefetch;
+    private final Slots prefetch;
+    private final MemoryGuard memory;
+    /** Work handed to the pool and not yet over: queued or running. */
+    private final AtomicInteger busy = new AtomicInteger();
+    /** The pool's size, between the autoscale bounds, not counting threads added in place of stuck ones. */
+    private volatile int size;
+    private volatile long lastGrownNanos = System.nanoTime();
+    /** A cold shutdown: running tasks are interrupted and left unsettled, for the broker to give out again. */
+    private volatile boolean cold;
     /** Deliveries taken and not yet settled, by identity: a record's hash would hash the whole message. */
     private final Map<Ref, Delivery> held = new ConcurrentHashMap<>();
     private final Map<Ref, ScheduledFuture<?>> waitingForEta = new ConcurrentHashMap<>();
@@ -80,6 +90,7 @@ public final class Worker implements AutoCloseable {
     /** Whether the consumer waits for the pool's queue to drain (see {@link #waitForRoom}). */
     private volatile boolean waitingForRoom;
     private Thread consumer;
+    private boolean stopping;
 
     /**
      * @param serializers the catalog that names the serializers behind {@code acceptContent}
@@ -95,6 +106,12 @@ public final class Worker implements AutoCloseable {
      */
     public Worker(Transport transport, ResultBackend backend, TaskRegistry registry, PluginCatalog serializers,
                   WorkerOptions options, DispatchOptions dispatch) {
+        this(transport, backend, registry, serializers, options, dispatch, MemoryGuard::heapAfterGc);
+    }
+
+    /** @param heapShare how full the heap is, 0 to 1, for the memory guard */
+    Worker(Transport transport, ResultBackend backend, TaskRegistry registry, PluginCatalog serializers,
+           WorkerOptions options, DispatchOptions dispatch, DoubleSupplier heapShare) {
         this.dispatch = dispatch;
         this.revocations = dispatch.stateDb() == null ? Revocations.inMemory() : Revocations.open(dispatch.stateDb());
         this.transport = transport;
@@ -106,9 +123,10 @@ public final class Worker implements AutoCloseable {
             codecs.put(s.contentType(), new ProtocolV2(s));
         }
         this.resultSerializer = serializers.serializer("json");
-        this.prefetch = new Semaphore(options.concurrency() * options.prefetchMultiplier());
-        this.pool = new ThreadPoolExecutor(options.concurrency(), options.concurrency(), 0, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), threads("celeriac-pool"));
+        this.size = initialSize(options, dispatch);
+        this.prefetch = new Slots(size * multiplier(options, dispatch));
+        this.memory = new MemoryGuard(dispatch.maxMemoryPercent(), heapShare);
+        this.pool = newPool(size, dispatch.pool());
         this.timer = new ScheduledThreadPoolExecutor(1, threads("celeriac-timer"));
         this.runner = new TaskRunner(this);
         this.settler = new Settler(transport, backend, options.resultExpires(), this::settled);
@@ -130,7 +148,7 @@ public final class Worker implements AutoCloseable {
         if (running) {
             return;
         }
-        if (timer.isShutdown()) {
+        if (timer.isShutdown() || stopping) {
             throw new IllegalStateException("worker " + options.hostname() + " was stopped; make a new one");
         }
         running = true;
@@ -144,10 +162,19 @@ public final class Worker implements AutoCloseable {
             renewMillis = Math.max(10, Math.min(renewMillis, lease.toMillis() / 3));
         }
         timer.scheduleWithFixedDelay(this::renewLeases, renewMillis, renewMillis, TimeUnit.MILLISECONDS);
+        if (memory.enabled()) {
+            memory.check(); // before the first fetch
+            timer.scheduleWithFixedDelay(memory::check, 1, 1, TimeUnit.SECONDS);
+        }
         consumer = threads("celeriac-consumer").newThread(this::consume);
         consumer.start();
-        LOG.info("Worker {} consuming {} with {} threads; tasks: {}", options.hostname(), options.queues(),
-                options.concurrency(), registry.names());
+        if (dispatch.autoscale() != null) {
+            timer.scheduleWithFixedDelay(this::autoscale, 1, 1, TimeUnit.SECONDS);
+        }
+        LOG.info("Worker {} consuming {} with a {} pool of {}{}; tasks: {}", options.hostname(), options.queues(),
+                dispatch.pool().name().toLowerCase(java.util.Locale.ROOT), size,
+                dispatch.autoscale() == null ? "" : " (autoscale " + dispatch.autoscale().max() + ","
+                        + dispatch.autoscale().min() + ")", registry.names());
     }
 
     /**
@@ -158,9 +185,10 @@ public final class Worker implements AutoCloseable {
     public void stop() {
         Thread c;
         synchronized (this) {
-            if (!running) {
+            if (consumer == null || stopping) {
                 return;
             }
+            stopping = true;
             running = false;
             c = consumer;
         }
@@ -181,10 +209,20 @@ public final class Worker implements AutoCloseable {
                 giveBack(((Pending) r).delivery(), false);
             }
             pool.shutdown();
-            if (!pool.awaitTermination(options.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warn("Tasks still running after {}; interrupting them", options.shutdownTimeout());
-                interruptRunning();
-                pool.awaitTermination(5, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + options.shutdownTimeout().toNanos();
+            // In slices, so that a cold shutdown asked for meanwhile ends the wait.
+            while (!cold && !pool.isTerminated() && System.nanoTime() < deadline) {
+                pool.awaitTermination(Math.min(100, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)),
+                        TimeUnit.MILLISECONDS);
+            }
+            if (!pool.isTerminated()) {
+                if (cold) {
+                    pool.shutdownNow(); // nothing is stored or acked any more: the broker gets it all back
+                } else {
+                    LOG.warn("Tasks still running after {}; interrupting them", options.shutdownTimeout());
+                    interruptRunning();
+                }
+                pool.awaitTermination(cold ? 1 : 5, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -194,6 +232,21 @@ public final class Worker implements AutoCloseable {
             timeLimiter.close();
         }
         LOG.info("Worker {} stopped after {} messages", options.hostname(), processed.get());
+    }
+
+    /**
+     * Cold shutdown, as Celery's second Ctrl-C: running tasks are interrupted and their messages left unsettled, so
+     * that late-ack ones go back to the broker when the transport closes (early-ack ones were acked already);
+     * messages not started are given back. Ends a warm {@link #stop()} under way on another thread; returns at once
+     * (a stop still has to run, or to be running, to release the worker).
+     */
+    public void stopNow() {
+        if (!cold) {
+            LOG.warn("Worker {}: cold shutdown; running tasks are interrupted and not acknowledged", options.hostname());
+        }
+        cold = true;
+        running = false;
+        pool.shutdownNow().forEach(r -> giveBack(((Pending) r).delivery(), false));
     }
 
     @Override
@@ -220,12 +273,25 @@ public final class Worker implements AutoCloseable {
         long backoff = 100;
         while (running) {
             waitForRoom();
+            if (memory.paused()) {
+                LockSupport.parkNanos(this, 200_000_000L);
+                continue;
+            }
             int want;
             try {
                 if (!prefetch.tryAcquire(200, TimeUnit.MILLISECONDS)) {
                     continue;
                 }
                 want = 1 + prefetch.drainPermits();
+                if (dispatch.disablePrefetch()) {
+                    // Only as many as there are idle threads: what no thread is free for stays on the broker for
+                    // another worker, as Celery 5.5's worker_disable_prefetch.
+                    int idle = Math.max(1, size - busy.get());
+                    if (want > idle) {
+                        prefetch.release(want - idle);
+                        want = idle;
+                    }
+                }
             } catch (InterruptedException e) {
                 break;
             }
@@ -251,7 +317,11 @@ public final class Worker implements AutoCloseable {
                 held.put(new Ref(d), d);
                 // Decoding happens on the pool thread that runs the task: one consumer thread decoding for
                 // every pool thread would cap the worker's rate.
-                pool.execute(new Intake(d));
+                try {
+                    pool.execute(new Intake(d));
+                } catch (RejectedExecutionException e) {
+                    giveBack(d, true); // a cold shutdown closed the pool
+                }
             }
         }
     }
@@ -262,20 +332,145 @@ public final class Worker implements AutoCloseable {
      * {@code concurrency} tasks are queued lets it fetch a batch, and still refills before a thread goes idle.
      */
     private void waitForRoom() {
-        int lowWater = options.concurrency();
-        while (running && pool.getQueue().size() >= lowWater) {
+        while (running && !hasRoom()) {
             waitingForRoom = true;
-            if (pool.getQueue().size() >= lowWater) {
+            if (!hasRoom()) {
                 LockSupport.parkNanos(this, 50_000_000L);
             }
             waitingForRoom = false;
         }
     }
 
+    /**
+     * Whether the consumer may fetch: fewer than a round of work queued, or, with prefetch disabled, a thread idle.
+     */
+    private boolean hasRoom() {
+        return dispatch.disablePrefetch() ? busy.get() < size : pool.getQueue().size() < size;
+    }
+
     /** Wakes the consumer when the pool's queue has drained below a round of work. */
     private void roomMade() {
-        if (waitingForRoom && pool.getQueue().size() < options.concurrency()) {
+        if (waitingForRoom && hasRoom()) {
             LockSupport.unpark(consumer);
+        }
+    }
+
+    /**
+     * As Celery's autoscaler: grows at once to as many threads as there is work handed to the pool (within the
+     * bounds), and shrinks to that only once it has not grown for the keepalive, so that a burst does not make
+     * threads come and go. The prefetch limit follows the size.
+     */
+    private void autoscale() {
+        DispatchOptions.Autoscale a = dispatch.autoscale();
+        if (!running) {
+            return;
+        }
+        int want = Math.min(a.max(), Math.max(a.min(), busy.get()));
+        int now = size;
+        if (want > now) {
+            lastGrownNanos = System.nanoTime();
+            resize(want);
+            LOG.info("Autoscale: pool grown from {} to {} threads", now, want);
+        } else if (want < now && System.nanoTime() - lastGrownNanos >= a.keepalive().toNanos()) {
+            resize(want);
+            LOG.info("Autoscale: pool shrunk from {} to {} threads", now, want);
+        }
+    }
+
+    /** Sets the pool's size, keeping threads that replace stuck ones, and the prefetch limit with it. */
+    private void resize(int to) {
+        int by = to - size;
+        synchronized (timeLimiter) { // the time limiter adds and removes threads too
+            if (by > 0) {
+                pool.setMaximumPoolSize(pool.getMaximumPoolSize() + by);
+                pool.setCorePoolSize(pool.getCorePoolSize() + by);
+            } else {
+                pool.setCorePoolSize(pool.getCorePoolSize() + by);
+                pool.setMaximumPoolSize(pool.getMaximumPoolSize() + by);
+            }
+        }
+        size = to;
+        int slots = by * multiplier(options, dispatch);
+        if (slots > 0) {
+            prefetch.release(slots);
+        } else {
+            prefetch.reduce(-slots);
+        }
+        roomMade();
+    }
+
+    /** How many threads the pool currently has, not counting those in place of stuck ones. */
+    public int poolSize() {
+        return size;
+    }
+
+    private static int initialSize(WorkerOptions options, DispatchOptions dispatch) {
+        if (dispatch.pool() == DispatchOptions.Pool.SOLO) {
+            return 1;
+        }
+        return dispatch.autoscale() == null ? options.concurrency() : dispatch.autoscale().min();
+    }
+
+    /** Messages taken ahead per thread: one with prefetch disabled. */
+    private static int multiplier(WorkerOptions options, DispatchOptions dispatch) {
+        return dispatch.disablePrefetch() ? 1 : options.prefetchMultiplier();
+    }
+
+    /** The pool, counting the work handed to it, and waking the consumer as it finishes some. */
+    private ThreadPoolExecutor newPool(int threads, DispatchOptions.Pool kind) {
+        ThreadPoolExecutor p = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), kind == DispatchOptions.Pool.VIRTUAL ? virtualThreads("celeriac-task")
+                : threads("celeriac-pool")) {
+            @Override
+            public void execute(Runnable command) {
+                busy.incrementAndGet();
+                try {
+                    super.execute(command);
+                } catch (RuntimeException e) {
+                    busy.decrementAndGet();
+                    throw e;
+                }
+            }
+
+            @Override
+            protected void afterExecute(Runnable r, Throwable t) {
+                busy.decrementAndGet();
+                roomMade();
+            }
+        };
+        if (kind == DispatchOptions.Pool.VIRTUAL) {
+            // A virtual thread is cheap to start: it leaves as soon as no work waits, so that a task mostly gets a
+            // fresh one; the pool's size still bounds how many tasks run at once.
+            p.setKeepAliveTime(1, TimeUnit.MILLISECONDS);
+            p.allowCoreThreadTimeOut(true);
+        }
+        return p;
+    }
+
+    /** Java 21's virtual threads, reached reflectively so that this compiles and runs on Java 17. */
+    static ThreadFactory virtualThreads(String prefix) {
+        if (Runtime.version().feature() < 21) {
+            throw new IllegalArgumentException("the virtual pool needs Java 21 or later; this is Java "
+                    + Runtime.version().feature() + " (use --pool threads)");
+        }
+        try {
+            Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+            Class<?> builderType = Class.forName("java.lang.Thread$Builder");
+            builder = builderType.getMethod("name", String.class, long.class).invoke(builder, prefix + "-", 1L);
+            return (ThreadFactory) builderType.getMethod("factory").invoke(builder);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot make virtual threads on Java " + Runtime.version(), e);
+        }
+    }
+
+    /** The prefetch limit, which autoscaling moves both ways. */
+    private static final class Slots extends Semaphore {
+        Slots(int permits) {
+            super(permits);
+        }
+
+        void reduce(int by) {
+            reducePermits(by);
         }
     }
 
@@ -428,7 +623,7 @@ public final class Worker implements AutoCloseable {
     }
 
     private int maxFreeRateWaits() {
-        return 10 * options.concurrency() * options.prefetchMultiplier();
+        return 10 * size * multiplier(options, dispatch);
     }
 
     /** Called from the timer when a task that waited for its rate limit gets its token. */
@@ -648,6 +843,9 @@ public final class Worker implements AutoCloseable {
     }
 
     void storeResult(TaskMessage task, TaskState state, Object result, String traceback) {
+        if (cold) {
+            return; // interrupted by a cold shutdown: it runs again elsewhere
+        }
         if (state != TaskState.REVOKED && revocations.finished(task.id())) {
             // Its run was terminated by a revoke: whatever it returned or raised, it ends as Celery's does.
             LOG.info("Task {}[{}] terminated by a revoke", task.task(), task.id());
@@ -710,6 +908,9 @@ public final class Worker implements AutoCloseable {
      * @param releasesPermit whether the delivery still holds a prefetch slot
      */
     void settle(Delivery d, boolean ack, boolean releasesPermit) {
+        if (cold) {
+            return; // left unsettled: the broker gives it out again once the transport closes
+        }
         if (held.remove(new Ref(d)) != null) {
             settler.settle(d, ack, releasesPermit);
         }
