@@ -10,6 +10,7 @@ import java.util.function.BooleanSupplier;
 
 import org.celeriac.app.Celeriac;
 import org.celeriac.client.AsyncResult;
+import org.celeriac.client.SendOptions;
 import org.celeriac.client.TaskFailedException;
 import org.celeriac.config.Settings;
 import org.celeriac.examples.demo.DemoTasks;
@@ -25,9 +26,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 
 /**
- * Dispatch semantics on a real Redis, in process: a revoke that terminates a running task, a rate limit, and a
+ * Dispatch semantics on a real Redis, in process: a revoke that terminates a running task, a rate limit, a
  * message whose task takes down every worker that runs it, dead-lettered after {@code worker_max_deliveries}
- * instead of going round for ever. What the client sees: states and exception types.
+ * instead of going round for ever, STARTED and ignored errors stored when configured, prefetch disabled, the solo
+ * pool. What the client sees: states and exception types.
  */
 @Timeout(120)
 class RedisDispatchTest {
@@ -52,9 +54,15 @@ class RedisDispatchTest {
 
     /** An app of its own: a connection of its own, as another process would have. */
     private Celeriac app() {
+        return app(Map.of());
+    }
+
+    private Celeriac app(Map<String, String> settings) {
+        Map<String, String> all = new java.util.HashMap<>(settings);
         // A short visibility timeout: a message a dying connection took is restored soon, whatever happens.
-        Celeriac app = Celeriac.open(Settings.of(Map.of(Settings.BROKER_URL, REDIS.url(0) + "?visibility_timeout=2",
-                Settings.RESULT_BACKEND, REDIS.url(1))));
+        all.put(Settings.BROKER_URL, REDIS.url(0) + "?visibility_timeout=2");
+        all.put(Settings.RESULT_BACKEND, REDIS.url(1));
+        Celeriac app = Celeriac.open(Settings.of(all));
         app.tasks().register(DemoTasks.class);
         open.add(app);
         return app;
@@ -155,5 +163,61 @@ class RedisDispatchTest {
                     .contains("x-celeriac-dead-letter-reason");
             assertThat(j.llen("celery")).isZero();
         }
+    }
+
+    @Test
+    void tracksStartedAndStoresTheErrorsOfIgnoredResultsWhenConfigured() throws Exception {
+        Celeriac app = app(Map.of(Settings.TASK_TRACK_STARTED, "true",
+                Settings.TASK_STORE_ERRORS_EVEN_IF_IGNORED, "true"));
+        worker(app, 2, false, DispatchOptions.defaults());
+
+        AsyncResult running = app.client().send("demo.sleep", List.of(2), Map.of());
+        await("STARTED stored", () -> running.state() == TaskState.STARTED);
+        AsyncResult ignored = app.client().send("demo.fail", List.of("boom"), Map.of(),
+                SendOptions.defaults().ignoreResult(true));
+        AsyncResult ignoredSuccess = app.client().send("demo.add", List.of(1, 2), Map.of(),
+                SendOptions.defaults().ignoreResult(true));
+
+        await("the ignored failure stored", () -> ignored.state() == TaskState.FAILURE);
+        assertThat(((Number) running.get(WAIT)).intValue()).isEqualTo(2);
+        assertThat(ignoredSuccess.state()).as("a success stays ignored").isEqualTo(TaskState.PENDING);
+    }
+
+    @Test
+    void withPrefetchDisabledABusyWorkerLeavesQueuedTasksToAnIdleOne() throws Exception {
+        DispatchOptions noPrefetch = DispatchOptions.defaults().withDisablePrefetch(true);
+        Celeriac busyApp = app();
+        worker(busyApp, 1, true, noPrefetch);
+        AsyncResult longTask = busyApp.client().send("demo.sleep", List.of(4), Map.of());
+        await("the long task taken", () -> {
+            try (Jedis j = REDIS.client(0)) {
+                return j.llen("celery") == 0;
+            }
+        });
+        Celeriac idleApp = app();
+        List<AsyncResult> quick = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            quick.add(idleApp.client().send("demo.add", List.of(i, 1), Map.of()));
+        }
+        worker(idleApp, 1, true, noPrefetch);
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(((Number) quick.get(i).get(WAIT)).intValue()).isEqualTo(i + 1);
+        }
+        assertThat(longTask.state()).as("the quick ones did not wait behind it").isNotEqualTo(TaskState.SUCCESS);
+        assertThat(((Number) longTask.get(WAIT)).intValue()).isEqualTo(4);
+    }
+
+    @Test
+    void soloPoolRunsOneTaskAtATime() throws Exception {
+        Celeriac app = app();
+        worker(app, 4, false, DispatchOptions.defaults().withPool(DispatchOptions.Pool.SOLO));
+        AsyncResult first = app.client().send("demo.sleep", List.of(2), Map.of());
+        AsyncResult second = app.client().send("demo.sleep", List.of(2), Map.of());
+
+        assertThat(((Number) first.get(WAIT)).intValue()).isEqualTo(2);
+        assertThat(((Number) second.get(WAIT)).intValue()).isEqualTo(2);
+        assertThat(Duration.between(first.result().dateDone(), second.result().dateDone()).abs())
+                .as("one after the other, not side by side").isGreaterThanOrEqualTo(Duration.ofMillis(1500));
     }
 }
