@@ -3,6 +3,7 @@ package org.celeriac.transport.amqp;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,8 +47,8 @@ final class RpcResultBackend implements ResultBackend {
 
     private final AmqpUrl url;
     private final Connection connection;
-    private final Object publishLock = new Object();
-    private Channel publishChannel;
+    /** Publishes the replies, confirmed, sharing the broker's confirms between the threads that store. */
+    private final ConfirmedPublisher publisher;
     /** Task id to its latest result; guarded by itself, which waiters wait on. */
     private final Map<String, Kept> results = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
@@ -67,6 +68,7 @@ final class RpcResultBackend implements ResultBackend {
     RpcResultBackend(AmqpUrl url) {
         this.url = url;
         this.connection = AmqpTransport.connect(url);
+        this.publisher = new ConfirmedPublisher(connection, url.confirmTimeout().toMillis());
     }
 
     @Override
@@ -140,39 +142,42 @@ final class RpcResultBackend implements ResultBackend {
         storeAll(List.of(result), ttl);
     }
 
-    /** Sends each result to its sender's reply queue; results whose sender named none are dropped, as Celery does. */
+    /**
+     * Sends each result to its sender's reply queue, and waits for the broker's confirms; results whose sender named
+     * none are dropped, as Celery does. Results to one sender go together, in order.
+     */
     @Override
     public void storeAll(Collection<TaskResult> batch, Duration ttl) {
-        synchronized (publishLock) {
-            try {
-                Channel ch = publishChannel();
-                boolean sent = false;
-                for (TaskResult r : batch) {
-                    if (!(r.extended().get("reply_to") instanceof String replyTo)) {
-                        LOG.debug("Task {} has no reply_to: its result goes nowhere", r.taskId());
-                        continue;
-                    }
+        Map<String, List<TaskResult>> bySender = new LinkedHashMap<>();
+        for (TaskResult r : batch) {
+            if (r.extended().get("reply_to") instanceof String replyTo) {
+                bySender.computeIfAbsent(replyTo, q -> new ArrayList<>()).add(r);
+            } else {
+                LOG.debug("Task {} has no reply_to: its result goes nowhere", r.taskId());
+            }
+        }
+        try {
+            for (Map.Entry<String, List<TaskResult>> e : bySender.entrySet()) {
+                List<AMQP.BasicProperties> properties = new ArrayList<>();
+                List<byte[]> bodies = new ArrayList<>();
+                for (TaskResult r : e.getValue()) {
                     Object correlationId = r.extended().get("correlation_id");
-                    AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
+                    properties.add(new AMQP.BasicProperties.Builder()
                             .contentType(JSON)
                             .contentEncoding("utf-8")
                             .correlationId(correlationId == null ? r.taskId() : correlationId.toString())
                             .deliveryMode(1) // Celery's result_persistent default: the reply queue is not durable
                             .expiration(ttl == null ? null : Long.toString(Math.max(0, ttl.toMillis())))
-                            .build();
-                    byte[] body = ResultMetaJson.encode(withoutAddress(r)).getBytes(StandardCharsets.UTF_8);
-                    ch.basicPublish("", replyTo, false, props, body);
-                    sent = true;
+                            .build());
+                    bodies.add(ResultMetaJson.encode(withoutAddress(r)).getBytes(StandardCharsets.UTF_8));
                 }
-                if (sent) {
-                    ch.waitForConfirmsOrDie(url.confirmTimeout().toMillis());
-                }
-            } catch (IOException | TimeoutException | ShutdownSignalException e) {
-                throw new BackendException("Cannot send results on " + url + ": " + e.getMessage(), e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new BackendException("Interrupted while sending results", e);
+                publisher.publish("", e.getKey(), false, properties, bodies);
             }
+        } catch (IOException | TimeoutException | ShutdownSignalException e) {
+            throw new BackendException("Cannot send results on " + url + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackendException("Interrupted while sending results", e);
         }
     }
 
@@ -182,14 +187,6 @@ final class RpcResultBackend implements ResultBackend {
         extended.remove("reply_to");
         extended.remove("correlation_id");
         return new TaskResult(r.taskId(), r.state(), r.result(), r.traceback(), r.children(), r.dateDone(), extended);
-    }
-
-    private Channel publishChannel() throws IOException {
-        if (publishChannel == null || !publishChannel.isOpen()) {
-            publishChannel = connection.createChannel();
-            publishChannel.confirmSelect();
-        }
-        return publishChannel;
     }
 
     @Override
