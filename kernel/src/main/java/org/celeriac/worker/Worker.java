@@ -269,6 +269,11 @@ public final class Worker implements AutoCloseable {
         return cuttingShort;
     }
 
+    /** Whether a cold shutdown was asked for: from then on nothing is stored, published for a retry, or settled. */
+    boolean cold() {
+        return cold;
+    }
+
     private void consume() {
         long backoff = 100;
         while (running) {
@@ -870,6 +875,9 @@ public final class Worker implements AutoCloseable {
 
     /** {@link #storeResult}, returning once the result is written: for a state that must precede what follows. */
     void storeResultNow(TaskMessage task, TaskState state, Object result, String traceback) {
+        if (cold) {
+            return; // as storeResult
+        }
         settler.storeNow(new TaskResult(task.id(), state, result, traceback, List.of(), Instant.now(),
                 addressOf(task.replyTo(), task.id())));
     }
