@@ -673,7 +673,7 @@ public final class Worker implements AutoCloseable {
     /**
      * Revokes by stamp, as Celery 5.3's {@code revoke_by_stamped_headers}: every task whose message carries the
      * stamped header {@code name} with {@code value} (a list stamp: holding it) is treated as {@link #revoke}
-     * treats a revoked id. Kept three hours, in memory only.
+     * treats a revoked id. Kept three hours, across restarts with {@code worker_state_db}, as revokes by id.
      */
     public void revokeByStampedHeader(String name, Object value, boolean terminate) {
         if (name == null || name.isBlank()) {
