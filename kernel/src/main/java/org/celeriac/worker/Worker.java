@@ -179,8 +179,9 @@ public final class Worker implements AutoCloseable {
 
     /**
      * Warm shutdown: stops taking messages, gives back those not started, waits up to the shutdown timeout for
-     * running tasks. Late-ack tasks still running after that are left unsettled, and the transport returns
-     * them when it closes.
+     * running tasks, then interrupts those still running (see {@link #interruptRunning()}). It does not wait for
+     * threads abandoned at their hard time limit: their tasks were settled then, and such a thread, which may never
+     * return, is left behind.
      */
     public void stop() {
         Thread c;
@@ -205,24 +206,18 @@ public final class Worker implements AutoCloseable {
             }
             List<Runnable> notStarted = new ArrayList<>();
             pool.getQueue().drainTo(notStarted);
-            for (Runnable r : notStarted) {
-                giveBack(((Pending) r).delivery(), false);
-            }
+            giveBackNotStarted(notStarted);
             pool.shutdown();
-            long deadline = System.nanoTime() + options.shutdownTimeout().toNanos();
-            // In slices, so that a cold shutdown asked for meanwhile ends the wait.
-            while (!cold && !pool.isTerminated() && System.nanoTime() < deadline) {
-                pool.awaitTermination(Math.min(100, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)),
-                        TimeUnit.MILLISECONDS);
-            }
-            if (!pool.isTerminated()) {
+            awaitUnfinished(options.shutdownTimeout(), true);
+            if (unfinished() > 0) {
                 if (cold) {
-                    pool.shutdownNow(); // nothing is stored or acked any more: the broker gets it all back
+                    // nothing is stored or acked any more: the broker gets it all back
+                    giveBackNotStarted(pool.shutdownNow());
                 } else {
                     LOG.warn("Tasks still running after {}; interrupting them", options.shutdownTimeout());
                     interruptRunning();
                 }
-                pool.awaitTermination(cold ? 1 : 5, TimeUnit.SECONDS);
+                awaitUnfinished(Duration.ofSeconds(cold ? 1 : 5), false);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -231,7 +226,42 @@ public final class Worker implements AutoCloseable {
             timer.shutdownNow();
             timeLimiter.close();
         }
+        int stuck = timeLimiter.stuck();
+        if (stuck > 0) {
+            // A JVM thread cannot be killed; pool threads are daemons, so they do not hold the JVM's exit either.
+            LOG.warn("Worker {}: {} task thread(s) abandoned at their hard time limit still running; left behind",
+                    options.hostname(), stuck);
+        }
         LOG.info("Worker {} stopped after {} messages", options.hostname(), processed.get());
+    }
+
+    /**
+     * Work on the pool a stop waits for: queued or running, less the runs abandoned at their hard time limit, whose
+     * threads may never return (their outcome was settled when they were abandoned).
+     */
+    private int unfinished() {
+        return pool.isTerminated() ? 0 : busy.get() - timeLimiter.stuck();
+    }
+
+    /**
+     * Waits up to {@code timeout} for {@link #unfinished()} work to end, in slices, so that a cold shutdown asked for
+     * meanwhile ends the wait when {@code untilCold}.
+     */
+    private void awaitUnfinished(Duration timeout, boolean untilCold) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!(untilCold && cold) && unfinished() > 0 && System.nanoTime() < deadline) {
+            // Returns at once when the pool has terminated; with a stuck thread it never does, so poll.
+            pool.awaitTermination(Math.min(50, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Gives back work taken off the pool's queue unstarted: it leaves {@link #busy}, as it never runs. */
+    private void giveBackNotStarted(List<Runnable> notStarted) {
+        busy.addAndGet(-notStarted.size());
+        for (Runnable r : notStarted) {
+            giveBack(((Pending) r).delivery(), false);
+        }
     }
 
     /**
@@ -246,7 +276,7 @@ public final class Worker implements AutoCloseable {
         }
         cold = true;
         running = false;
-        pool.shutdownNow().forEach(r -> giveBack(((Pending) r).delivery(), false));
+        giveBackNotStarted(pool.shutdownNow());
     }
 
     @Override
@@ -261,7 +291,7 @@ public final class Worker implements AutoCloseable {
      */
     void interruptRunning() {
         cuttingShort = true;
-        pool.shutdownNow();
+        giveBackNotStarted(pool.shutdownNow());
     }
 
     /** Whether the worker is interrupting its running tasks. */

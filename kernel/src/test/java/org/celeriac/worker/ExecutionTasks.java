@@ -194,6 +194,15 @@ public class ExecutionTasks {
         }
     }
 
+    /** Marks its key started, then sleeps: a task running normally. */
+    @Task(name = "x.started_sleep")
+    public String startedSleep(String key, double seconds) throws InterruptedException {
+        attempt(key);
+        RETURNED.computeIfAbsent(key, k -> new CountDownLatch(1)).countDown(); // here: it has started
+        Thread.sleep(Math.round(seconds * 1000));
+        return "slept";
+    }
+
     private static String waitForRelease(String key) throws InterruptedException {
         attempt(key);
         RETURNED.computeIfAbsent(key, k -> new CountDownLatch(1)).countDown(); // here: it has started
