@@ -235,12 +235,17 @@ public final class Worker implements AutoCloseable {
         LOG.info("Worker {} stopped after {} messages", options.hostname(), processed.get());
     }
 
-    /**
-     * Work on the pool a stop waits for: queued or running, less the runs abandoned at their hard time limit, whose
-     * threads may never return (their outcome was settled when they were abandoned).
-     */
+    /** Work on the pool a stop waits for: {@link #working()}, until the pool has terminated. */
     private int unfinished() {
-        return pool.isTerminated() ? 0 : busy.get() - timeLimiter.stuck();
+        return pool.isTerminated() ? 0 : working();
+    }
+
+    /**
+     * Work handed to the pool and not over, less the runs abandoned at their hard time limit: their outcome was
+     * settled then, their threads were replaced, and they may never return.
+     */
+    private int working() {
+        return busy.get() - timeLimiter.stuck();
     }
 
     /**
@@ -321,7 +326,7 @@ public final class Worker implements AutoCloseable {
                 if (dispatch.disablePrefetch()) {
                     // Only as many as there are idle threads: what no thread is free for stays on the broker for
                     // another worker, as Celery 5.5's worker_disable_prefetch.
-                    int idle = Math.max(1, size - busy.get());
+                    int idle = Math.max(1, size - working());
                     if (want > idle) {
                         prefetch.release(want - idle);
                         want = idle;
@@ -380,7 +385,7 @@ public final class Worker implements AutoCloseable {
      * Whether the consumer may fetch: fewer than a round of work queued, or, with prefetch disabled, a thread idle.
      */
     private boolean hasRoom() {
-        return dispatch.disablePrefetch() ? busy.get() < size : pool.getQueue().size() < size;
+        return dispatch.disablePrefetch() ? working() < size : pool.getQueue().size() < size;
     }
 
     /** Wakes the consumer when the pool's queue has drained below a round of work. */
@@ -400,7 +405,7 @@ public final class Worker implements AutoCloseable {
         if (!running) {
             return;
         }
-        int want = Math.min(a.max(), Math.max(a.min(), busy.get()));
+        int want = Math.min(a.max(), Math.max(a.min(), working()));
         int now = size;
         if (want > now) {
             lastGrownNanos = System.nanoTime();

@@ -126,6 +126,15 @@ class TimeLimitTest extends ExecutionTestSupport {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     }
 
+    @Test
+    void withPrefetchDisabledAThreadAbandonedAtItsHardLimitDoesNotStopTheWorkerTakingTasks() throws Exception {
+        Celeriac app = app(Settings.WORKER_DISABLE_PREFETCH, "true");
+        startWorker(app, 1);
+        abandonOne(app);
+
+        assertThat(app.client().send("x.sleep", List.of(0), Map.of()).get(WAIT)).isEqualTo(0.0);
+    }
+
     /** Runs a task that ignores interrupts past a hard limit of 0.5 s: its thread is abandoned, stuck. */
     private void abandonOne(Celeriac app) {
         String key = key();
