@@ -82,7 +82,8 @@ final class WorkerCommand implements Callable<Integer> {
     Integer prefetchMultiplier;
 
     @Option(names = {"-S", "--statedb"}, paramLabel = "FILE",
-            description = "Keep revoked task ids in this file across restarts (worker_state_db). Default: in memory.")
+            description = "Keep revokes, by task id and by stamped header, in this file across restarts "
+                    + "(worker_state_db). Default: in memory.")
     Path stateDb;
 
     @Option(names = "--max-deliveries", paramLabel = "N",

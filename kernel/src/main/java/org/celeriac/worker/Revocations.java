@@ -3,6 +3,8 @@ package org.celeriac.worker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,13 +29,16 @@ import org.slf4j.LoggerFactory;
  * with {@code terminate} can interrupt one. As Celery's, a revoke is kept for {@link #EXPIRES} and at most
  * {@link #MAX} of them, the oldest going first.
  *
- * <p>With a state file (Celery's {@code worker_state_db}) revokes survive a restart. The file is plain text, one
- * line per revoke, {@code <epoch millis> <task id>}, appended and synced as each comes; it is rewritten without
- * what expired when opened and whenever it has grown to twice what it keeps. A line cut short by a crash is
- * skipped.
- *
  * <p>A revoke can also name a stamp, as Celery 5.3's {@code revoke_by_stamped_headers}: a header name and value that
- * revoke every task whose message carries that stamp. Those are kept the same time, in memory only.
+ * revoke every task whose message carries that stamp. Those are kept the same way, up to {@link #MAX} of their own.
+ *
+ * <p>With a state file (Celery's {@code worker_state_db}) revokes of both kinds survive a restart. The file is plain
+ * text, one line per revoke, appended and synced as each comes: {@code <epoch millis> <task id>} for an id, and
+ * {@code stamp <epoch millis> <stamp>} for a stamp, the stamp ({@code name=value}) percent-encoded in UTF-8 so that
+ * any character, spaces and line breaks included, keeps to one word. A file of id lines only, as versions before
+ * stamps were kept wrote, reads as it did; such a version skips stamp lines as damaged. The file is rewritten
+ * without what expired when opened and whenever it has grown to twice what it keeps. A damaged line is skipped, as
+ * is a stamp line a crash cut short (its last, without a line end: a cut value would revoke another one).
  */
 final class Revocations {
     private static final Logger LOG = LoggerFactory.getLogger(Revocations.class);
@@ -41,6 +46,8 @@ final class Revocations {
     static final Duration EXPIRES = Duration.ofSeconds(10_800);
     /** Celery's {@code REVOKES_MAX}. */
     static final int MAX = 50_000;
+    /** How a stamp's line in the state file starts; an id's starts with a digit. */
+    private static final String STAMP = "stamp ";
 
     private final Path stateFile;
     private final Duration expires;
@@ -92,7 +99,7 @@ final class Revocations {
         revoked.put(taskId, now);
         prune(now);
         if (stateFile != null) {
-            append(taskId, now);
+            append(now.toEpochMilli() + " " + taskId, taskId);
         }
         Thread t = terminate ? running.get(taskId) : null;
         if (t == null) {
@@ -120,6 +127,9 @@ final class Revocations {
         revokedStamps.remove(stamp);
         revokedStamps.put(stamp, now);
         prune(revokedStamps, now);
+        if (stateFile != null) {
+            append(stampLine(stamp, now), stamp);
+        }
         if (!terminate) {
             return 0;
         }
@@ -244,13 +254,22 @@ final class Revocations {
         if (!Files.exists(stateFile)) {
             return;
         }
-        List<String> all;
+        String text;
         try {
-            all = Files.readAllLines(stateFile, StandardCharsets.UTF_8);
+            text = Files.readString(stateFile, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the worker state file " + stateFile, e);
         }
-        for (String line : all) {
+        List<String> all = text.lines().toList();
+        boolean lastCut = !text.isEmpty() && !text.endsWith("\n");
+        for (int i = 0; i < all.size(); i++) {
+            String line = all.get(i);
+            if (line.startsWith(STAMP)) {
+                if (!(lastCut && i == all.size() - 1)) {
+                    loadStamp(line);
+                }
+                continue;
+            }
             int space = line.indexOf(' ');
             if (space <= 0 || space == line.length() - 1) {
                 continue;
@@ -263,14 +282,38 @@ final class Revocations {
                 LOG.warn("Skipping a damaged line of {}: {}", stateFile, line);
             }
         }
-        prune(Instant.now());
-        LOG.info("{} revoked task(s) read from {}", revoked.size(), stateFile);
+        Instant now = Instant.now();
+        prune(now);
+        prune(revokedStamps, now);
+        LOG.info("{} revoked task(s) and {} revoked stamp(s) read from {}", revoked.size(), revokedStamps.size(),
+                stateFile);
+    }
+
+    /** Reads a {@code stamp <epoch millis> <stamp>} line. */
+    private void loadStamp(String line) {
+        String[] words = line.substring(STAMP.length()).strip().split(" ");
+        try {
+            if (words.length != 2) {
+                throw new IllegalArgumentException("not two words");
+            }
+            Instant at = Instant.ofEpochMilli(Long.parseLong(words[0]));
+            String stamp = URLDecoder.decode(words[1], StandardCharsets.UTF_8);
+            revokedStamps.remove(stamp);
+            revokedStamps.put(stamp, at);
+        } catch (IllegalArgumentException e) { // NumberFormatException too, and a broken escape
+            LOG.warn("Skipping a damaged line of {}: {}", stateFile, line);
+        }
+    }
+
+    private static String stampLine(String stamp, Instant at) {
+        return STAMP + at.toEpochMilli() + " " + URLEncoder.encode(stamp, StandardCharsets.UTF_8);
     }
 
     /** Writes what is kept to a new file and puts it in place of the old one. */
     private void rewrite() {
         StringBuilder out = new StringBuilder();
         revoked.forEach((id, at) -> out.append(at.toEpochMilli()).append(' ').append(id).append('\n'));
+        revokedStamps.forEach((stamp, at) -> out.append(stampLine(stamp, at)).append('\n'));
         try {
             Path parent = stateFile.toAbsolutePath().getParent();
             Files.createDirectories(parent);
@@ -280,21 +323,22 @@ final class Revocations {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the worker state file " + stateFile, e);
         }
-        lines = revoked.size();
+        lines = revoked.size() + revokedStamps.size();
     }
 
-    private void append(String taskId, Instant at) {
+    /** Appends a line for a revoke just kept in memory, or rewrites the file with it. */
+    private void append(String line, String what) {
         try {
-            if (lines >= 2 * Math.max(revoked.size(), 1_000)) {
+            if (lines >= 2 * Math.max(revoked.size() + revokedStamps.size(), 1_000)) {
                 rewrite();
                 return;
             }
-            Files.writeString(stateFile, at.toEpochMilli() + " " + taskId + "\n", StandardCharsets.UTF_8,
+            Files.writeString(stateFile, line + "\n", StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.SYNC);
             lines++;
         } catch (IOException | UncheckedIOException e) {
             // Revoked in memory all the same; only a restart would forget it.
-            LOG.error("Cannot write revoke of {} to {}: {}", taskId, stateFile, e.getMessage());
+            LOG.error("Cannot write revoke of {} to {}: {}", what, stateFile, e.getMessage());
         }
     }
 }

@@ -113,7 +113,15 @@ final class TaskRunner {
                 if (!watch.finish()) {
                     return; // abandoned at its hard limit, which stored the outcome and settled the message
                 }
-                if (thrown != null && worker.cuttingShort() && !(thrown instanceof Retry)) {
+                if (thrown != null && worker.cold()) {
+                    // The cold stop is flagged before it interrupts, so what the interrupt made the task throw ends
+                    // here: no retry sent, nothing stored or acked; a late-ack message goes back as it came.
+                    LOG.warn("Task {}[{}] interrupted by a cold shutdown: {}", task.task(), task.id(),
+                            thrown.toString());
+                    return;
+                }
+                // A retry too: the run was cut short by the worker, not given up by the task (Celery's worker lost).
+                if (thrown != null && worker.cuttingShort()) {
                     requeue = lost(thrown, acksLate && TaskDefaults.resolve(opts.rejectOnWorkerLost(),
                             defaults.rejectOnWorkerLost()), storeErrors);
                     return;
@@ -174,7 +182,8 @@ final class TaskRunner {
         }
 
         /**
-         * The worker cut this run short (it interrupted the task's thread at shutdown): Celery's worker lost. A
+         * The worker cut this run short (it interrupted the task's thread at shutdown): Celery's worker lost, whatever
+         * the task then threw, a {@link Retry} included, as Celery's pool process is gone before it could retry. A
          * late-ack task that rejects on worker lost goes back to its queue, unstored; any other fails with billiard's
          * {@code WorkerLostError} and is acked, as Celery's parent process does for a pool process that died.
          *
@@ -222,6 +231,9 @@ final class TaskRunner {
             TaskMessage next = task.retry(Instant.now().plus(delay));
             ExceptionInfo why = cause != null ? ExceptionInfo.of(cause)
                     : ExceptionInfo.celery("Retry", thrown.getMessage());
+            if (worker.cold()) {
+                return true; // a cold stop came meanwhile: the message goes back as it is, with no retry besides
+            }
             if (storeErrors) {
                 worker.storeResultNow(task, TaskState.RETRY, why.toResult(), ExceptionInfo.traceback(thrown));
             }

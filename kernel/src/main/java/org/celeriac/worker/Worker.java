@@ -179,8 +179,9 @@ public final class Worker implements AutoCloseable {
 
     /**
      * Warm shutdown: stops taking messages, gives back those not started, waits up to the shutdown timeout for
-     * running tasks. Late-ack tasks still running after that are left unsettled, and the transport returns
-     * them when it closes.
+     * running tasks, then interrupts those still running (see {@link #interruptRunning()}). It does not wait for
+     * threads abandoned at their hard time limit: their tasks were settled then, and such a thread, which may never
+     * return, is left behind.
      */
     public void stop() {
         Thread c;
@@ -205,24 +206,18 @@ public final class Worker implements AutoCloseable {
             }
             List<Runnable> notStarted = new ArrayList<>();
             pool.getQueue().drainTo(notStarted);
-            for (Runnable r : notStarted) {
-                giveBack(((Pending) r).delivery(), false);
-            }
+            giveBackNotStarted(notStarted);
             pool.shutdown();
-            long deadline = System.nanoTime() + options.shutdownTimeout().toNanos();
-            // In slices, so that a cold shutdown asked for meanwhile ends the wait.
-            while (!cold && !pool.isTerminated() && System.nanoTime() < deadline) {
-                pool.awaitTermination(Math.min(100, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)),
-                        TimeUnit.MILLISECONDS);
-            }
-            if (!pool.isTerminated()) {
+            awaitUnfinished(options.shutdownTimeout(), true);
+            if (unfinished() > 0) {
                 if (cold) {
-                    pool.shutdownNow(); // nothing is stored or acked any more: the broker gets it all back
+                    // nothing is stored or acked any more: the broker gets it all back
+                    giveBackNotStarted(pool.shutdownNow());
                 } else {
                     LOG.warn("Tasks still running after {}; interrupting them", options.shutdownTimeout());
                     interruptRunning();
                 }
-                pool.awaitTermination(cold ? 1 : 5, TimeUnit.SECONDS);
+                awaitUnfinished(Duration.ofSeconds(cold ? 1 : 5), false);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -231,7 +226,47 @@ public final class Worker implements AutoCloseable {
             timer.shutdownNow();
             timeLimiter.close();
         }
+        int stuck = timeLimiter.stuck();
+        if (stuck > 0) {
+            // A JVM thread cannot be killed; pool threads are daemons, so they do not hold the JVM's exit either.
+            LOG.warn("Worker {}: {} task thread(s) abandoned at their hard time limit still running; left behind",
+                    options.hostname(), stuck);
+        }
         LOG.info("Worker {} stopped after {} messages", options.hostname(), processed.get());
+    }
+
+    /** Work on the pool a stop waits for: {@link #working()}, until the pool has terminated. */
+    private int unfinished() {
+        return pool.isTerminated() ? 0 : working();
+    }
+
+    /**
+     * Work handed to the pool and not over, less the runs abandoned at their hard time limit: their outcome was
+     * settled then, their threads were replaced, and they may never return.
+     */
+    private int working() {
+        return busy.get() - timeLimiter.stuck();
+    }
+
+    /**
+     * Waits up to {@code timeout} for {@link #unfinished()} work to end, in slices, so that a cold shutdown asked for
+     * meanwhile ends the wait when {@code untilCold}.
+     */
+    private void awaitUnfinished(Duration timeout, boolean untilCold) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!(untilCold && cold) && unfinished() > 0 && System.nanoTime() < deadline) {
+            // Returns at once when the pool has terminated; with a stuck thread it never does, so poll.
+            pool.awaitTermination(Math.min(50, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Gives back work taken off the pool's queue unstarted: it leaves {@link #busy}, as it never runs. */
+    private void giveBackNotStarted(List<Runnable> notStarted) {
+        busy.addAndGet(-notStarted.size());
+        for (Runnable r : notStarted) {
+            giveBack(((Pending) r).delivery(), false);
+        }
     }
 
     /**
@@ -246,7 +281,7 @@ public final class Worker implements AutoCloseable {
         }
         cold = true;
         running = false;
-        pool.shutdownNow().forEach(r -> giveBack(((Pending) r).delivery(), false));
+        giveBackNotStarted(pool.shutdownNow());
     }
 
     @Override
@@ -261,12 +296,17 @@ public final class Worker implements AutoCloseable {
      */
     void interruptRunning() {
         cuttingShort = true;
-        pool.shutdownNow();
+        giveBackNotStarted(pool.shutdownNow());
     }
 
     /** Whether the worker is interrupting its running tasks. */
     boolean cuttingShort() {
         return cuttingShort;
+    }
+
+    /** Whether a cold shutdown was asked for: from then on nothing is stored, published for a retry, or settled. */
+    boolean cold() {
+        return cold;
     }
 
     private void consume() {
@@ -286,7 +326,7 @@ public final class Worker implements AutoCloseable {
                 if (dispatch.disablePrefetch()) {
                     // Only as many as there are idle threads: what no thread is free for stays on the broker for
                     // another worker, as Celery 5.5's worker_disable_prefetch.
-                    int idle = Math.max(1, size - busy.get());
+                    int idle = Math.max(1, size - working());
                     if (want > idle) {
                         prefetch.release(want - idle);
                         want = idle;
@@ -345,7 +385,7 @@ public final class Worker implements AutoCloseable {
      * Whether the consumer may fetch: fewer than a round of work queued, or, with prefetch disabled, a thread idle.
      */
     private boolean hasRoom() {
-        return dispatch.disablePrefetch() ? busy.get() < size : pool.getQueue().size() < size;
+        return dispatch.disablePrefetch() ? working() < size : pool.getQueue().size() < size;
     }
 
     /** Wakes the consumer when the pool's queue has drained below a round of work. */
@@ -365,7 +405,7 @@ public final class Worker implements AutoCloseable {
         if (!running) {
             return;
         }
-        int want = Math.min(a.max(), Math.max(a.min(), busy.get()));
+        int want = Math.min(a.max(), Math.max(a.min(), working()));
         int now = size;
         if (want > now) {
             lastGrownNanos = System.nanoTime();
@@ -668,7 +708,7 @@ public final class Worker implements AutoCloseable {
     /**
      * Revokes by stamp, as Celery 5.3's {@code revoke_by_stamped_headers}: every task whose message carries the
      * stamped header {@code name} with {@code value} (a list stamp: holding it) is treated as {@link #revoke}
-     * treats a revoked id. Kept three hours, in memory only.
+     * treats a revoked id. Kept three hours, across restarts with {@code worker_state_db}, as revokes by id.
      */
     public void revokeByStampedHeader(String name, Object value, boolean terminate) {
         if (name == null || name.isBlank()) {
@@ -870,6 +910,9 @@ public final class Worker implements AutoCloseable {
 
     /** {@link #storeResult}, returning once the result is written: for a state that must precede what follows. */
     void storeResultNow(TaskMessage task, TaskState state, Object result, String traceback) {
+        if (cold) {
+            return; // as storeResult
+        }
         settler.storeNow(new TaskResult(task.id(), state, result, traceback, List.of(), Instant.now(),
                 addressOf(task.replyTo(), task.id())));
     }

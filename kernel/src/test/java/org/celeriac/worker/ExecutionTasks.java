@@ -177,6 +177,32 @@ public class ExecutionTasks {
         return waitForRelease(key);
     }
 
+    /** Acks late, waits for the test's release; retries by itself when interrupted. */
+    @Task(name = "x.autoretry_interrupted", acksLate = Task.Toggle.ON, autoretryFor = InterruptedException.class,
+            defaultRetryDelay = 0)
+    public String autoretryInterrupted(String key) throws InterruptedException {
+        return waitForRelease(key);
+    }
+
+    /** Acks late, waits for the test's release; asks for a retry when interrupted. */
+    @Task(name = "x.retry_interrupted", acksLate = Task.Toggle.ON)
+    public String retryInterrupted(String key, TaskContext task) {
+        try {
+            return waitForRelease(key);
+        } catch (InterruptedException e) {
+            throw task.retry(Duration.ZERO, e);
+        }
+    }
+
+    /** Marks its key started, then sleeps: a task running normally. */
+    @Task(name = "x.started_sleep")
+    public String startedSleep(String key, double seconds) throws InterruptedException {
+        attempt(key);
+        RETURNED.computeIfAbsent(key, k -> new CountDownLatch(1)).countDown(); // here: it has started
+        Thread.sleep(Math.round(seconds * 1000));
+        return "slept";
+    }
+
     private static String waitForRelease(String key) throws InterruptedException {
         attempt(key);
         RETURNED.computeIfAbsent(key, k -> new CountDownLatch(1)).countDown(); // here: it has started

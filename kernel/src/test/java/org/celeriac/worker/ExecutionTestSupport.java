@@ -41,6 +41,14 @@ abstract class ExecutionTestSupport {
         return a;
     }
 
+    /** Another app on the broker and backend of {@code app}: another connection, as another process would have. */
+    Celeriac sameBroker(Celeriac app) {
+        Celeriac a = Celeriac.open(app.settings(), plugins);
+        a.tasks().register(ExecutionTasks.class);
+        open.add(a);
+        return a;
+    }
+
     Worker startWorker(Celeriac on, WorkerOptions options) {
         Worker w = on.worker(options);
         open.add(w);

@@ -16,10 +16,13 @@ import org.celeriac.spi.backend.TaskState;
 import org.celeriac.spi.transport.Delivery;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code store_errors_even_if_ignored}: failures of tasks whose result is ignored. {@code reject_on_worker_lost}:
- * what becomes of a late-ack task whose run the worker cuts short at shutdown.
+ * what becomes of a late-ack task whose run the worker cuts short at shutdown, warm or cold, even one that would
+ * retry: a run the worker cut short is the worker's loss, not the task's retry.
  */
 @Timeout(60)
 class LostAndIgnoredTest extends ExecutionTestSupport {
@@ -77,6 +80,53 @@ class LostAndIgnoredTest extends ExecutionTestSupport {
 
         assertThat(app.backend().get(r.id())).as("no outcome stored").isEmpty();
         assertThat(waiting(app)).hasSize(1);
+    }
+
+    @Test
+    void taskAskingForARetryWhenCutShortAtShutdownFailsWithWorkerLostErrorAndIsNotRetried() throws Exception {
+        Celeriac app = app();
+        AsyncResult r = cutShort(app, "x.retry_interrupted", key());
+
+        assertThat(failure(r).exception().type()).isEqualTo("WorkerLostError");
+        assertThat(waiting(app)).as("no retry published").isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"x.retry_interrupted", "x.autoretry_interrupted"})
+    void retryingTaskCutShortAtShutdownThatRejectsOnWorkerLostIsRequeuedAsItIsNotRetried(String task)
+            throws Exception {
+        Celeriac app = app(Settings.TASK_REJECT_ON_WORKER_LOST, "true");
+        AsyncResult r = cutShort(app, task, key());
+
+        assertThat(app.backend().get(r.id())).as("no RETRY stored").isEmpty();
+        List<Delivery> back = waiting(app);
+        assertThat(back).extracting(d -> d.message().taskId()).as("one message").containsExactly(r.id());
+        assertThat(back.get(0).redelivered()).as("the original, not a retry").isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"x.autoretry_interrupted", "x.retry_interrupted"})
+    void coldStopOfARetryingLateAckTaskPublishesNoRetryStoresNothingAndReturnsTheMessageOnce(String task)
+            throws Exception {
+        Celeriac first = app();
+        Celeriac second = sameBroker(first);
+        String key = key();
+        Worker worker = startWorker(first, 1);
+        AsyncResult r = second.client().send(task, List.of(key), Map.of());
+        assertThat(ExecutionTasks.RETURNED.computeIfAbsent(key, k -> new CountDownLatch(1))
+                .await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("task started").isTrue();
+
+        worker.stopNow();
+        worker.stop();
+        assertThat(second.backend().get(r.id())).as("nothing stored: no RETRY").isEmpty();
+        first.close(); // its connection closes: the unacked message goes back to the queue
+        assertThat(waiting(second)).extracting(d -> d.message().taskId()).as("the original only, no retry")
+                .containsExactly(r.id());
+
+        ExecutionTasks.RELEASE.get(key).countDown();
+        startWorker(second, 1);
+        assertThat(r.get(WAIT)).isEqualTo("released");
+        assertThat(ExecutionTasks.RUNS.get(key).get()).as("runs: the cold-stopped one, then once more").isEqualTo(2);
     }
 
     /** Starts the task on a worker with a short shutdown timeout, then stops that worker while the task runs. */

@@ -2,6 +2,7 @@ package org.celeriac.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -10,17 +11,22 @@ import java.util.concurrent.TimeUnit;
 
 import org.celeriac.app.Celeriac;
 import org.celeriac.client.AsyncResult;
+import org.celeriac.config.Settings;
 import org.celeriac.discovery.ServiceLoaderCatalog;
 import org.celeriac.protocol.ExceptionInfo;
 import org.celeriac.protocol.ProtocolV2;
 import org.celeriac.protocol.TaskMessage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Revokes by stamped header, as Celery 5.3's {@code revoke_by_stamped_headers}, on messages stamped as it stamps. */
 @Timeout(60)
 class StampedRevokeTest extends ExecutionTestSupport {
     private final ProtocolV2 codec = new ProtocolV2(new ServiceLoaderCatalog().serializer("json"));
+
+    @TempDir
+    Path dir;
 
     @Test
     void tasksCarryingARevokedStampEndRevokedUnrunOthersRun() throws Exception {
@@ -53,6 +59,23 @@ class StampedRevokeTest extends ExecutionTestSupport {
 
         assertThat(failure(running).exception()).isEqualTo(ExceptionInfo.celery("TaskRevokedError", "terminated"));
         assertThat(worker.isRevoked(running.id())).as("a revoke by stamp does not revoke the id").isFalse();
+    }
+
+    @Test
+    void revokeByStampIsKeptInTheStateFileAndHoldsForTheNextWorker() throws Exception {
+        Celeriac app = app(Settings.WORKER_STATE_DB, dir.resolve("worker.state").toString());
+        Worker before = startWorker(app, 1);
+        before.revokeByStampedHeader("tenant", "acme corp", false);
+        before.stop();
+
+        startWorker(app, 1);
+        String key = key();
+        AsyncResult stamped = send(app, "x.lost_failed", key, Map.of("tenant", "acme corp"));
+        AsyncResult other = send(app, "x.sleep", 0.0, Map.of("tenant", "acme"));
+
+        assertThat(failure(stamped).exception()).isEqualTo(ExceptionInfo.celery("TaskRevokedError", "revoked"));
+        assertThat(other.get(WAIT)).isEqualTo(0.0);
+        assertThat(ExecutionTasks.RUNS).doesNotContainKey(key);
     }
 
     /** Publishes a task stamped as Celery 5.3 stamps: names in {@code stamped_headers}, values in {@code stamps}. */

@@ -91,6 +91,59 @@ class TimeLimitTest extends ExecutionTestSupport {
     }
 
     @Test
+    void warmStopWaitsForTheTaskStillRunningNotForAThreadAbandonedAtItsHardLimit() throws Exception {
+        Celeriac app = app();
+        Worker worker = startWorker(app, app.workerOptions().withConcurrency(2)
+                .withShutdownTimeout(Duration.ofSeconds(20)));
+        abandonOne(app);
+        String key = key();
+        AsyncResult running = app.client().send("x.started_sleep", List.of(key, 1.0), Map.of());
+        assertThat(ExecutionTasks.RETURNED.computeIfAbsent(key, k -> new CountDownLatch(1))
+                .await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("task started").isTrue();
+
+        long start = System.nanoTime();
+        worker.stop();
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(running.state()).as("the task running at stop time finished first").isEqualTo(TaskState.SUCCESS);
+        assertThat(took).as("a bound, not the 20 s shutdown timeout").isLessThan(Duration.ofSeconds(10));
+        assertThat(worker.timeLimiter().stuck()).as("the abandoned thread, left behind").isEqualTo(1);
+        assertThat(Thread.getAllStackTraces().keySet()).filteredOn(t -> t.getName().startsWith("celeriac-pool"))
+                .as("pool threads left behind do not hold the JVM").isNotEmpty().allMatch(Thread::isDaemon);
+    }
+
+    @Test
+    void coldStopDoesNotWaitForAThreadAbandonedAtItsHardLimit() throws Exception {
+        Celeriac app = app();
+        Worker worker = startWorker(app, app.workerOptions().withConcurrency(1)
+                .withShutdownTimeout(Duration.ofSeconds(20)));
+        abandonOne(app);
+
+        long start = System.nanoTime();
+        worker.stopNow();
+        worker.stop();
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void withPrefetchDisabledAThreadAbandonedAtItsHardLimitDoesNotStopTheWorkerTakingTasks() throws Exception {
+        Celeriac app = app(Settings.WORKER_DISABLE_PREFETCH, "true");
+        startWorker(app, 1);
+        abandonOne(app);
+
+        assertThat(app.client().send("x.sleep", List.of(0), Map.of()).get(WAIT)).isEqualTo(0.0);
+    }
+
+    /** Runs a task that ignores interrupts past a hard limit of 0.5 s: its thread is abandoned, stuck. */
+    private void abandonOne(Celeriac app) {
+        String key = key();
+        ExecutionTasks.RELEASE.put(key, new CountDownLatch(1)); // released after the test
+        AsyncResult stuck = app.client().send("x.stubborn", List.of(key), Map.of(), limits(0.5, null));
+        assertThat(failure(stuck).exception().type()).isEqualTo("TimeLimitExceeded");
+    }
+
+    @Test
     void workerWideSoftLimitFromTheSettingsAppliesToTasksWithoutTheirOwn() throws Exception {
         Celeriac app = app(Settings.TASK_SOFT_TIME_LIMIT, "0.3", Settings.TASK_TIME_LIMIT, "20");
         assertThat(app.workerOptions().taskDefaults())
