@@ -25,7 +25,9 @@ final class ContainerRun {
 
     /**
      * Starts the container on {@code home}, prints how to use it, and on a stop request stops it warm: every
-     * bundle stops in reverse order, the worker finishes its running tasks.
+     * bundle stops in reverse order, the worker finishes its running tasks. A second request stops it cold: the
+     * worker interrupts its running tasks and leaves them unacknowledged, its app's close returns the late-ack
+     * ones to the broker, and the framework stops.
      *
      * @param newHomeConfig the {@code etc/org.celeriac.cfg} the home gets if it is new
      * @param started       told once the container runs, before the banner
@@ -34,6 +36,7 @@ final class ContainerRun {
         // First of all, so that a signal from now on means a warm shutdown rather than an abrupt exit.
         StopRequest stop = root.context().stopRequests().get();
         try (Container container = Container.start(home, newHomeConfig)) {
+            stop.onCold(container::stopNow);
             started.accept(container.home());
             printBanner(container);
             try {
@@ -44,7 +47,8 @@ final class ContainerRun {
         } finally {
             stop.stopped();
         }
-        return ExitCodes.OK;
+        // After a cold stop, once the framework stopped and the unsettled messages are back on the broker.
+        return stop.exitCode();
     }
 
     /** The directory this command runs in: what the embedded database's relative paths are relative to. */
@@ -81,7 +85,7 @@ final class ContainerRun {
             out.println("Call a task from another terminal:");
             out.println(callHint(broker, backend, workDir));
         }
-        out.println("Stop with Ctrl-C: running tasks finish first.");
+        out.println("Stop with Ctrl-C: running tasks finish first; a second Ctrl-C interrupts them.");
         out.flush();
     }
 

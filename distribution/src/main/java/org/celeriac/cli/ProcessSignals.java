@@ -56,7 +56,8 @@ final class ProcessSignals implements StopRequest {
 
     private void onSignal(Signal signal) {
         if (signals.incrementAndGet() == 1) {
-            LOG.info("SIG{}: warm shutdown, finishing running tasks (signal again to exit at once)", signal.getName());
+            LOG.info("SIG{}: warm shutdown, finishing running tasks (signal again to {})", signal.getName(),
+                    coldStop != null ? "stop cold" : "exit at once");
             requested.countDown();
         } else if (!cold && coldStop != null) {
             LOG.warn("SIG{} again: cold shutdown, interrupting running tasks; they are not acknowledged "

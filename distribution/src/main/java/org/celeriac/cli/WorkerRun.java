@@ -86,7 +86,7 @@ final class WorkerRun {
             call.append(" --backend '").append(Urls.redact(backend)).append('\'');
         }
         out.println(call);
-        out.println("Stop with Ctrl-C: running tasks finish first.");
+        out.println("Stop with Ctrl-C: running tasks finish first; a second Ctrl-C interrupts them.");
         out.flush();
     }
 }

@@ -3,6 +3,7 @@ package org.celeriac.container;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,8 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +30,11 @@ public final class Container implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Container.class);
     /** Longer than a worker's warm shutdown (30 s): the framework stops the kernel, which stops the worker. */
     static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * The cold stops of the bundles: {@link Runnable} services so marked (the kernel's runtime registers one, see
+     * its {@code CeleriacRuntime}). A JDK type and a property, as no Celeriac class is shared with the bundles.
+     */
+    static final String COLD_STOP_FILTER = "(celeriac.stop=cold)";
 
     private final Felix framework;
     private final ContainerHome home;
@@ -116,6 +124,52 @@ public final class Container implements AutoCloseable {
         return framework.getBundleContext();
     }
 
+    /**
+     * Cold stop, as Celery's second Ctrl-C: runs the bundles' cold stops (the kernel's worker interrupts its
+     * running tasks and leaves them unacknowledged, and its app's close returns the late-ack ones to the broker),
+     * then stops the framework, unless it is stopping already. Returns once the cold stops have run; meant for
+     * while {@link #close()} is under way on another thread, whose warm stop this cuts short and which still
+     * waits for the framework and frees the home.
+     */
+    public void stopNow() {
+        LOG.warn("Stopping the container cold");
+        BundleContext context = framework.getBundleContext();
+        Collection<ServiceReference<Runnable>> stops;
+        try {
+            stops = context.getServiceReferences(Runnable.class, COLD_STOP_FILTER);
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        } catch (IllegalStateException e) {
+            stops = List.of(); // the framework has stopped already
+        }
+        for (ServiceReference<Runnable> reference : stops) {
+            runColdStop(context, reference);
+        }
+        try {
+            if (isRunning(framework)) {
+                framework.stop(); // returns at once; close() waits for it
+            }
+        } catch (BundleException | IllegalStateException e) {
+            LOG.warn("Cannot stop the framework: {}", e.getMessage(), e);
+        }
+    }
+
+    private static void runColdStop(BundleContext context, ServiceReference<Runnable> reference) {
+        try {
+            Runnable stop = context.getService(reference);
+            if (stop == null) {
+                return; // unregistered meanwhile: its bundle stopped
+            }
+            try {
+                stop.run();
+            } finally {
+                context.ungetService(reference);
+            }
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("The cold stop of bundle {} failed", reference.getBundle(), e);
+        }
+    }
+
     /** Stops every bundle, in reverse start order, then the framework, and waits for that. */
     @Override
     public void close() {
@@ -125,16 +179,24 @@ public final class Container implements AutoCloseable {
         lock.close();
     }
 
+    /** Not stopping or stopped yet. */
+    private static boolean isRunning(Felix framework) {
+        return (framework.getState() & (Bundle.STARTING | Bundle.ACTIVE)) != 0;
+    }
+
+    /** Stops the framework, unless it is stopping already, and waits until it has. */
     private static void stop(Felix framework) {
         try {
-            framework.stop();
+            if (isRunning(framework)) {
+                framework.stop();
+            }
             FrameworkEvent event = framework.waitForStop(STOP_TIMEOUT.toMillis());
             if (event.getType() == FrameworkEvent.WAIT_TIMEDOUT) {
                 LOG.warn("The framework did not stop within {} s", STOP_TIMEOUT.toSeconds());
             } else {
                 LOG.info("Container stopped");
             }
-        } catch (BundleException e) {
+        } catch (BundleException | IllegalStateException e) {
             LOG.warn("Cannot stop the framework: {}", e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 
 import org.celeriac.itests.CeleriacProcesses.Child;
 import org.celeriac.itests.CeleriacProcesses.Finished;
+import org.celeriac.spi.backend.TaskState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -58,6 +59,42 @@ class ContainerProcessTest {
         container.process().destroy(); // SIGTERM
         assertThat(container.awaitExit()).as(container.err()).isZero();
         assertThat(container.err()).contains("Container stopped");
+    }
+
+    /**
+     * As a plain worker does: the first SIGINT stops warm, the second cold. The running late-ack task is
+     * interrupted, nothing is stored for it, and the framework's stop gives its message back to the broker (the
+     * embedded database ./celeriac-data that {@code start} runs on), where the next worker finds it.
+     */
+    @Test
+    void aSecondSigintStopsColdAndAnotherWorkerRunsTheInterruptedLateAckTask() throws Exception {
+        Path settings = dir.resolve("cold.properties");
+        Files.writeString(settings, "task_acks_late = true\nworker_concurrency = 1\n", StandardCharsets.UTF_8);
+        try (DirectClient client = DirectClient.open(dir)) {
+            String marker = client.send("demo.add", 0, 0);
+            String running = client.send("demo.sleep", 5);
+            Child container = celeriac.start(dir, "start", "--config", settings.toString());
+            container.awaitOutput(READY);
+            // One thread, first in first out: when the marker is done, the sleep task runs.
+            client.awaitAll(List.of(marker), TaskState.SUCCESS);
+
+            signal(container, "INT");
+            Thread.sleep(300);
+            signal(container, "INT");
+
+            assertThat(container.awaitExit()).as("exit code after a cold stop by SIGINT").isEqualTo(130);
+            assertThat(container.err()).contains("cold shutdown").contains("Container stopped");
+            assertThat(client.state(running)).as("interrupted and not acknowledged").isEqualTo(TaskState.PENDING);
+
+            // Given back when the container's app closed, not after the visibility timeout (30 minutes).
+            celeriac.start(dir, "worker", "-c", "1").awaitOutput(READY);
+            client.awaitAll(List.of(running), TaskState.SUCCESS);
+        }
+    }
+
+    private static void signal(Child child, String name) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(child.process().pid())).start();
+        assertThat(kill.waitFor()).as("kill -%s", name).isZero();
     }
 
     /**

@@ -59,6 +59,10 @@ final class AppSupervisor implements PluginListener, AutoCloseable {
     /** The plugins the open (or opening) app uses; read by plugin listeners on other threads. */
     private volatile Set<Object> pluginsInUse = Set.of();
     private volatile boolean closed;
+    /** Set by {@link #stopNow()}: a stop from now on is cold. */
+    private volatile boolean cold;
+    /** The worker of the open app, or the one in a warm stop: what {@link #stopNow()} interrupts. */
+    private volatile Worker worker;
 
     // Confined to the supervisor's thread.
     private RuntimeConfig wanted;
@@ -132,6 +136,22 @@ final class AppSupervisor implements PluginListener, AutoCloseable {
         }
     }
 
+    /**
+     * Cold stop, for good, as Celery's second Ctrl-C: the worker (running, or in a warm stop under way on the
+     * supervisor's thread) interrupts its running tasks and leaves them unacknowledged, gives back what it took
+     * ahead, and the app's close then returns the late-ack ones to the broker. Otherwise as {@link #close()}:
+     * returns once the app is closed, or at once when a close is under way on another thread (which this cuts
+     * short).
+     */
+    void stopNow() {
+        cold = true;
+        Worker w = worker;
+        if (w != null) {
+            quietly(w::stopNow, "stop the worker cold");
+        }
+        close();
+    }
+
     /** Waits until the work submitted so far is done. For tests. */
     void awaitQuiet() {
         runAndWait(() -> { });
@@ -186,6 +206,7 @@ final class AppSupervisor implements PluginListener, AutoCloseable {
             if (config.workerEnabled()) {
                 worker = app.worker(app.workerOptions());
                 worker.start();
+                this.worker = worker;
             }
             running = new Running(config, app, worker, used);
             listener.opened(app);
@@ -215,6 +236,7 @@ final class AppSupervisor implements PluginListener, AutoCloseable {
     private void abandon(Celeriac app, Worker worker) {
         Running partial = running;
         running = null;
+        this.worker = null;
         pluginsInUse = Set.of();
         if (partial != null) {
             quietly(() -> listener.closing(partial.app()), "withdraw the client");
@@ -227,7 +249,10 @@ final class AppSupervisor implements PluginListener, AutoCloseable {
         }
     }
 
-    /** Warm stop: no new sends through our client, the worker gives back what it took ahead, then the app closes. */
+    /**
+     * Warm stop (cold after {@link #stopNow()}): no new sends through our client, the worker gives back what it
+     * took ahead, then the app closes.
+     */
     private void stop(String reason) {
         Running r = running;
         if (r == null) {
@@ -237,8 +262,12 @@ final class AppSupervisor implements PluginListener, AutoCloseable {
         LOG.info("Celeriac is stopping its worker and closing its app: {}", reason);
         quietly(() -> listener.closing(r.app()), "withdraw the client");
         if (r.worker() != null) {
+            if (cold) { // asked for before this worker was there to interrupt
+                quietly(r.worker()::stopNow, "stop the worker cold");
+            }
             quietly(r.worker()::stop, "stop the worker");
         }
+        worker = null;
         quietly(r.app()::close, "close the broker and backend connections");
         pluginsInUse = Set.of();
         LOG.info("Celeriac's worker is stopped and its app closed");

@@ -1,6 +1,7 @@
 package org.celeriac.osgi;
 
 import java.util.Hashtable;
+import java.util.List;
 import java.util.Map;
 
 import org.celeriac.app.Celeriac;
@@ -30,6 +31,14 @@ import org.slf4j.LoggerFactory;
  * this component is active.
  *
  * <p>A configuration change restarts the app and worker on the new settings; the framework keeps running.
+ *
+ * <p>For as long as this component is active, its cold stop is a {@link Runnable} service with the property
+ * {@value #STOP_PROPERTY}{@code =}{@value #STOP_COLD}: running it stops the worker as Celery's second Ctrl-C does
+ * (running tasks interrupted and left unacknowledged, late-ack ones returned to the broker as the app closes),
+ * for good, and returns once the app is closed, or at once when a stop is under way on another thread, which it
+ * cuts short. A JDK type, so that the launcher outside the framework, which has its own copies of Celeriac's
+ * classes or none, can find and run it: it runs every {@code (celeriac.stop=cold)} service on a second stop
+ * signal, then stops the framework.
  */
 @Component(configurationPid = CeleriacRuntime.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
 public final class CeleriacRuntime {
@@ -37,12 +46,17 @@ public final class CeleriacRuntime {
 
     /** The configuration's persistent id: {@code etc/org.celeriac.cfg} under FileInstall. */
     static final String PID = "org.celeriac";
+    /** The service property that marks a stop service; the container looks for its {@value #STOP_COLD} value. */
+    static final String STOP_PROPERTY = "celeriac.stop";
+    /** {@value #STOP_PROPERTY} of the {@link Runnable} that stops cold. */
+    static final String STOP_COLD = "cold";
 
     private final TaskRegistry tasks = new TaskRegistry();
     private TaskPackageTracker packages;
     private OsgiPluginCatalog plugins;
     private AppSupervisor supervisor;
     private ServiceRegistration<TaskRegistry> registryRegistration;
+    private ServiceRegistration<Runnable> coldStopRegistration;
     private BundleContext context;
     private SynchronousBundleListener stopping;
 
@@ -57,6 +71,10 @@ public final class CeleriacRuntime {
         plugins.addListener(supervisor);
         plugins.open();
         registryRegistration = context.registerService(TaskRegistry.class, tasks, null);
+        Runnable coldStop = supervisor::stopNow;
+        Hashtable<String, Object> coldStopProperties = new Hashtable<>();
+        coldStopProperties.put(STOP_PROPERTY, STOP_COLD);
+        coldStopRegistration = context.registerService(Runnable.class, coldStop, coldStopProperties);
         stopping = this::stopBeforeTheRest;
         context.addBundleListener(stopping);
         configure(properties);
@@ -86,10 +104,12 @@ public final class CeleriacRuntime {
         } catch (IllegalStateException e) {
             // the bundle context is no longer valid: the bundle is stopping
         }
-        try {
-            registryRegistration.unregister();
-        } catch (IllegalStateException e) {
-            // unregistered already: the bundle is stopping
+        for (ServiceRegistration<?> registration : List.of(coldStopRegistration, registryRegistration)) {
+            try {
+                registration.unregister();
+            } catch (IllegalStateException e) {
+                // unregistered already: the bundle is stopping
+            }
         }
         supervisor.close();
         plugins.close();

@@ -20,6 +20,7 @@ import org.celeriac.memory.MemoryResultBackendFactory;
 import org.celeriac.memory.MemoryTransportFactory;
 import org.celeriac.registry.TaskRegistry;
 import org.celeriac.spi.backend.ResultBackendFactory;
+import org.celeriac.spi.backend.TaskState;
 import org.celeriac.spi.serializer.Serializer;
 import org.celeriac.spi.transport.Transport;
 import org.celeriac.spi.transport.TransportException;
@@ -231,6 +232,45 @@ class AppSupervisorTest {
 
         assertThat(events.closing).containsExactly(app);
         assertThat(events.opened).isEmpty();
+    }
+
+    @Test
+    void stopNowCutsTheWarmStopShortAndGivesTheRunningLateAckTaskBackToTheBroker() throws Exception {
+        add(json);
+        add(backend);
+        add(transport);
+        supervisor.configure(config(Map.of("worker_concurrency", "1", "task_acks_late", "true",
+                "task_track_started", "true")));
+        Celeriac app = events.nextOpened();
+        String id = app.client().send("supervised.sleep", List.of(60_000), Map.of()).id();
+        awaitState(app, id, TaskState.STARTED);
+        Thread warm = new Thread(supervisor::close, "warm-stop");
+        warm.start();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (events.closing.isEmpty()) { // the warm stop is under way, waiting for the task
+            assertThat(System.nanoTime()).as("the warm stop began within %s", WAIT).isLessThan(deadline);
+            Thread.sleep(10);
+        }
+
+        long start = System.nanoTime();
+        supervisor.stopNow();
+        warm.join(WAIT.toMillis());
+
+        assertThat(warm.isAlive()).as("the warm stop ended by the cold one").isFalse();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(WAIT);
+        try (Celeriac next = Celeriac.open(app.settings(), catalog, tasks)) {
+            assertThat(next.client().result(id).result().state()).as("nothing stored after STARTED")
+                    .isEqualTo(TaskState.STARTED);
+            assertThat(next.transport().size("celery")).as("the late-ack message back on the queue").isEqualTo(1L);
+        }
+    }
+
+    private static void awaitState(Celeriac app, String id, TaskState state) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (app.client().result(id).result().state() != state) {
+            assertThat(System.nanoTime()).as("%s reached %s within %s", id, state, WAIT).isLessThan(deadline);
+            Thread.sleep(10);
+        }
     }
 
     /** A catalog whose plugins the test adds and removes. */

@@ -150,6 +150,30 @@ class CeleriacRuntimeIT {
         assertThat(multiply(client, 4, 4)).isEqualTo(16L);
     }
 
+    @Test
+    void itsColdStopIsARunnableServiceThatInterruptsTheRunningTaskAndClosesTheApp() throws Exception {
+        installTaskPackage();
+        configure(Map.of("broker_url", "memory://itest", "result_backend", "memory://itest",
+                "task_acks_late", "true", "task_track_started", "true", "worker_concurrency", "1"));
+        Object client = awaitService(CLIENT, ref -> true);
+        Object running = call(client, "send", "itest.sleep", List.of(60_000L), Map.of());
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!"STARTED".equals(call(running, "state").toString())) {
+            assertThat(System.nanoTime()).as("the task started within %s", WAIT).isLessThan(deadline);
+            Thread.sleep(20);
+        }
+
+        // As the container finds it from outside the bundles' class space: by a JDK type and a property.
+        Collection<ServiceReference<Runnable>> stops = context.getServiceReferences(Runnable.class, "(celeriac.stop=cold)");
+        assertThat(stops).hasSize(1);
+        long start = System.nanoTime();
+        context.getService(stops.iterator().next()).run();
+
+        // A warm stop would wait for the task up to the shutdown timeout (30 s).
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(WAIT);
+        assertThat(context.getServiceReferences(CLIENT, null)).as("client services once stopped").isNull();
+    }
+
     /** Creates or updates configuration org.celeriac through Config Admin, as FileInstall does for etc/org.celeriac.cfg. */
     private void configure(Map<String, String> values) throws Exception {
         Object admin = context.getService(context.getServiceReference("org.osgi.service.cm.ConfigurationAdmin"));

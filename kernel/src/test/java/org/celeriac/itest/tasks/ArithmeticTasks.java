@@ -12,4 +12,11 @@ public class ArithmeticTasks {
     public long multiply(long a, long b) {
         return a * b;
     }
+
+    /** Something to interrupt. */
+    @Task(name = "itest.sleep")
+    public long sleep(long millis) throws InterruptedException {
+        Thread.sleep(millis);
+        return millis;
+    }
 }
