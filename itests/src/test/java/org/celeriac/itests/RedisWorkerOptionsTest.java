@@ -310,6 +310,39 @@ class RedisWorkerOptionsTest {
         return app.client().result(id);
     }
 
+    // --- warm shutdown and the delivery cap
+
+    /**
+     * A task a warm shutdown gives back (here one waiting for its countdown) was settled, not lost with a dying
+     * worker: it goes back unmarked, and does not count toward {@code worker_max_deliveries}, which would otherwise
+     * dead-letter a task that never ran after that many restarts (here 1).
+     */
+    @Test
+    void tasksGivenBackAtWarmShutdownsAreNotCountedTowardTheDeliveryCap() throws Exception {
+        DispatchOptions cap = DispatchOptions.defaults().withMaxDeliveries(1);
+        AsyncResult r = apps.app().client().send("demo.add", List.of(2, 3), Map.of(),
+                SendOptions.defaults().countdown(Duration.ofSeconds(8)));
+        Pattern redelivered = Pattern.compile("\"redelivered\":\\s*true");
+        for (int restart = 1; restart <= 2; restart++) {
+            Worker w = apps.worker(apps.app(), 1, false, cap);
+            await("the task taken", () -> apps.queued("celery") == 0 && apps.unacked() == 1);
+
+            w.stop();
+
+            try (Jedis j = apps.broker()) {
+                assertThat(j.lrange("celery", 0, -1)).as("given back at shutdown %d", restart).singleElement()
+                        .satisfies(m -> assertThat(redelivered.matcher(m).find()).as("marked redelivered").isFalse());
+            }
+            assertThat(apps.unacked()).isZero();
+        }
+        apps.worker(apps.app(), 1, false, cap);
+
+        assertThat(((Number) r.get(WAIT)).intValue()).isEqualTo(5);
+        try (Jedis j = apps.broker()) {
+            assertThat(j.llen("celeriac.dead_letter")).isZero();
+        }
+    }
+
     // --- reject_on_worker_lost
 
     @Test
