@@ -236,8 +236,8 @@ class RedisPoolTest {
     }
 
     /**
-     * A full collection, then the heap's fill as the memory guard reads it: each heap pool's use after its last
-     * collection (its current use if it reports none), over the heap's maximum.
+     * A full collection, then the heap's fill read as the memory guard reads it (its {@code heapAfterGc}, which this
+     * package cannot call): each heap pool's use after its last collection, over the heap's maximum.
      */
     private static double heapAfterFullGc() {
         System.gc();
