@@ -155,6 +155,21 @@ public class OptionTasks {
         return seconds;
     }
 
+    /** Ignores interrupts for {@code seconds}, within a hard time limit of its own of 1 s. */
+    @Task(name = "o.hard_limited", timeLimit = 1)
+    public double hardLimited(double seconds) {
+        long deadline = System.nanoTime() + Math.round(seconds * 1e9);
+        long left;
+        while ((left = deadline - System.nanoTime()) > 0) {
+            try {
+                Thread.sleep(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException e) {
+                // ignored on purpose: only the hard limit ends it
+            }
+        }
+        return seconds;
+    }
+
     /** Sent to a queue of its own, {@code own}, when the call and the routes name none. */
     @Task(name = "o.own_queue", queue = "own")
     public String ownQueue(String value) {

@@ -35,10 +35,11 @@ import redis.clients.jedis.Jedis;
 /**
  * Task and worker options on a real Redis, in process: retries (explicit, {@code max_retries},
  * {@code default_retry_delay}, {@code autoretry_for}, backoff with its maximum, jitter, the retry count carried by
- * the message), a task's own soft time limit, a rate limit changed at run time, expiry and priority from a
- * Celeriac client, revokes by stamped header, and what {@code reject_on_worker_lost} makes of a late-ack task cut
- * short at shutdown. What the client sees (states, exception types, retry counts) and what Redis holds; times are
- * bounded below, and above only where the option is a maximum, then generously.
+ * the message), a task's own soft and hard time limits, a rate limit changed at run time, expiry and priority from
+ * a Celeriac client, revokes by stamped header, tasks a warm shutdown gives back (not counted toward
+ * {@code worker_max_deliveries}), and what {@code reject_on_worker_lost} makes of a late-ack task cut short at
+ * shutdown. What the client sees (states, exception types, retry counts) and what Redis holds; times are bounded
+ * below, and above only where the option is a maximum, then generously.
  */
 @Timeout(120)
 class RedisWorkerOptionsTest {
@@ -204,15 +205,19 @@ class RedisWorkerOptionsTest {
     // --- time limits, rate limits, expiry, priority
 
     @Test
-    void taskOwnSoftTimeLimitStopsItAndTheWorkerGoesOn() throws Exception {
+    void taskOwnTimeLimitsStopItAndTheWorkerGoesOn() throws Exception {
         Celeriac app = apps.app();
         apps.worker(app, 1, false, DispatchOptions.defaults());
 
-        TaskFailedException e = failure(app.client().send("o.soft_limited", List.of(30), Map.of()));
+        TaskFailedException soft = failure(app.client().send("o.soft_limited", List.of(30), Map.of()));
+        TaskFailedException hard = failure(app.client().send("o.hard_limited", List.of(3), Map.of()));
 
-        assertThat(e.exception().type()).isEqualTo("SoftTimeLimitExceeded");
-        assertThat(e.exception().module()).isEqualTo("billiard.exceptions");
+        assertThat(soft.exception().type()).isEqualTo("SoftTimeLimitExceeded");
+        assertThat(soft.exception().module()).isEqualTo("billiard.exceptions");
+        assertThat(hard.exception()).isEqualTo(new ExceptionInfo("TimeLimitExceeded", "billiard.exceptions", "1"));
+        // The one pool thread is still stuck in o.hard_limited: a replacement runs this.
         assertThat(app.client().send("o.soft_limited", List.of(0.05), Map.of()).get(WAIT)).isEqualTo(0.05);
+        await("every message acked", () -> apps.unacked() == 0 && apps.queued("celery") == 0);
     }
 
     @Test
