@@ -9,16 +9,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Runs the built {@code celeriac.jar} as child processes, with the test's own java, each in a given working
- * directory with its output in files there. After each test it kills what still runs and, when the test
- * failed, prints every child's output.
+ * Runs the built {@code celeriac.jar} as child processes, with the test's own java unless told another, each in a
+ * given working directory with its output in files there. After each test it kills what still runs and, when the
+ * test failed, prints every child's output.
  */
 final class CeleriacProcesses implements AfterEachCallback {
     /** Generous: a slow CI machine starts JVMs slowly; no test relies on anything being fast. */
@@ -30,9 +33,15 @@ final class CeleriacProcesses implements AfterEachCallback {
 
     /** Starts {@code celeriac ARGS} in {@code workDir}; returns at once. */
     Child start(Path workDir, String... args) {
+        return start(Path.of(java), workDir, args);
+    }
+
+    /** Starts {@code celeriac ARGS} in {@code workDir} with another {@code java} executable; returns at once. */
+    Child start(Path javaExecutable, Path workDir, String... args) {
         assertThat(jar).as("the distribution jar (built by mvn package)").isRegularFile();
         String name = String.format("%02d-%s", started.size() + 1, args.length == 0 ? "celeriac" : args[0]);
-        List<String> command = new ArrayList<>(List.of(java, "-jar", jar.toAbsolutePath().toString()));
+        List<String> command = new ArrayList<>(List.of(javaExecutable.toString(), "-jar",
+                jar.toAbsolutePath().toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
                 .redirectOutput(workDir.resolve(name + ".out").toFile())
@@ -46,6 +55,49 @@ final class CeleriacProcesses implements AfterEachCallback {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + command, e);
         }
+    }
+
+    /**
+     * A {@code java} of Java {@code feature} or later: the one running the tests if it is, else that of the newest
+     * JDK under {@code /usr/lib/jvm} that is (by its {@code release} file); empty when there is none.
+     */
+    static Optional<Path> javaAtLeast(int feature) {
+        if (Runtime.version().feature() >= feature) {
+            return Optional.of(Path.of(ProcessHandle.current().info().command().orElse("java")));
+        }
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (!Files.isDirectory(jvms)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> homes = Files.list(jvms)) {
+            return homes.filter(home -> Files.isExecutable(home.resolve("bin/java")))
+                    .filter(home -> releaseFeature(home) >= feature)
+                    .max(Comparator.comparingInt(CeleriacProcesses::releaseFeature))
+                    .map(home -> home.resolve("bin/java"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A JDK's feature release by the {@code JAVA_VERSION="25.0.3"} line of its release file; 0 if unknown. */
+    private static int releaseFeature(Path home) {
+        Path release = home.resolve("release");
+        if (!Files.isRegularFile(release)) {
+            return 0;
+        }
+        try {
+            for (String line : Files.readAllLines(release, StandardCharsets.UTF_8)) {
+                if (line.startsWith("JAVA_VERSION=")) {
+                    String version = line.substring("JAVA_VERSION=".length()).replace("\"", "").strip();
+                    String[] parts = version.split("[.+-]");
+                    int first = Integer.parseInt(parts[0]);
+                    return first == 1 && parts.length > 1 ? Integer.parseInt(parts[1]) : first;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+        return 0;
     }
 
     /** Runs {@code celeriac ARGS} in {@code workDir} to the end. */

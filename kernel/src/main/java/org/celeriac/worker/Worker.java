@@ -971,13 +971,34 @@ public final class Worker implements AutoCloseable {
         return running;
     }
 
-    /** Returns a delivery to the broker unrun, freeing its prefetch slot if it holds one. */
+    /**
+     * Returns a delivery to the broker unrun, freeing its prefetch slot if it holds one: as a fresh copy, published
+     * before the original is acked (a crash in between duplicates it, never loses it), because a message the broker
+     * requeues comes back marked redelivered, and the next worker would count this return as a delivery lost with
+     * a dying worker, dead-lettering after {@code worker_max_deliveries} warm shutdowns a task that never ran. A
+     * redelivery not counted yet is counted in the copy. Requeued as it is when the copy cannot be published.
+     */
     void giveBack(Delivery d, boolean releasesPermit) {
         if (held.remove(new Ref(d)) != null) {
+            Message m = d.message();
             try {
-                transport.reject(d, true);
+                Message copy = d.redelivered() && dispatch.maxDeliveries() > 0
+                        ? Redeliveries.counted(m, Redeliveries.count(m) + 1, options.hostname())
+                        : Redeliveries.fresh(m, m.headers());
+                try {
+                    transport.publish(d.queue(), copy);
+                } catch (RuntimeException e) {
+                    transport.reject(d, true);
+                    return;
+                }
+                try {
+                    transport.ack(d);
+                } catch (RuntimeException e) {
+                    LOG.warn("Cannot ack message {} given back as a copy; it may run twice: {}", m.taskId(),
+                            e.getMessage());
+                }
             } catch (RuntimeException e) {
-                LOG.warn("Cannot return message {}: {}", d.message().taskId(), e.getMessage());
+                LOG.warn("Cannot return message {}: {}", m.taskId(), e.getMessage());
             } finally {
                 if (releasesPermit) {
                     prefetch.release();

@@ -285,6 +285,22 @@ class DispatchTest {
     }
 
     @Test
+    void messagesGivenBackAtAWarmShutdownAreNotCountedAsDeliveriesLost() throws Exception {
+        DispatchOptions cap = DispatchOptions.defaults().withMaxDeliveries(1);
+        AsyncResult waiting = client.send("t.add", List.of(2, 3), Map.of(),
+                SendOptions.defaults().countdown(Duration.ofSeconds(2)));
+        Celeriac first = app(Map.of());
+        Worker w = startWorker(first, first.workerOptions().withConcurrency(1), cap);
+        await("the task taken", () -> app.transport().size("celery") == 0);
+
+        w.stop(); // gives the task waiting for its countdown back: settled, not lost
+
+        assertThat(app.transport().size("celery")).isEqualTo(1);
+        startWorker(app, app.workerOptions().withConcurrency(1), cap);
+        assertThat(waiting.get(WAIT)).isEqualTo(5);
+    }
+
+    @Test
     void redeliveredMessageRunsWhenUnderTheCap() throws Exception {
         AsyncResult r = client.send("t.late", List.of(1.0), Map.of());
         Celeriac doomed = app(Map.of());

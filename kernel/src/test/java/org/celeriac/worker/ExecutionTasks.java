@@ -126,6 +126,15 @@ public class ExecutionTasks {
         throw new IllegalStateException("never run by the tests");
     }
 
+    /** Retries once without a countdown, so after its default delay of 1 s; answers its retries. */
+    @Task(name = "x.default_delay", defaultRetryDelay = 1)
+    public int defaultDelay(TaskContext task) {
+        if (task.retries() == 0) {
+            throw task.retry();
+        }
+        return task.retries();
+    }
+
     /** Retries once at once; the second attempt answers the state stored for it when it started. */
     @Task(name = "x.retry_now")
     public String retryNow(TaskContext task) {

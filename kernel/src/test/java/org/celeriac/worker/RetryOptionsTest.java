@@ -74,6 +74,19 @@ class RetryOptionsTest extends ExecutionTestSupport {
     }
 
     @Test
+    void retryWithoutCountdownWaitsTheTasksDefaultRetryDelay() throws Exception {
+        Celeriac app = app();
+        startWorker(app, 2);
+        long sent = System.nanoTime();
+
+        Object retries = app.client().send("x.default_delay", List.of(), Map.of()).get(WAIT);
+
+        assertThat(retries).isEqualTo(1);
+        // default_retry_delay = 1 s; no upper bound but the timeout (Celery's default would be 180 s).
+        assertThat(Duration.ofNanos(System.nanoTime() - sent)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
     void backoffCountdownDoublesUpToItsMaximumAndJittersBelowIt() throws Exception {
         Task exact = options("backoff", String.class, org.celeriac.task.TaskContext.class);
         Task jittered = options("autoretry", String.class, int.class, org.celeriac.task.TaskContext.class);
