@@ -64,10 +64,16 @@ final class MemoryBroker {
         }
     }
 
+    /** Returns an entry given out and not settled: marked redelivered, as a broker marks it. */
     void putBack(String name, Entry entry) {
+        restore(name, entry.again());
+    }
+
+    /** Returns an entry as it was: one taken but never given out, so not a redelivery. */
+    void restore(String name, Entry entry) {
         lock.lock();
         try {
-            queue(name).add(entry.again());
+            queue(name).add(entry);
             arrived.signalAll();
         } finally {
             lock.unlock();

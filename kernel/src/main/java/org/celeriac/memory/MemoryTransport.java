@@ -57,21 +57,20 @@ final class MemoryTransport implements Transport {
     @Override
     public List<Delivery> receive(Collection<String> queues, int max, Duration wait) throws InterruptedException {
         open();
+        List<Map.Entry<String, MemoryBroker.Entry>> taken = broker.take(queues, max, MemoryBroker.toNanos(wait));
         List<Delivery> out = new ArrayList<>();
-        for (Map.Entry<String, MemoryBroker.Entry> taken : broker.take(queues, max, MemoryBroker.toNanos(wait))) {
-            Tag tag = new Tag(taken.getValue().seq());
-            unsettled.put(tag, taken);
-            out.add(new Delivery(taken.getKey(), taken.getValue().message(), tag, taken.getValue().redelivered()));
-        }
-        if (closed) {
-            // Closed while this receive waited: what it took goes back, as close() returned what was held before.
-            for (Delivery d : out) {
-                Map.Entry<String, MemoryBroker.Entry> held = unsettled.remove((Tag) d.tag());
-                if (held != null) {
-                    broker.putBack(held.getKey(), held.getValue());
-                }
+        synchronized (this) { // not interleaved with close(), which returns what is unsettled
+            if (closed) {
+                // Closed while this receive waited: what it took goes back unmarked, as no one was given it (marked,
+                // a message could count as lost by a worker it never reached).
+                taken.forEach(t -> broker.restore(t.getKey(), t.getValue()));
+                throw new TransportException("transport is closed");
             }
-            throw new TransportException("transport is closed");
+            for (Map.Entry<String, MemoryBroker.Entry> t : taken) {
+                Tag tag = new Tag(t.getValue().seq());
+                unsettled.put(tag, t);
+                out.add(new Delivery(t.getKey(), t.getValue().message(), tag, t.getValue().redelivered()));
+            }
         }
         return out;
     }
