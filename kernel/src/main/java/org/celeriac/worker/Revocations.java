@@ -216,6 +216,11 @@ final class Revocations {
         }
     }
 
+    /** Whether a revoke terminated the current thread's run of a task, which has not {@link #finished} yet. */
+    synchronized boolean terminating(String taskId) {
+        return running.get(taskId) == Thread.currentThread() && terminated.contains(taskId);
+    }
+
     /**
      * Notes that the current thread's run of a task is over: no revoke interrupts it from now on. Idempotent.
      *

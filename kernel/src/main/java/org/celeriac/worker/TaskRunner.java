@@ -126,6 +126,14 @@ final class TaskRunner {
                             defaults.rejectOnWorkerLost()), storeErrors);
                     return;
                 }
+                if (thrown != null && worker.terminating(task)) {
+                    // The interrupt of a terminating revoke: whatever the task made of it, a retry included, the
+                    // run ends REVOKED (storeResult says so), as Celery's terminate kills the process under it.
+                    if (storeErrors) {
+                        worker.storeResult(task, TaskState.FAILURE, ExceptionInfo.of(thrown).toResult(), null);
+                    }
+                    return;
+                }
                 if (thrown != null) {
                     if (watch.softExceeded() && TimeLimiter.fromInterrupt(thrown)) {
                         thrown = new SoftTimeLimitExceeded();

@@ -610,7 +610,11 @@ public final class Worker implements AutoCloseable {
                 ScheduledFuture<?> f = timer.schedule(() -> {
                     waitingForEta.remove(new Ref(d));
                     if (admit(d, task, job, false) != null) {
-                        pool.execute(job);
+                        try {
+                            pool.execute(job);
+                        } catch (RejectedExecutionException e) {
+                            giveBack(d, false); // its ETA came as a stop shut the pool, too late to be cancelled
+                        }
                     }
                 }, delayMillis, TimeUnit.MILLISECONDS);
                 waitingForEta.put(new Ref(d), f);
@@ -738,6 +742,11 @@ public final class Worker implements AutoCloseable {
     /** Called on the pool thread that is about to run a task, so that a terminating revoke can interrupt it. */
     void started(TaskMessage task) {
         revocations.started(task.id(), Revocations.stamps(task.otherHeaders()));
+    }
+
+    /** Whether a revoke with {@code terminate} interrupted the current thread's run of this task. */
+    boolean terminating(TaskMessage task) {
+        return revocations.terminating(task.id());
     }
 
     /** Called on the pool thread that ran a task, once it is over; idempotent. */

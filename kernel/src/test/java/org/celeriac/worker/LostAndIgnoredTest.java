@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.celeriac.app.Celeriac;
 import org.celeriac.client.AsyncResult;
+import org.celeriac.client.TaskFailedException;
 import org.celeriac.config.Settings;
 import org.celeriac.protocol.ExceptionInfo;
 import org.celeriac.spi.backend.TaskState;
@@ -127,6 +128,28 @@ class LostAndIgnoredTest extends ExecutionTestSupport {
         startWorker(second, 1);
         assertThat(r.get(WAIT)).isEqualTo("released");
         assertThat(ExecutionTasks.RUNS.get(key).get()).as("runs: the cold-stopped one, then once more").isEqualTo(2);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"x.autoretry_interrupted", "x.retry_interrupted"})
+    void taskRetryingOnTheInterruptOfATerminatingRevokeEndsRevokedAndIsNotRetried(String task) throws Exception {
+        Celeriac app = app();
+        String key = key();
+        Worker worker = startWorker(app, 1);
+        AsyncResult r = app.client().send(task, List.of(key), Map.of());
+        assertThat(ExecutionTasks.RETURNED.computeIfAbsent(key, k -> new CountDownLatch(1))
+                .await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("task started").isTrue();
+
+        worker.revoke(r.id(), true);
+
+        TaskFailedException e = failure(r);
+        assertThat(e.state()).isEqualTo(TaskState.REVOKED);
+        assertThat(e.exception().message()).as("ended by the terminate, not a retry revoked on arrival")
+                .isEqualTo("terminated");
+        worker.stop();
+        assertThat(worker.processed()).as("the one message, no retry of it").isEqualTo(1);
+        assertThat(waiting(app)).isEmpty();
+        assertThat(ExecutionTasks.RUNS.get(key).get()).isEqualTo(1);
     }
 
     /** Starts the task on a worker with a short shutdown timeout, then stops that worker while the task runs. */
