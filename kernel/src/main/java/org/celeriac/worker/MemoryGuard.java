@@ -58,7 +58,9 @@ final class MemoryGuard {
 
     /**
      * The heap's fill after the last garbage collection, as a share of its maximum: what live objects take, not the
-     * garbage waiting for the next collection. Pools that report no collection yet count at their current use.
+     * garbage waiting for the next collection. A pool not collected yet counts as empty (HotSpot reports its use
+     * after collection as 0 until then, even for objects allocated straight into it, as G1's humongous ones), and a
+     * pool that keeps no such figure counts at its current use.
      */
     static double heapAfterGc() {
         long used = 0;

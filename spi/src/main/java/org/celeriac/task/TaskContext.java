@@ -16,7 +16,11 @@ public interface TaskContext {
     /** How many times this task was retried before this attempt (0 on the first). */
     int retries();
 
-    /** The protocol headers of the message that started this attempt. */
+    /**
+     * The headers of the message that started this attempt that the worker does not read itself: stamps,
+     * {@code lang}, {@code shadow}, any a sender adds. Those it reads ({@code id}, {@code task}, {@code retries},
+     * {@code eta}, {@code expires}, {@code timelimit}, ...) are not among them.
+     */
     Map<String, Object> headers();
 
     /** The message's {@code priority} property (Celery's {@code request.delivery_info['priority']}), 0 if none. */
