@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.celeriac.examples.demo.DemoTasks;
 import org.celeriac.task.Task;
 import org.celeriac.task.TaskContext;
 
@@ -158,16 +159,7 @@ public class OptionTasks {
     /** Ignores interrupts for {@code seconds}, within a hard time limit of its own of 1 s. */
     @Task(name = "o.hard_limited", timeLimit = 1)
     public double hardLimited(double seconds) {
-        long deadline = System.nanoTime() + Math.round(seconds * 1e9);
-        long left;
-        while ((left = deadline - System.nanoTime()) > 0) {
-            try {
-                Thread.sleep(Math.max(1, left / 1_000_000));
-            } catch (InterruptedException e) {
-                // ignored on purpose: only the hard limit ends it
-            }
-        }
-        return seconds;
+        return new DemoTasks().uninterruptible(seconds).doubleValue(); // only the hard limit ends it
     }
 
     /** Sent to a queue of its own, {@code own}, when the call and the routes name none. */
