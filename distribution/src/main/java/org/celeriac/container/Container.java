@@ -146,9 +146,7 @@ public final class Container implements AutoCloseable {
             runColdStop(context, reference);
         }
         try {
-            if (isRunning(framework)) {
-                framework.stop(); // returns at once; close() waits for it
-            }
+            askToStop(framework); // returns at once; close() waits for it
         } catch (BundleException | IllegalStateException e) {
             LOG.warn("Cannot stop the framework: {}", e.getMessage(), e);
         }
@@ -179,17 +177,17 @@ public final class Container implements AutoCloseable {
         lock.close();
     }
 
-    /** Not stopping or stopped yet. */
-    private static boolean isRunning(Felix framework) {
-        return (framework.getState() & (Bundle.STARTING | Bundle.ACTIVE)) != 0;
+    /** Starts the framework's stop, unless it is stopping or stopped already; returns at once. */
+    private static void askToStop(Felix framework) throws BundleException {
+        if ((framework.getState() & (Bundle.STARTING | Bundle.ACTIVE)) != 0) {
+            framework.stop();
+        }
     }
 
     /** Stops the framework, unless it is stopping already, and waits until it has. */
     private static void stop(Felix framework) {
         try {
-            if (isRunning(framework)) {
-                framework.stop();
-            }
+            askToStop(framework);
             FrameworkEvent event = framework.waitForStop(STOP_TIMEOUT.toMillis());
             if (event.getType() == FrameworkEvent.WAIT_TIMEDOUT) {
                 LOG.warn("The framework did not stop within {} s", STOP_TIMEOUT.toSeconds());
