@@ -234,14 +234,14 @@ final class TaskRunner {
                 fail(error.toResult(), error, ExceptionInfo.traceback(cause != null ? cause : thrown), storeErrors);
                 return true;
             }
+            if (worker.cold()) {
+                return true; // a cold stop came meanwhile: the message goes back as it is, with no retry besides
+            }
             Duration delay = countdown != null ? countdown
                     : Duration.ofMillis(Math.round(opts.defaultRetryDelay() * 1000));
             TaskMessage next = task.retry(Instant.now().plus(delay));
             ExceptionInfo why = cause != null ? ExceptionInfo.of(cause)
                     : ExceptionInfo.celery("Retry", thrown.getMessage());
-            if (worker.cold()) {
-                return true; // a cold stop came meanwhile: the message goes back as it is, with no retry besides
-            }
             if (storeErrors) {
                 worker.storeResultNow(task, TaskState.RETRY, why.toResult(), ExceptionInfo.traceback(thrown));
             }
