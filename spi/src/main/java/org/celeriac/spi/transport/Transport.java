@@ -88,20 +88,56 @@ public interface Transport extends AutoCloseable {
      * Publishes on a topic exchange, as Celery's events go to {@code celeryev} with routing keys such as
      * {@code task.succeeded}. Subscribers whose pattern matches receive it; nothing is kept for later ones.
      *
-     * @throws UnsupportedOperationException when the broker has no topic exchanges
+     * <p>By default a {@link #broadcast} on the exchange with the exchange and routing key in the
+     * {@code delivery_info} property, as kombu gives them, which the default {@link #subscribeTopic} filters: a
+     * transport with broadcasts has topics too, readable by this same transport. Brokers with topic exchanges of
+     * their own override both, for Celery to read them.
      */
     default void publishTopic(String exchange, String routingKey, Message message) {
-        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no topic exchanges");
+        java.util.Map<String, Object> properties = new java.util.LinkedHashMap<>(message.properties());
+        properties.put("delivery_info", java.util.Map.of("exchange", exchange, "routing_key", routingKey));
+        broadcast(exchange, new Message(message.body(), message.contentType(), message.contentEncoding(),
+                message.headers(), properties));
     }
 
     /**
      * Receives, on a transport thread, what is published on a topic exchange from now on with a routing key that
      * matches {@code pattern} (AMQP's: words separated by dots, {@code *} one word, {@code #} any number).
-     *
-     * @throws UnsupportedOperationException when the broker has no topic exchanges
+     * By default a {@link #subscribe} that drops what the pattern does not match (see {@link #publishTopic}).
      */
     default Subscription subscribeTopic(String exchange, String pattern, Consumer<Message> listener) {
-        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no topic exchanges");
+        TopicPattern topic = TopicPattern.of(pattern);
+        return subscribe(exchange, m -> {
+            if (m.properties().get("delivery_info") instanceof java.util.Map<?, ?> info
+                    && info.get("routing_key") instanceof String key && topic.matches(key)) {
+                listener.accept(m);
+            }
+        });
+    }
+
+    /**
+     * Publishes on a direct exchange: the message goes to each queue bound to {@code exchange} under
+     * {@code routingKey}, and is dropped when none is, as Celery's remote-control replies go to
+     * {@code reply.celery.pidbox} under the caller's id.
+     *
+     * <p>By default a {@link #broadcast} on {@code exchange/routingKey}, which the default {@link #subscribeDirect}
+     * receives: a transport with broadcasts has direct exchanges too, readable by this same transport. Brokers that
+     * Celery shares override both, for Celery to read them.
+     */
+    default void publishDirect(String exchange, String routingKey, Message message) {
+        broadcast(exchange + "/" + routingKey, message);
+    }
+
+    /**
+     * Binds a queue of the caller's to a direct exchange under {@code routingKey} and receives, on a transport
+     * thread, what reaches it from now on; closing the subscription deletes the queue and its binding. As Celery's
+     * remote-control caller binds {@code <oid>.reply.celery.pidbox} to {@code reply.celery.pidbox} under its oid.
+     *
+     * @param queue the queue's name, for brokers that name queues; short-lived, gone when the subscription closes
+     *              (or, if the process dies, when the broker expires it)
+     */
+    default Subscription subscribeDirect(String exchange, String routingKey, String queue, Consumer<Message> listener) {
+        return subscribe(exchange + "/" + routingKey, listener);
     }
 
     /** Removes every waiting message of a queue; returns how many. */
