@@ -9,7 +9,9 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
 
+import org.celeriac.events.EventDispatcher;
 import org.celeriac.protocol.ProtocolV2;
+import org.celeriac.protocol.Repr;
 import org.celeriac.protocol.TaskMessage;
 import org.celeriac.spi.backend.ResultBackend;
 import org.celeriac.spi.serializer.Serializer;
@@ -27,6 +29,8 @@ public final class CeleriacClient {
     private final Function<String, Optional<String>> taskQueue;
     private final int maxMessageBytes;
     private final String origin = ProtocolV2.defaultOrigin();
+    /** Where {@code task-sent} events go ({@code task_send_sent_event}), or null for none. */
+    private volatile EventDispatcher sentEvents;
 
     public CeleriacClient(Transport transport, ResultBackend backend, Serializer serializer, String defaultQueue,
                           int maxMessageBytes) {
@@ -62,6 +66,7 @@ public final class CeleriacClient {
     public AsyncResult send(String task, List<?> args, Map<String, ?> kwargs, SendOptions options) {
         Prepared p = prepare(new TaskCall(task, args, kwargs, options));
         transport.publish(p.queue(), p.message());
+        sent(p);
         return new AsyncResult(p.id(), backend);
     }
 
@@ -75,18 +80,55 @@ public final class CeleriacClient {
     public List<AsyncResult> sendAll(List<TaskCall> calls) {
         Map<String, List<Message>> byQueue = new LinkedHashMap<>();
         List<AsyncResult> results = new ArrayList<>(calls.size());
+        List<Prepared> sent = new ArrayList<>(sentEvents == null ? 0 : calls.size());
         for (TaskCall call : calls) {
             Prepared p = prepare(call);
+            if (sentEvents != null) {
+                sent.add(p);
+            }
             byQueue.computeIfAbsent(p.queue(), q -> new ArrayList<>()).add(p.message());
             results.add(new AsyncResult(p.id(), backend));
         }
         for (Map.Entry<String, List<Message>> e : byQueue.entrySet()) {
             transport.publishAll(e.getKey(), e.getValue());
         }
+        if (sentEvents != null) {
+            sent.forEach(this::sent);
+        }
         return results;
     }
 
-    private record Prepared(String id, String queue, Message message) {
+    /**
+     * Sends a {@code task-sent} event for each task sent from now on, as Celery's {@code task_send_sent_event}; null
+     * for none.
+     */
+    public void sendSentEvents(EventDispatcher events) {
+        this.sentEvents = events;
+    }
+
+    private void sent(Prepared p) {
+        EventDispatcher events = sentEvents;
+        if (events == null || !events.sends("task-sent")) {
+            return;
+        }
+        TaskMessage t = p.task();
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("uuid", t.id());
+        f.put("root_id", t.rootId());
+        f.put("parent_id", t.parentId());
+        f.put("name", t.task());
+        f.put("args", Repr.of(t.args()));
+        f.put("kwargs", Repr.of(t.kwargs()));
+        f.put("retries", t.retries());
+        f.put("eta", t.eta() == null ? null : ProtocolV2.formatTime(t.eta()));
+        f.put("expires", t.expires() == null ? null : ProtocolV2.formatTime(t.expires()));
+        f.put("queue", p.queue());
+        f.put("exchange", "");
+        f.put("routing_key", p.queue());
+        events.send("task-sent", f);
+    }
+
+    private record Prepared(String id, String queue, Message message, TaskMessage task) {
     }
 
     @SuppressWarnings("unchecked")
@@ -109,7 +151,7 @@ public final class CeleriacClient {
             throw new IllegalArgumentException("task " + task + " message is " + encoded.body().length
                     + " bytes, more than message_max_bytes (" + maxMessageBytes + ")");
         }
-        return new Prepared(id, queue, encoded);
+        return new Prepared(id, queue, encoded, message);
     }
 
     /**

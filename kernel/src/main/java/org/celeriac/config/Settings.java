@@ -66,6 +66,20 @@ public final class Settings {
     public static final String MESSAGE_MAX_BYTES = "message_max_bytes";
     /** Not a Celery setting: where workers put messages they cannot run, with the reason. */
     public static final String DEAD_LETTER_QUEUE = "dead_letter_queue";
+    /** Celery's ({@code -E}): whether workers send task events; worker events (heartbeats) go regardless. */
+    public static final String WORKER_SEND_TASK_EVENTS = "worker_send_task_events";
+    /** Celery's: whether clients send a {@code task-sent} event for each task. */
+    public static final String TASK_SEND_SENT_EVENT = "task_send_sent_event";
+    /** Celery's: the topic exchange events go to. */
+    public static final String EVENT_EXCHANGE = "event_exchange";
+    /** Celery's: the name remote control's exchanges are made of ({@code celery.pidbox}, {@code reply.celery.pidbox}). */
+    public static final String CONTROL_EXCHANGE = "control_exchange";
+    /** Celery's: whether workers answer remote control. */
+    public static final String WORKER_ENABLE_REMOTE_CONTROL = "worker_enable_remote_control";
+    /** Celery's {@code --heartbeat-interval}, as a setting: seconds between {@code worker-heartbeat} events. */
+    public static final String WORKER_HEARTBEAT_INTERVAL = "worker_heartbeat_interval";
+    /** Not a Celery setting: whether workers also write their events to the log ({@code celeriac.events}). */
+    public static final String WORKER_LOG_EVENTS = "worker_log_events";
 
     /** The embedded default: an H2 file database under {@code ./celeriac-data}. */
     public static final String EMBEDDED_SQL = "sql://";
@@ -80,7 +94,11 @@ public final class Settings {
             Map.entry(RESULT_EXPIRES, "86400"),
             Map.entry(WORKER_PREFETCH_MULTIPLIER, "4"),
             Map.entry(MESSAGE_MAX_BYTES, Integer.toString(16 * 1024 * 1024)),
-            Map.entry(DEAD_LETTER_QUEUE, "celeriac.dead_letter"));
+            Map.entry(DEAD_LETTER_QUEUE, "celeriac.dead_letter"),
+            Map.entry(EVENT_EXCHANGE, "celeryev"),
+            Map.entry(CONTROL_EXCHANGE, "celery"),
+            Map.entry(WORKER_ENABLE_REMOTE_CONTROL, "true"),
+            Map.entry(WORKER_HEARTBEAT_INTERVAL, "2"));
 
     private final Map<String, String> values;
 

@@ -8,13 +8,13 @@ import java.util.Map;
  * Python's {@code repr()} of JSON-like values, for the {@code argsrepr}/{@code kwargsrepr} headers that
  * monitors such as Flower display. Long values are cut as Celery's {@code saferepr} cuts them.
  */
-final class Repr {
+public final class Repr {
     private static final int MAX = 1024;
 
     private Repr() {
     }
 
-    static String of(Object value) {
+    public static String of(Object value) {
         StringBuilder out = new StringBuilder();
         write(value, out);
         if (out.length() > MAX) {

@@ -73,6 +73,24 @@ class DependencyRulesTest {
     }
 
     @Test
+    void eventsKnowNothingOfWorkersClientsOrRemoteControl() {
+        noClasses().that().resideInAPackage("org.celeriac.events..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.celeriac.worker..", "org.celeriac.client..",
+                        "org.celeriac.control..", "org.celeriac.app..", "org.celeriac.registry..")
+                .check(CLASSES);
+    }
+
+    @Test
+    void remoteControlAndClientAreIndependent() {
+        noClasses().that().resideInAPackage("org.celeriac.control..")
+                .should().dependOnClassesThat().resideInAPackage("org.celeriac.client..")
+                .check(CLASSES);
+        noClasses().that().resideInAPackage("org.celeriac.client..")
+                .should().dependOnClassesThat().resideInAPackage("org.celeriac.control..")
+                .check(CLASSES);
+    }
+
+    @Test
     void packagesHaveNoCycles() {
         slices().matching("org.celeriac.(*)..").should().beFreeOfCycles().check(CLASSES);
     }

@@ -1,0 +1,130 @@
+package org.celeriac.events;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.celeriac.spi.events.Event;
+import org.celeriac.spi.events.EventSink;
+
+/**
+ * Stamps events as Celery's {@code EventDispatcher} does ({@code hostname}, {@code utcoffset}, {@code pid},
+ * {@code clock}, {@code timestamp}, {@code type}) and hands each to every sink, on that sink's own bounded buffer
+ * and thread: sending never blocks the caller, and what a full buffer cannot take is dropped and counted.
+ *
+ * <p>Events come in groups named by the type's first word. As in Celery, the {@code worker} group (online, heartbeat,
+ * offline) is always sent, and the {@code task} group only once enabled ({@code -E}, {@code worker_send_task_events},
+ * or the {@code enable_events} control command).
+ */
+public final class EventDispatcher implements AutoCloseable {
+    /** Events one sink may fall behind by before its events are dropped. */
+    public static final int DEFAULT_BUFFER = 10_000;
+
+    private final String hostname;
+    private final long pid = ProcessHandle.current().pid();
+    private final LamportClock clock;
+    private final int capacity;
+    private final List<Outlet> outlets = new CopyOnWriteArrayList<>();
+    private volatile boolean taskEvents;
+
+    public EventDispatcher(String hostname, LamportClock clock, boolean taskEvents) {
+        this(hostname, clock, taskEvents, DEFAULT_BUFFER);
+    }
+
+    public EventDispatcher(String hostname, LamportClock clock, boolean taskEvents, int capacity) {
+        this.hostname = hostname;
+        this.clock = clock;
+        this.taskEvents = taskEvents;
+        this.capacity = capacity;
+    }
+
+    public String hostname() {
+        return hostname;
+    }
+
+    public LamportClock clock() {
+        return clock;
+    }
+
+    /** Adds a sink, which receives the events sent from now on. */
+    public void addSink(EventSink sink) {
+        outlets.add(new Outlet(sink, capacity, "celeriac-events-" + sink.getClass().getSimpleName()));
+    }
+
+    /** Removes a sink, after handing it what is buffered for it (waiting a few seconds at most). */
+    public void removeSink(EventSink sink) {
+        for (Outlet o : outlets) {
+            if (o.sink() == sink && outlets.remove(o)) {
+                o.close(5_000);
+            }
+        }
+    }
+
+    /** Whether events of this type are sent now: callers skip building the fields of those that are not. */
+    public boolean sends(String type) {
+        return !outlets.isEmpty() && (!type.startsWith("task-") || taskEvents);
+    }
+
+    public boolean taskEvents() {
+        return taskEvents;
+    }
+
+    /** Turns the {@code task} group on or off; returns whether that changed anything. */
+    public boolean taskEvents(boolean on) {
+        boolean was = taskEvents;
+        taskEvents = on;
+        return was != on;
+    }
+
+    /** Sends an event of this type with these fields, if its group is on. */
+    public void send(String type, Map<String, Object> fields) {
+        if (!sends(type)) {
+            return;
+        }
+        Map<String, Object> event = new LinkedHashMap<>(fields.size() + 8);
+        event.put("hostname", hostname);
+        event.put("utcoffset", utcoffset());
+        event.put("pid", pid);
+        event.put("clock", clock.forward());
+        event.putAll(fields);
+        event.putIfAbsent("timestamp", now());
+        event.put("type", type);
+        Event e = new Event(type, event);
+        for (Outlet o : outlets) {
+            o.offer(e);
+        }
+    }
+
+    /** Events dropped so far because a sink fell behind or failed, over every sink. */
+    public long dropped() {
+        long n = 0;
+        for (Outlet o : outlets) {
+            n += o.dropped();
+        }
+        return n;
+    }
+
+    /** Hands every sink what is buffered for it (a few seconds at most), then stops their threads. */
+    @Override
+    public void close() {
+        for (Outlet o : outlets) {
+            outlets.remove(o);
+            o.close(5_000);
+        }
+    }
+
+    /** Seconds since the epoch, as Python's {@code time.time()}. */
+    public static double now() {
+        Instant t = Instant.now();
+        return t.getEpochSecond() + t.getNano() / 1e9;
+    }
+
+    /** Celery's {@code utcoffset()}: hours west of UTC, rounded down, as Python's {@code time.timezone // 3600}. */
+    static int utcoffset() {
+        int east = ZoneId.systemDefault().getRules().getOffset(Instant.now()).getTotalSeconds();
+        return Math.floorDiv(-east, 3600);
+    }
+}
