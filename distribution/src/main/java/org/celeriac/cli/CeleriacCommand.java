@@ -24,7 +24,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
             "  ./celeriac call demo.add --args '[2,3]' --wait"},
         optionListHeading = "%nOptions:%n", commandListHeading = "%nCommands:%n",
         subcommands = {StartCommand.class, WorkerCommand.class, ContainerCommand.class, CallCommand.class,
-            ResultCommand.class, PurgeCommand.class, HelpCommand.class},
+            ResultCommand.class, PurgeCommand.class, InspectCommand.class, ControlCliCommand.class, StatusCommand.class,
+            EventsCommand.class, HelpCommand.class},
         footerHeading = "%nSettings:%n",
         footer = {"Settings have Celery's names (broker_url, result_backend, worker_concurrency, task_acks_late, "
                 + "worker_queues, worker_prefetch_multiplier, worker_hostname, task_default_queue, ...). Each comes "
@@ -71,7 +72,7 @@ public final class CeleriacCommand implements Runnable {
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(),
-                "Missing command: start, worker, container, call, result or purge");
+                "Missing command: start, worker, container, call, result, purge, inspect, control, status or events");
     }
 
     CliContext context() {

@@ -15,10 +15,13 @@ final class ExitCodes {
     static final int TIMEOUT = 3;
     /** Celeriac itself failed: broker or backend unreachable, an unexpected error. */
     static final int ERROR = 4;
+    /** No worker replied to a remote-control command within {@code --timeout}: Celery's {@code EX_UNAVAILABLE}. */
+    static final int UNAVAILABLE = 69;
 
     /** The exit-code section of a command's {@code --help}: the codes it can return. */
     static Map<String, String> forHelp(String command) {
-        boolean waitsForTasks = !Set.of("start", "worker", "container", "purge").contains(command);
+        boolean remote = Set.of("inspect", "control", "status").contains(command);
+        boolean waitsForTasks = !remote && !Set.of("start", "worker", "container", "purge", "events").contains(command);
         boolean runsWorker = Set.of("celeriac", "start", "worker", "container").contains(command);
         Map<String, String> codes = new LinkedHashMap<>();
         codes.put(Integer.toString(OK), runsWorker ? "Success; for a worker or the container, stopped warm." : "Success.");
@@ -30,6 +33,9 @@ final class ExitCodes {
             codes.put(Integer.toString(TIMEOUT), "Timed out waiting for the result (the task may still run).");
         }
         codes.put(Integer.toString(ERROR), "Celeriac failed (broker or backend unreachable, unexpected error).");
+        if (remote) {
+            codes.put(Integer.toString(UNAVAILABLE), "No node replied within --timeout.");
+        }
         if (runsWorker) {
             codes.put("130, 143", "A worker or the container stopped cold by a second Ctrl-C or SIGTERM.");
         }

@@ -100,6 +100,11 @@ final class ProcessSignals implements StopRequest {
     }
 
     @Override
+    public void request() {
+        requested.countDown();
+    }
+
+    @Override
     public void onCold(Runnable stop) {
         coldStop = stop;
     }

@@ -6,6 +6,9 @@ interface StopRequest {
     /** Blocks until the worker is asked to stop. */
     void await() throws InterruptedException;
 
+    /** Asks for a warm stop from within, as Celery's remote {@code shutdown} command does. */
+    void request();
+
     /**
      * What to do on a second request, during the warm shutdown: stop cold. Without one, a second request exits
      * the process at once.

@@ -113,7 +113,8 @@ final class InProcessCli {
         private volatile Runnable coldStop;
         private volatile boolean cold;
 
-        void request() {
+        @Override
+        public void request() {
             requested.countDown();
         }
 

@@ -4,13 +4,21 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import org.celeriac.client.CeleriacClient;
 import org.celeriac.client.TaskRoutes;
 import org.celeriac.config.Settings;
+import org.celeriac.control.Control;
+import org.celeriac.events.BrokerEventSink;
+import org.celeriac.events.EventDispatcher;
+import org.celeriac.events.EventReceiver;
+import org.celeriac.events.LamportClock;
 import org.celeriac.discovery.PluginCatalog;
 import org.celeriac.registry.TaskRegistry;
 import org.celeriac.spi.backend.ResultBackend;
+import org.celeriac.spi.events.Event;
+import org.celeriac.spi.transport.Subscription;
 import org.celeriac.spi.transport.Transport;
 import org.celeriac.worker.DispatchOptions;
 import org.celeriac.worker.TaskDefaults;
@@ -30,6 +38,11 @@ public final class Celeriac implements AutoCloseable {
     private final TaskRegistry tasks;
     private final CeleriacClient client;
     private final List<Worker> workers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Celery's {@code app.clock}: one per app, for its events and its mailbox. */
+    private final LamportClock clock = new LamportClock();
+    private final Control control;
+    /** Where the client's {@code task-sent} events go, with {@code task_send_sent_event}; null without. */
+    private final EventDispatcher sentEvents;
 
     private Celeriac(Settings settings, PluginCatalog plugins, TaskRegistry tasks) {
         this.settings = settings;
@@ -52,6 +65,23 @@ public final class Celeriac implements AutoCloseable {
         this.client = new CeleriacClient(transport, backend, plugins.serializer(settings.get(Settings.TASK_SERIALIZER)),
                 settings.get(Settings.TASK_DEFAULT_QUEUE), settings.getInt(Settings.MESSAGE_MAX_BYTES, Integer.MAX_VALUE),
                 routes, name -> tasks.find(name).map(t -> t.options().queue()));
+        this.control = new Control(transport, plugins.serializer("json"), clock, settings.get(Settings.CONTROL_EXCHANGE));
+        if (settings.getBoolean(Settings.TASK_SEND_SENT_EVENT)) {
+            // Celery's client names itself gen<pid>@<host> in its events
+            sentEvents = new EventDispatcher("gen" + ProcessHandle.current().pid() + "@" + localHost(), clock,
+                    true);
+            sentEvents.addSink(new BrokerEventSink(transport, plugins.serializer("json"),
+                    settings.get(Settings.EVENT_EXCHANGE)));
+            client.sendSentEvents(sentEvents);
+        } else {
+            sentEvents = null;
+        }
+    }
+
+    /** This machine's name, as worker names take it ({@code celeriac@<host>}). */
+    private static String localHost() {
+        String node = WorkerOptions.defaults().hostname();
+        return node.substring(node.indexOf('@') + 1);
     }
 
     /** Opens the broker and backend that the settings name, with plugins from the catalog. */
@@ -85,6 +115,25 @@ public final class Celeriac implements AutoCloseable {
 
     public ResultBackend backend() {
         return backend;
+    }
+
+    /** Remote control of the workers on this app's broker, Celery's and Celeriac's: Celery's {@code app.control}. */
+    public Control control() {
+        return control;
+    }
+
+    /** This app's logical clock, which its events and remote-control messages carry. */
+    public LamportClock clock() {
+        return clock;
+    }
+
+    /**
+     * Receives, on a transport thread, the events every node on this broker publishes from now on whose routing key
+     * matches {@code pattern} ({@code #} for all, {@code task.#}, {@code worker.heartbeat}, ...).
+     */
+    public Subscription events(String pattern, Consumer<Event> listener) {
+        return EventReceiver.listen(transport, settings.get(Settings.EVENT_EXCHANGE), pattern,
+                plugins.serializer("json"), clock, listener);
     }
 
     /** Worker options from the settings ({@code worker_concurrency}, {@code task_acks_late}, ...). */
@@ -151,6 +200,9 @@ public final class Celeriac implements AutoCloseable {
     @Override
     public void close() {
         workers.forEach(Worker::stop);
+        if (sentEvents != null) {
+            sentEvents.close();
+        }
         try {
             transport.close();
         } finally {
