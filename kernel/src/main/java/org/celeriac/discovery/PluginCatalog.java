@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 
 import org.celeriac.spi.backend.ResultBackendFactory;
+import org.celeriac.spi.events.EventSink;
 import org.celeriac.spi.serializer.Serializer;
 import org.celeriac.spi.transport.TransportFactory;
 
@@ -15,6 +16,11 @@ public interface PluginCatalog {
     List<ResultBackendFactory> backends();
 
     List<Serializer> serializers();
+
+    /** Event sinks that task packages or the host registered: each worker hands them its events. */
+    default List<EventSink> eventSinks() {
+        return List.of();
+    }
 
     /** The transport factory for a broker URL, chosen by its scheme. */
     default TransportFactory transportFor(String url) {

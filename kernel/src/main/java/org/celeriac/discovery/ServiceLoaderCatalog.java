@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.ServiceLoader;
 
 import org.celeriac.spi.backend.ResultBackendFactory;
+import org.celeriac.spi.events.EventSink;
 import org.celeriac.spi.serializer.Serializer;
 import org.celeriac.spi.transport.TransportFactory;
 
@@ -16,11 +17,13 @@ public final class ServiceLoaderCatalog implements PluginCatalog {
     private final List<TransportFactory> transports;
     private final List<ResultBackendFactory> backends;
     private final List<Serializer> serializers;
+    private final List<EventSink> eventSinks;
 
     public ServiceLoaderCatalog(ClassLoader loader) {
         this.transports = load(TransportFactory.class, loader);
         this.backends = load(ResultBackendFactory.class, loader);
         this.serializers = load(Serializer.class, loader);
+        this.eventSinks = load(EventSink.class, loader);
     }
 
     public ServiceLoaderCatalog() {
@@ -44,5 +47,10 @@ public final class ServiceLoaderCatalog implements PluginCatalog {
     @Override
     public List<Serializer> serializers() {
         return serializers;
+    }
+
+    @Override
+    public List<EventSink> eventSinks() {
+        return eventSinks;
     }
 }

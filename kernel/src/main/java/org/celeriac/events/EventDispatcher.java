@@ -6,9 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 
 import org.celeriac.spi.events.Event;
 import org.celeriac.spi.events.EventSink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Stamps events as Celery's {@code EventDispatcher} does ({@code hostname}, {@code utcoffset}, {@code pid},
@@ -20,6 +23,7 @@ import org.celeriac.spi.events.EventSink;
  * or the {@code enable_events} control command).
  */
 public final class EventDispatcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EventDispatcher.class);
     /** Events one sink may fall behind by before its events are dropped. */
     public static final int DEFAULT_BUFFER = 10_000;
 
@@ -51,7 +55,34 @@ public final class EventDispatcher implements AutoCloseable {
 
     /** Adds a sink, which receives the events sent from now on. */
     public void addSink(EventSink sink) {
-        outlets.add(new Outlet(sink, capacity, "celeriac-events-" + sink.getClass().getSimpleName()));
+        outlets.add(new Outlet(sink, capacity, "celeriac-events-" + sink.getClass().getSimpleName(), () -> true));
+    }
+
+    /**
+     * Adds the sinks a catalog holds as they come and go (the task packages' in a container): each batch goes to
+     * those there then. They share one buffer, so a slow one delays the others of them, never the worker or the
+     * sinks added one by one. Events are not even buffered while there is none.
+     */
+    public void addSinks(Supplier<List<EventSink>> sinks) {
+        EventSink each = new EventSink() {
+            @Override
+            public void emit(Event event) {
+                emitAll(List.of(event));
+            }
+
+            @Override
+            public void emitAll(List<Event> events) {
+                for (EventSink s : sinks.get()) {
+                    try {
+                        s.emitAll(events);
+                    } catch (RuntimeException e) {
+                        LOG.warn("Event sink {} failed; {} event(s) lost to it: {}", s.getClass().getName(),
+                                events.size(), e.toString());
+                    }
+                }
+            }
+        };
+        outlets.add(new Outlet(each, capacity, "celeriac-events-plugins", () -> !sinks.get().isEmpty()));
     }
 
     /** Removes a sink, after handing it what is buffered for it (waiting a few seconds at most). */
@@ -94,7 +125,9 @@ public final class EventDispatcher implements AutoCloseable {
         event.put("type", type);
         Event e = new Event(type, event);
         for (Outlet o : outlets) {
-            o.offer(e);
+            if (o.wanted()) {
+                o.offer(e);
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 import org.celeriac.spi.events.Event;
 import org.celeriac.spi.events.EventSink;
@@ -25,11 +26,14 @@ final class Outlet {
     private final BlockingQueue<Event> buffer;
     private final AtomicLong dropped = new AtomicLong();
     private final Thread thread;
+    private final BooleanSupplier wanted;
     private volatile boolean open = true;
     private volatile long lastDropLog;
 
-    Outlet(EventSink sink, int capacity, String name) {
+    /** @param wanted whether events are wanted now; not even buffered while they are not */
+    Outlet(EventSink sink, int capacity, String name, BooleanSupplier wanted) {
         this.sink = sink;
+        this.wanted = wanted;
         this.buffer = new ArrayBlockingQueue<>(capacity);
         this.thread = new Thread(this::run, name);
         thread.setDaemon(true);
@@ -38,6 +42,10 @@ final class Outlet {
 
     EventSink sink() {
         return sink;
+    }
+
+    boolean wanted() {
+        return wanted.getAsBoolean();
     }
 
     void offer(Event e) {

@@ -7,6 +7,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.celeriac.discovery.PluginCatalog;
 import org.celeriac.spi.backend.ResultBackendFactory;
+import org.celeriac.spi.events.EventSink;
 import org.celeriac.spi.serializer.Serializer;
 import org.celeriac.spi.transport.TransportFactory;
 import org.osgi.framework.BundleContext;
@@ -28,11 +29,13 @@ final class OsgiPluginCatalog implements PluginCatalog, AutoCloseable {
     private final Tracked<TransportFactory> transports;
     private final Tracked<ResultBackendFactory> backends;
     private final Tracked<Serializer> serializers;
+    private final Tracked<EventSink> eventSinks;
 
     OsgiPluginCatalog(BundleContext context) {
         this.transports = new Tracked<>(context, TransportFactory.class);
         this.backends = new Tracked<>(context, ResultBackendFactory.class);
         this.serializers = new Tracked<>(context, Serializer.class);
+        this.eventSinks = new Tracked<>(context, EventSink.class);
     }
 
     void addListener(PluginListener listener) {
@@ -44,11 +47,13 @@ final class OsgiPluginCatalog implements PluginCatalog, AutoCloseable {
         serializers.tracker.open();
         transports.tracker.open();
         backends.tracker.open();
+        eventSinks.tracker.open();
     }
 
     /** Stops tracking and releases the services; listeners hear of each as removed. */
     @Override
     public void close() {
+        eventSinks.tracker.close();
         backends.tracker.close();
         transports.tracker.close();
         serializers.tracker.close();
@@ -67,6 +72,11 @@ final class OsgiPluginCatalog implements PluginCatalog, AutoCloseable {
     @Override
     public List<Serializer> serializers() {
         return serializers.services();
+    }
+
+    @Override
+    public List<EventSink> eventSinks() {
+        return eventSinks.services();
     }
 
     /**
