@@ -1079,7 +1079,7 @@ final class RedisTransport implements Transport {
                         LOG.info("Reading {} on Redis at {} again", queue, url.where());
                         lost = false;
                     }
-                    while (!stopped) {
+                    while (!stopped && !closed) {
                         // at most the blocking socket timeout's allowance, so that a silent connection is noticed
                         KeyValue<String, String> kv = j.brpop(MAX_BLOCK_MILLIS / 1000.0, lists);
                         if (kv != null && !stopped) {
