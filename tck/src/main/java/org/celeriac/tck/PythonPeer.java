@@ -22,6 +22,11 @@ public final class PythonPeer {
     public static final String PYTHON = "/usr/bin/python3";
     /** Celery's events peer (tests of topic exchanges): {@code publish}/{@code listen}/{@code worker} modes. */
     public static final String CELERY_EVENTS = "/org/celeriac/tck/celery/events_peer.py";
+    /**
+     * Celery's remote-control peer: the app module of a worker ({@code -A pidbox_peer}, run from its directory), and
+     * {@code ping}/{@code declare-reply-queue} modes; the broker URL in {@code CELERIAC_PEER_BROKER}.
+     */
+    public static final String CELERY_PIDBOX = "/org/celeriac/tck/celery/pidbox_peer.py";
 
     private PythonPeer() {
     }

@@ -491,6 +491,89 @@ public abstract class TransportContract {
         assertThat(later).containsExactly("heard");
     }
 
+    @Test
+    void directMessageArrivesWithBodyContentTypeAndHeaders() throws Exception {
+        String exchange = "tck-direct-" + UUID.randomUUID();
+        String key = UUID.randomUUID().toString();
+        List<Message> got = Collections.synchronizedList(new ArrayList<>());
+        transport.subscribeDirect(exchange, key, key + "." + exchange, got::add);
+        Map<String, Object> headers = new LinkedHashMap<>();
+        headers.put("ticket", UUID.randomUUID().toString());
+        headers.put("clock", 7);
+        headers.put("nested", Map.of("k", List.of(1, "\u00fc")));
+        byte[] body = "{\"w1@host\": {\"ok\": \"pong\"}}".getBytes(StandardCharsets.UTF_8);
+
+        // from another connection, as a worker replies to a caller
+        open().publishDirect(exchange, key, new Message(body, "application/json", "utf-8", headers,
+                Map.of("delivery_mode", 1)));
+        awaitSize(got, 1);
+
+        Message m = got.get(0);
+        assertThat(m.body()).isEqualTo(body);
+        assertThat(m.contentType()).isEqualTo("application/json");
+        assertThat(m.contentEncoding()).isEqualTo("utf-8");
+        assertThat(m.headers()).containsAllEntriesOf(headers);
+    }
+
+    @Test
+    void directSubscriberUnderAnotherRoutingKeyReceivesNothing() throws Exception {
+        String exchange = "tck-direct-" + UUID.randomUUID();
+        List<String> mine = Collections.synchronizedList(new ArrayList<>());
+        List<String> others = Collections.synchronizedList(new ArrayList<>());
+        transport.subscribeDirect(exchange, "mine", "mine." + exchange, m -> mine.add(new String(m.body(),
+                StandardCharsets.UTF_8)));
+        open().subscribeDirect(exchange, "other", "other." + exchange, m -> others.add(new String(m.body(),
+                StandardCharsets.UTF_8)));
+
+        transport.publishDirect(exchange, "other", message("for other"));
+        transport.publishDirect(exchange, "mine.x", message("for nobody"));
+        // published last by the same connection: once it is in, whatever else was to come is in
+        transport.publishDirect(exchange, "mine", message("for me"));
+        awaitContains(mine, "for me");
+        awaitContains(others, "for other");
+
+        assertThat(mine).containsExactly("for me");
+        assertThat(others).containsExactly("for other");
+    }
+
+    @Test
+    void directPublishWithNoQueueBoundIsDropped() throws Exception {
+        String exchange = "tck-direct-" + UUID.randomUUID();
+        transport.publishDirect(exchange, "key", message("nobody"));
+        List<String> later = Collections.synchronizedList(new ArrayList<>());
+        transport.subscribeDirect(exchange, "key", "key." + exchange, m -> later.add(new String(m.body(),
+                StandardCharsets.UTF_8)));
+
+        transport.publishDirect(exchange, "key", message("heard"));
+        awaitContains(later, "heard");
+
+        assertThat(later).containsExactly("heard");
+    }
+
+    @Test
+    void closedDirectSubscriptionReceivesNoMore() throws Exception {
+        String exchange = "tck-direct-" + UUID.randomUUID();
+        List<String> closed = Collections.synchronizedList(new ArrayList<>());
+        List<String> open = Collections.synchronizedList(new ArrayList<>());
+        // two queues under one key: each gets its own copy
+        Subscription a = transport.subscribeDirect(exchange, "key", "a." + exchange, m -> closed.add(new String(
+                m.body(), StandardCharsets.UTF_8)));
+        Subscription b = transport.subscribeDirect(exchange, "key", "b." + exchange, m -> open.add(new String(
+                m.body(), StandardCharsets.UTF_8)));
+        transport.publishDirect(exchange, "key", message("first"));
+        awaitContains(closed, "first");
+        awaitContains(open, "first");
+
+        a.close();
+        transport.publishDirect(exchange, "key", message("second"));
+        awaitContains(open, "second");
+        Thread.sleep(300);
+
+        assertThat(closed).containsExactly("first");
+        assertThat(open).containsExactly("first", "second");
+        b.close();
+    }
+
     /** Subscribes, or skips the test when the transport has no topic exchanges. */
     protected Subscription subscribeTopic(Transport t, String exchange, String pattern,
                                           java.util.function.Consumer<Message> listener) {

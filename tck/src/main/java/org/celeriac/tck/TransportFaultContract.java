@@ -103,6 +103,16 @@ public abstract class TransportFaultContract {
         assertHearsTopicsAgainAfter(this::partition);
     }
 
+    @Test
+    void hearsDirectAgainAfterItsConnectionWasDropped() throws Exception {
+        assertHearsDirectAgainAfter(() -> proxy.dropAll());
+    }
+
+    @Test
+    void hearsDirectAgainAfterItsConnectionWentSilent() throws Exception {
+        assertHearsDirectAgainAfter(this::partition);
+    }
+
     protected void partition() {
         proxy.partition();
         sleep(partitionLasts().toMillis());
@@ -197,6 +207,31 @@ public abstract class TransportFaultContract {
             String got = null;
             while (got == null && System.nanoTime() < deadline) {
                 direct.publishTopic(exchange, "task.sent", message("after"));
+                got = heard.poll(200, TimeUnit.MILLISECONDS);
+            }
+            assertThat(got).as("heard within %s after the fault", BOUND).isEqualTo("after");
+        } finally {
+            s.close();
+        }
+    }
+
+    private void assertHearsDirectAgainAfter(Runnable fault) throws Exception {
+        String exchange = "faults-direct-" + UUID.randomUUID();
+        String key = UUID.randomUUID().toString();
+        BlockingQueue<String> heard = new LinkedBlockingQueue<>();
+        Subscription s = proxied.subscribeDirect(exchange, key, key + "." + exchange, m -> heard.add(new String(
+                m.body(), StandardCharsets.UTF_8)));
+        try {
+            direct.publishDirect(exchange, key, message("before"));
+            assertThat(heard.poll(BOUND.toSeconds(), TimeUnit.SECONDS)).isEqualTo("before");
+
+            fault.run();
+
+            // while the queue is being bound again, a message may be dropped: send until one is heard
+            long deadline = System.nanoTime() + BOUND.toNanos();
+            String got = null;
+            while (got == null && System.nanoTime() < deadline) {
+                direct.publishDirect(exchange, key, message("after"));
                 got = heard.poll(200, TimeUnit.MILLISECONDS);
             }
             assertThat(got).as("heard within %s after the fault", BOUND).isEqualTo("after");

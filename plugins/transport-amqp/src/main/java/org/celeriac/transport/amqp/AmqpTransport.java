@@ -61,6 +61,8 @@ import com.rabbitmq.client.ShutdownSignalException;
  * <li>broadcasts go to a fanout exchange declared as kombu's pidbox does (not durable, not auto-deleted); each
  *     subscription binds an exclusive, auto-deleted, server-named queue to it;</li>
  * <li>topic exchanges (Celery's events, {@code celeryev}) as {@link AmqpTopics} says.</li>
+ * <li>direct exchanges (Celery's remote-control replies) are declared as kombu's reply exchange; a subscription is
+ *     the named queue declared as Celery's reply queue, bound under the routing key.</li>
  * </ul>
  * Settling goes to the channel that delivered, by delivery tag. Acks given together ({@link #ackAll}) go as one
  * multiple ack where they are the channel's lowest unsettled tags, and otherwise wait a few milliseconds for the
@@ -81,6 +83,12 @@ final class AmqpTransport implements Transport {
     }
     private static final int PERSISTENT = 2;
     private static final int TRANSIENT = 1;
+    /**
+     * A reply queue's arguments as Celery's remote-control caller declares {@code <oid>.reply.celery.pidbox}: kombu's
+     * {@code Mailbox.get_reply_queue} with Celery's {@code control_queue_expires} (10 s) and {@code control_queue_ttl}
+     * (300 s, which Celery passes as {@code reply_queue_ttl}), in int milliseconds as py-amqp sends them.
+     */
+    static final Map<String, Object> REPLY_QUEUE_ARGUMENTS = Map.of("x-expires", 10_000, "x-message-ttl", 300_000);
     /** Prefetch is a short; 0 would mean unlimited. */
     private static final int MAX_PREFETCH = 0xFFFF;
     /** The prefetch is raised in steps of this, so that it is not set on every receive. */
@@ -103,6 +111,7 @@ final class AmqpTransport implements Transport {
     private final Map<String, String> consumers = new ConcurrentHashMap<>();
     private final Set<String> declared = ConcurrentHashMap.newKeySet();
     private final Set<String> declaredExchanges = ConcurrentHashMap.newKeySet();
+    private final Set<String> declaredDirect = ConcurrentHashMap.newKeySet();
     private final BlockingQueue<Delivery> buffer = new LinkedBlockingQueue<>();
     /** Deliveries taken from the buffer for a queue the caller did not ask for that time. */
     private final ConcurrentLinkedDeque<Delivery> parked = new ConcurrentLinkedDeque<>();
@@ -595,6 +604,81 @@ final class AmqpTransport implements Transport {
             };
         } catch (IOException | ShutdownSignalException e) {
             throw new TransportException("Cannot subscribe to " + exchange + " on " + url + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Transient, not mandatory: with no queue bound under the key the broker drops it, as kombu's replies are. */
+    @Override
+    public void publishDirect(String exchange, String routingKey, Message message) {
+        if (!declaredDirect.contains(exchange)) {
+            admin(ch -> declareDirect(ch, exchange));
+            declaredDirect.add(exchange);
+        }
+        AMQP.BasicProperties props = properties(message, TRANSIENT);
+        try {
+            publisher.publish(exchange, routingKey, false, List.of(props), List.of(message.body()));
+        } catch (IOException | TimeoutException | ShutdownSignalException e) {
+            throw new TransportException("Publishing on " + exchange + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransportException("Interrupted while publishing on " + exchange, e);
+        }
+    }
+
+    /** As kombu's {@code Mailbox} reply exchange: direct, not durable, not auto-deleted (so declarations agree). */
+    private static AMQP.Exchange.DeclareOk declareDirect(Channel ch, String exchange) throws IOException {
+        return ch.exchangeDeclare(exchange, BuiltinExchangeType.DIRECT, false, false, null);
+    }
+
+    /**
+     * The queue as Celery's remote-control caller declares its reply queue: not durable, not exclusive, auto-deleted,
+     * {@link #REPLY_QUEUE_ARGUMENTS}; bound under the key and consumed with auto-ack on a channel of its own, which
+     * the client's topology recovery declares, binds and consumes again after the connection comes back.
+     */
+    @Override
+    public Subscription subscribeDirect(String exchange, String routingKey, String queue, Consumer<Message> listener) {
+        Channel ch = null;
+        try {
+            ch = connection.createChannel();
+            declareDirect(ch, exchange);
+            ch.queueDeclare(queue, false, false, true, REPLY_QUEUE_ARGUMENTS);
+            ch.queueBind(queue, exchange, routingKey);
+            String consumerTag = ch.basicConsume(queue, true, new DefaultConsumer(ch) {
+                @Override
+                public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
+                                           byte[] body) {
+                    try {
+                        listener.accept(message(body, properties, envelope));
+                    } catch (RuntimeException e) {
+                        LOG.warn("A listener on {} failed", queue, e);
+                    }
+                }
+            });
+            Channel subscribed = ch;
+            return () -> {
+                try {
+                    subscribed.basicCancel(consumerTag);
+                    subscribed.queueDelete(queue); // gone already when auto-delete came first: a no-op
+                } catch (IOException | ShutdownSignalException e) {
+                    LOG.debug("Deleting {} on {}: {}", queue, url, e.toString());
+                } finally {
+                    try {
+                        subscribed.close();
+                    } catch (IOException | TimeoutException | ShutdownSignalException e) {
+                        LOG.debug("Closing the channel of {} on {}: {}", queue, url, e.toString());
+                    }
+                }
+            };
+        } catch (IOException | ShutdownSignalException e) {
+            if (ch != null && ch.isOpen()) {
+                try {
+                    ch.close();
+                } catch (IOException | TimeoutException | ShutdownSignalException ignored) {
+                    // already failing
+                }
+            }
+            throw new TransportException("Cannot subscribe to " + exchange + " (" + routingKey + ") as " + queue
+                    + " on " + url + ": " + reason(e), e);
         }
     }
 

@@ -3,7 +3,9 @@ package org.celeriac.transport.redis;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -71,6 +73,9 @@ import redis.clients.jedis.util.KeyValue;
  *     ({@link TopicGlob#glob}), and what the glob lets through that the AMQP pattern does not is dropped;</li>
  * <li>declaring a queue adds kombu's binding {@code queue\x06\x16\x06\x16queue} to {@code _kombu.binding.celery}
  *     (Celery's default direct exchange) and {@code _kombu.binding.<queue>} (Celery's automatic queues).</li>
+ * <li>direct exchanges (Celery's remote-control replies on {@code reply.celery.pidbox}) route through the same
+ *     binding sets: a subscription adds {@code routingKey\x06\x16\x06\x16queue} to {@code _kombu.binding.<exchange>}
+ *     and reads the queue's lists; a publish LPUSHes onto the queues bound under its routing key.</li>
  * </ul>
  * The non-blocking receive pops and records in one Lua script. The blocking one is a BRPOP followed at once by the
  * HSET and ZADD, as kombu does: a process killed between the two loses that one message.
@@ -189,6 +194,22 @@ final class RedisTransport implements Transport {
             return 1
             """;
 
+    /**
+     * Pushes ARGV[1] on each list KEYS[2..] whose binding ARGV[2..] is still in the binding set KEYS[1]: a queue
+     * deleted since its binding was read (kombu's {@code queue_delete} removes the binding, then the lists) is not
+     * made again as a list nobody reads. Returns how many it pushed on.
+     */
+    private static final String PUSH_BOUND_SCRIPT = """
+            local n = 0
+            for i = 2, #KEYS do
+              if redis.call('SISMEMBER', KEYS[1], ARGV[i]) == 1 then
+                redis.call('LPUSH', KEYS[i], ARGV[1])
+                n = n + 1
+              end
+            end
+            return n
+            """;
+
     private static final String UNLOCK_SCRIPT = """
             if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
             return 0
@@ -203,7 +224,7 @@ final class RedisTransport implements Transport {
     private final String fanoutPrefix;
     /** This instance's unsettled deliveries: delivery tag to queue. */
     private final Map<String, String> held = new ConcurrentHashMap<>();
-    private final List<RedisSubscription> subscriptions = new CopyOnWriteArrayList<>();
+    private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService restorer;
     private final AtomicInteger rotation = new AtomicInteger();
     private volatile boolean restoreFailing;
@@ -590,6 +611,52 @@ final class RedisTransport implements Transport {
         return start(new RedisSubscription(exchange, listener, globs.toArray(String[]::new), wanted));
     }
 
+    /**
+     * kombu's direct exchange ({@code DirectExchange.deliver}): the envelope goes on each queue whose binding in
+     * {@code _kombu.binding.<exchange>} has this routing key; with none it is dropped, as kombu's empty
+     * {@code get_table} drops it. Transient unless the message says otherwise, as kombu's reply exchange sends.
+     */
+    @Override
+    public void publishDirect(String exchange, String routingKey, Message message) {
+        Map<String, Object> properties = new LinkedHashMap<>(message.properties());
+        properties.putIfAbsent("delivery_mode", 1);
+        Message m = new Message(message.body(), message.contentType(), message.contentEncoding(), message.headers(),
+                properties);
+        String raw = Envelope.toJson(Envelope.encode(m, exchange, routingKey));
+        String table = BINDING_PREFIX + exchange;
+        call(j -> {
+            List<String> keys = new ArrayList<>();
+            List<String> args = new ArrayList<>();
+            keys.add(table);
+            args.add(raw);
+            Set<String> queues = new HashSet<>();
+            for (String entry : j.smembers(table)) {
+                String[] parts = entry.split(SEP, -1);
+                if (parts.length == 3 && parts[0].equals(routingKey) && queues.add(parts[2])) {
+                    keys.add(listKey(parts[2], m.priority()));
+                    args.add(entry);
+                }
+            }
+            return keys.size() > 1 ? script(j, PUSH_BOUND_SCRIPT, keys, args) : null;
+        });
+    }
+
+    /**
+     * kombu's {@code queue_bind} to a direct exchange (the entry {@code routingKey\x06\x16\x06\x16queue} in
+     * {@code _kombu.binding.<exchange>}), bound before this returns, and the queue's lists read as kombu's no-ack
+     * consumer reads them; closing is kombu's {@code queue_delete}.
+     */
+    @Override
+    public Subscription subscribeDirect(String exchange, String routingKey, String queue, Consumer<Message> listener) {
+        checkOpen();
+        DirectSubscription s = new DirectSubscription(BINDING_PREFIX + exchange, bindingEntry(routingKey, "", queue),
+                queue, listener);
+        call(j -> j.sadd(s.table, s.entry));
+        subscriptions.add(s);
+        s.start();
+        return s;
+    }
+
     private Subscription start(RedisSubscription s) {
         subscriptions.add(s);
         try {
@@ -636,7 +703,7 @@ final class RedisTransport implements Transport {
         }
         closed = true;
         restorer.shutdownNow();
-        for (RedisSubscription s : subscriptions) {
+        for (Subscription s : subscriptions) {
             s.close();
         }
         // kombu's QoS.restore_unacked on channel close: back to the consuming end
@@ -965,6 +1032,117 @@ final class RedisTransport implements Transport {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
+            }
+        }
+    }
+
+    /**
+     * A queue bound to a direct exchange, read with BRPOP on a connection and thread of its own, every priority list
+     * with step 0 first, without acks (kombu's reply consumer has {@code no_ack}); reconnects until closed, binding
+     * the queue again (Redis may have come back without it).
+     */
+    private final class DirectSubscription implements Subscription {
+        final String table;
+        final String entry;
+        private final String queue;
+        private final String[] lists;
+        private final Consumer<Message> listener;
+        private volatile boolean stopped;
+        private volatile Jedis connection;
+        private Thread thread;
+
+        DirectSubscription(String table, String entry, String queue, Consumer<Message> listener) {
+            this.table = table;
+            this.entry = entry;
+            this.queue = queue;
+            this.listener = listener;
+            this.lists = Arrays.stream(PRIORITY_STEPS).mapToObj(step -> listKey(queue, step))
+                    .toArray(String[]::new);
+        }
+
+        void start() {
+            thread = new Thread(this::run, "celeriac-redis-direct-" + queue);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void run() {
+            boolean lost = false;
+            while (!stopped && !closed) {
+                try (Jedis j = new Jedis(address, clientConfig)) {
+                    connection = j;
+                    if (stopped) {
+                        return;
+                    }
+                    if (lost) {
+                        j.sadd(table, entry);
+                        LOG.info("Reading {} on Redis at {} again", queue, url.where());
+                        lost = false;
+                    }
+                    while (!stopped && !closed) {
+                        // at most the blocking socket timeout's allowance, so that a silent connection is noticed
+                        KeyValue<String, String> kv = j.brpop(MAX_BLOCK_MILLIS / 1000.0, lists);
+                        if (kv != null && !stopped) {
+                            deliver(kv.getValue());
+                        }
+                    }
+                } catch (JedisException e) {
+                    if (stopped || closed) {
+                        return;
+                    }
+                    LOG.warn("Reading {} on Redis at {} failed, reconnecting: {}", queue, url.where(), e.getMessage());
+                    lost = true;
+                    try {
+                        Thread.sleep(1_000);
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
+                } finally {
+                    connection = null;
+                }
+            }
+        }
+
+        private void deliver(String raw) {
+            try {
+                listener.accept(Envelope.decode(raw).message());
+            } catch (RuntimeException e) {
+                LOG.warn("Message on {} not handled: {}", queue, e.toString());
+            }
+        }
+
+        @Override
+        public void close() {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+            subscriptions.remove(this);
+            Jedis c = connection;
+            if (c != null) {
+                c.disconnect(); // ends a BRPOP now rather than at the end of its second
+            }
+            if (thread != null && thread != Thread.currentThread()) {
+                try {
+                    thread.join(2_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            // the binding first: a publisher that read it already pushes before it goes (PUSH_BOUND_SCRIPT), and the
+            // lists go after
+            try {
+                call(j -> {
+                    Pipeline p = j.pipelined();
+                    p.srem(table, entry);
+                    for (String list : lists) {
+                        p.del(list);
+                    }
+                    p.sync();
+                    return null;
+                });
+            } catch (TransportException e) {
+                LOG.warn("Could not delete queue {} on Redis at {}: {}", queue, url.where(), e.getMessage());
             }
         }
     }

@@ -269,6 +269,75 @@ class KombuWireTest {
     }
 
     @Test
+    void directSubscriptionIsKombusBoundReplyQueueGoneOnClose() throws Exception {
+        String exchange = "reply.wire-" + UUID.randomUUID() + ".pidbox";
+        String oid = UUID.randomUUID().toString();
+        String queue = oid + "." + exchange;
+        String entry = oid + "\u0006\u0016\u0006\u0016" + queue;
+        List<Message> got = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (Transport t = new RedisTransportFactory().open(REDIS.url(), Map.of()); Jedis j = jedis()) {
+            org.celeriac.spi.transport.Subscription s = t.subscribeDirect(exchange, oid, queue, got::add);
+            assertThat(j.smembers("_kombu.binding." + exchange)).containsExactly(entry);
+
+            // a reply as kombu's Channel._put pushes it (priority 0: the queue's own list)
+            Map<String, Object> reply = new LinkedHashMap<>();
+            reply.put("body", Base64.getEncoder().encodeToString("{\"pyw@x\": {\"ok\": \"pong\"}}"
+                    .getBytes(StandardCharsets.UTF_8)));
+            reply.put("content-encoding", "utf-8");
+            reply.put("content-type", "application/json");
+            reply.put("headers", Map.of("ticket", "t-1", "clock", 3));
+            reply.put("properties", Map.of("delivery_mode", 1, "delivery_info", Map.of("exchange", exchange,
+                    "routing_key", oid), "priority", 0, "body_encoding", "base64", "delivery_tag", "d-1"));
+            j.lpush(queue, JSON.writeValueAsString(reply));
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (got.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(got).hasSize(1);
+            assertThat(new String(got.get(0).body(), StandardCharsets.UTF_8)).isEqualTo("{\"pyw@x\": {\"ok\": \"pong\"}}");
+            assertThat(got.get(0).headers()).containsEntry("ticket", "t-1").containsEntry("clock", 3);
+
+            s.close();
+            assertThat(j.exists("_kombu.binding." + exchange)).isFalse();
+            assertThat(j.exists(queue)).isFalse();
+        }
+    }
+
+    @Test
+    void publishDirectPushesKombusEnvelopeOnEachQueueBoundUnderTheKey() throws Exception {
+        String exchange = "reply.wire-" + UUID.randomUUID() + ".pidbox";
+        String table = "_kombu.binding." + exchange;
+        try (Transport t = new RedisTransportFactory().open(REDIS.url(), Map.of()); Jedis j = jedis()) {
+            // as kombu's queue_bind of two callers' reply queues, one under another key
+            j.sadd(table, "a\u0006\u0016\u0006\u0016a.q", "b\u0006\u0016\u0006\u0016b.q");
+            Map<String, Object> headers = new LinkedHashMap<>();
+            headers.put("ticket", "t-2");
+            headers.put("clock", 5);
+
+            t.publishDirect(exchange, "a", new Message("{\"jvm@x\": {\"ok\": \"pong\"}}".getBytes(StandardCharsets.UTF_8),
+                    "application/json", "utf-8", headers, Map.of()));
+            t.publishDirect(exchange, "nobody", new Message("{}".getBytes(StandardCharsets.UTF_8), "application/json",
+                    "utf-8", Map.of(), Map.of()));
+
+            assertThat(j.llen("a.q")).isEqualTo(1);
+            assertThat(j.exists("b.q")).isFalse();
+            assertThat(j.exists("nobody")).isFalse();
+            Map<String, Object> env = JSON.readValue(j.rpop("a.q"), Map.class);
+            Map<String, Object> captured = map(((List<?>) sample("redis-pidbox-broadcast.json")
+                    .get("/0.celery.pidbox")).get(1));
+            assertThat(env.keySet()).containsExactlyInAnyOrderElementsOf(
+                    captured.keySet().stream().filter(k -> !k.equals("body_decoded")).toList());
+            assertThat(map(env.get("headers"))).isEqualTo(headers);
+            assertThat(map(env.get("properties"))).containsEntry("delivery_mode", 1).containsEntry("priority", 0)
+                    .containsEntry("body_encoding", "base64")
+                    .containsEntry("delivery_info", Map.of("exchange", exchange, "routing_key", "a"));
+            assertThat(Base64.getDecoder().decode((String) env.get("body")))
+                    .isEqualTo("{\"jvm@x\": {\"ok\": \"pong\"}}".getBytes(StandardCharsets.UTF_8));
+            j.del(table);
+        }
+    }
+
+    @Test
     void connectionErrorsNameTheServerButNotThePassword() throws Exception {
         int port;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

@@ -38,7 +38,10 @@ import org.slf4j.LoggerFactory;
  * Queues as rows of {@code celeriac_message}. A consumer claims rows by pushing their {@code visible_at}
  * past the visibility timeout and writing its lease into them; ack deletes the row, and a lease that runs
  * out (the consumer died) makes the row visible again. Broadcasts are rows of {@code celeriac_broadcast}
- * that subscribers poll for and that are deleted after a minute.
+ * that subscribers poll for and that are deleted after a minute. Topic and direct exchanges are the SPI's defaults on
+ * top of them: a topic message is a broadcast carrying its routing key, a direct one a broadcast on
+ * {@code exchange/routingKey} (so both together must fit the 255 characters of an exchange name). Another process's
+ * broadcast is seen within a polling interval; one from a transport on the same pool (same factory and URL) at once.
  */
 final class SqlTransport implements Transport {
 
