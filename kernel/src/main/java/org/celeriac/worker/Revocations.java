@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
+import org.celeriac.protocol.TaskMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -158,6 +159,11 @@ final class Revocations {
         return false;
     }
 
+    /** Whether a task was revoked, by its id or by a stamp its message carries. */
+    boolean isRevoked(TaskMessage task) {
+        return isRevoked(task.id(), stamps(task.otherHeaders()));
+    }
+
     /**
      * The stamps a message carries, from its headers as Celery 5.3 writes them: the names in
      * {@code stamped_headers}, the values in the {@code stamps} header (or, from clients that put them there, in a
@@ -202,6 +208,14 @@ final class Revocations {
      */
     synchronized void started(String taskId) {
         started(taskId, Set.of());
+    }
+
+    /**
+     * Called on the pool thread that is about to run a task, so that a terminating revoke, by its id or by one of
+     * its stamps, can interrupt it: as {@link #started(String, Set)}.
+     */
+    void started(TaskMessage task) {
+        started(task.id(), stamps(task.otherHeaders()));
     }
 
     /** {@link #started(String)} for a task with stamps ({@link #stamps}), which a revoke by stamp can terminate. */

@@ -9,8 +9,10 @@ import org.celeriac.protocol.ProtocolV2;
 import org.celeriac.protocol.TaskMessage;
 import org.celeriac.registry.ArgumentMismatchException;
 import org.celeriac.registry.TaskDefinition;
+import org.celeriac.registry.TaskRegistry;
 import org.celeriac.spi.backend.TaskState;
 import org.celeriac.spi.transport.Delivery;
+import org.celeriac.spi.transport.Transport;
 import org.celeriac.task.Retry;
 import org.celeriac.task.SoftTimeLimitExceeded;
 import org.celeriac.task.Task;
@@ -21,17 +23,33 @@ import org.slf4j.LoggerFactory;
 final class TaskRunner {
     private static final Logger LOG = LoggerFactory.getLogger(TaskRunner.class);
 
-    private final Worker worker;
+    private final WorkerOptions options;
+    private final TaskRegistry registry;
+    private final Transport transport;
+    private final Outcomes outcomes;
+    private final Revocations revocations;
+    private final TimeLimiter timeLimiter;
+    private final RunState state;
+    private final Dispatcher.Redispatch redispatch;
 
-    TaskRunner(Worker worker) {
-        this.worker = worker;
+    /** @param redispatch where a job whose task is gone when it comes to run goes, to wait for a redeploy */
+    TaskRunner(WorkerOptions options, TaskRegistry registry, Transport transport, Outcomes outcomes,
+               Revocations revocations, TimeLimiter timeLimiter, RunState state, Dispatcher.Redispatch redispatch) {
+        this.options = options;
+        this.registry = registry;
+        this.transport = transport;
+        this.outcomes = outcomes;
+        this.revocations = revocations;
+        this.timeLimiter = timeLimiter;
+        this.state = state;
+        this.redispatch = redispatch;
     }
 
     Job job(Delivery delivery, TaskMessage task, ProtocolV2 codec, boolean holdsPermit) {
         return new Job(delivery, task, codec, holdsPermit);
     }
 
-    final class Job implements Worker.Pending {
+    final class Job implements TaskPool.Pending {
         private final Delivery delivery;
         private final TaskMessage task;
         private final ProtocolV2 codec;
@@ -55,42 +73,42 @@ final class TaskRunner {
 
         @Override
         public void run() {
-            if (!worker.isRunning()) {
+            if (!state.running()) {
                 // Taken ahead but not started before a warm shutdown: it belongs to the next worker.
-                worker.giveBack(delivery, holdsPermit);
+                outcomes.giveBack(delivery, holdsPermit);
                 return;
             }
             // Looked up now, not when the message arrived: after a hot redeploy, waiting messages run the new code.
-            TaskDefinition definition = worker.registry().find(task.task()).orElse(null);
+            TaskDefinition definition = registry.find(task.task()).orElse(null);
             if (definition == null) {
-                worker.redispatch(delivery, holdsPermit);
+                redispatch.redispatch(delivery, holdsPermit);
                 return;
             }
             // Checked again here: a task can expire while it waits for its ETA or for a pool thread.
-            if (Worker.isExpired(task)) {
-                worker.revokeExpired(delivery, task, holdsPermit);
+            if (Dispatcher.isExpired(task)) {
+                outcomes.revokeExpired(delivery, task, holdsPermit);
                 return;
             }
-            if (worker.isRevoked(task)) { // revoked while it waited
-                worker.settleRevoked(delivery, task, holdsPermit);
+            if (revocations.isRevoked(task)) { // revoked while it waited
+                outcomes.settleRevoked(delivery, task, holdsPermit);
                 return;
             }
             Task opts = definition.options();
-            boolean acksLate = opts.acksLate() == Task.Toggle.DEFAULT ? worker.options().acksLate()
+            boolean acksLate = opts.acksLate() == Task.Toggle.DEFAULT ? options.acksLate()
                     : opts.acksLate() == Task.Toggle.ON;
-            TaskDefaults defaults = worker.options().taskDefaults();
+            TaskDefaults defaults = options.taskDefaults();
             boolean storeResult = !(task.ignoreResult() || opts.ignoreResult());
             // Failures and retries: Celery's store_errors, which store_errors_even_if_ignored widens
             boolean storeErrors = storeResult
                     || TaskDefaults.resolve(opts.storeErrorsEvenIfIgnored(), defaults.storeErrorsEvenIfIgnored());
             if (!acksLate) {
-                worker.settle(delivery, true, holdsPermit);
+                outcomes.settle(delivery, true, holdsPermit);
             }
             if (storeResult && (opts.trackStarted() == Task.Toggle.DEFAULT ? defaults.trackStarted()
                     : opts.trackStarted() == Task.Toggle.ON)) {
                 // Celery's meta for STARTED: the process and the worker's node name
-                worker.storeResult(task, TaskState.STARTED,
-                        Map.of("pid", ProcessHandle.current().pid(), "hostname", worker.options().hostname()), null);
+                outcomes.storeResult(task, TaskState.STARTED,
+                        Map.of("pid", ProcessHandle.current().pid(), "hostname", options.hostname()), null);
             }
             Thread thread = Thread.currentThread();
             ClassLoader previous = thread.getContextClassLoader();
@@ -98,9 +116,9 @@ final class TaskRunner {
             boolean requeue = false;
             TimeLimiter.Watch watch = null;
             try {
-                worker.started(task);
+                revocations.started(task);
                 thread.setContextClassLoader(definition.classLoader());
-                watch = worker.timeLimiter().watch(TimeLimiter.resolve(task, opts, defaults),
+                watch = timeLimiter.watch(TimeLimiter.resolve(task, opts, defaults),
                         task.task() + "[" + task.id() + "]", (limit, stack) -> abandoned(limit, stack, storeErrors));
                 Object value = null;
                 Throwable thrown = null;
@@ -113,7 +131,7 @@ final class TaskRunner {
                 if (!watch.finish()) {
                     return; // abandoned at its hard limit, which stored the outcome and settled the message
                 }
-                if (thrown != null && worker.cold()) {
+                if (thrown != null && state.cold()) {
                     // The cold stop is flagged before it interrupts, so what the interrupt made the task throw ends
                     // here: no retry sent, nothing stored or acked; a late-ack message goes back as it came.
                     LOG.warn("Task {}[{}] interrupted by a cold shutdown: {}", task.task(), task.id(),
@@ -121,16 +139,16 @@ final class TaskRunner {
                     return;
                 }
                 // A retry too: the run was cut short by the worker, not given up by the task (Celery's worker lost).
-                if (thrown != null && worker.cuttingShort()) {
+                if (thrown != null && state.cuttingShort()) {
                     requeue = lost(thrown, acksLate && TaskDefaults.resolve(opts.rejectOnWorkerLost(),
                             defaults.rejectOnWorkerLost()), storeErrors);
                     return;
                 }
-                if (thrown != null && worker.terminating(task)) {
+                if (thrown != null && revocations.terminating(task.id())) {
                     // The interrupt of a terminating revoke: whatever the task made of it, a retry included, the
                     // run ends REVOKED (storeResult says so), as Celery's terminate kills the process under it.
                     if (storeErrors) {
-                        worker.storeResult(task, TaskState.FAILURE, ExceptionInfo.of(thrown).toResult(), null);
+                        outcomes.storeResult(task, TaskState.FAILURE, ExceptionInfo.of(thrown).toResult(), null);
                     }
                     return;
                 }
@@ -140,9 +158,9 @@ final class TaskRunner {
                     }
                     throw thrown;
                 }
-                Object json = worker.toJson(value);
+                Object json = outcomes.toJson(value);
                 if (storeResult) {
-                    worker.storeResult(task, TaskState.SUCCESS, json, null);
+                    outcomes.storeResult(task, TaskState.SUCCESS, json, null);
                 }
                 LOG.info("Task {}[{}] succeeded in {} ms", task.task(), task.id(), (System.nanoTime() - started) / 1_000_000);
             } catch (ArgumentMismatchException e) {
@@ -165,10 +183,10 @@ final class TaskRunner {
                     fail(error.toResult(), error, ExceptionInfo.traceback(t), storeErrors);
                 }
             } finally {
-                worker.finished(task);
+                revocations.finished(task.id());
                 thread.setContextClassLoader(previous);
                 if (acksLate) {
-                    worker.settle(delivery, !requeue, holdsPermit);
+                    outcomes.settle(delivery, !requeue, holdsPermit);
                 }
             }
         }
@@ -184,9 +202,9 @@ final class TaskRunner {
                 for (StackTraceElement e : stack) {
                     trace.append("\tat ").append(e).append('\n');
                 }
-                worker.storeResult(task, TaskState.FAILURE, TimeLimiter.hardLimitResult(limit), trace.toString());
+                outcomes.storeResult(task, TaskState.FAILURE, TimeLimiter.hardLimitResult(limit), trace.toString());
             }
-            worker.settle(delivery, true, holdsPermit);
+            outcomes.settle(delivery, true, holdsPermit);
         }
 
         /**
@@ -212,7 +230,7 @@ final class TaskRunner {
         private void fail(Map<String, Object> error, Object described, String traceback, boolean storeErrors) {
             LOG.error("Task {}[{}] raised {}", task.task(), task.id(), described);
             if (storeErrors) {
-                worker.storeResult(task, TaskState.FAILURE, error, traceback);
+                outcomes.storeResult(task, TaskState.FAILURE, error, traceback);
             }
         }
 
@@ -234,7 +252,7 @@ final class TaskRunner {
                 fail(error.toResult(), error, ExceptionInfo.traceback(cause != null ? cause : thrown), storeErrors);
                 return true;
             }
-            if (worker.cold()) {
+            if (state.cold()) {
                 return true; // a cold stop came meanwhile: the message goes back as it is, with no retry besides
             }
             Duration delay = countdown != null ? countdown
@@ -243,12 +261,12 @@ final class TaskRunner {
             ExceptionInfo why = cause != null ? ExceptionInfo.of(cause)
                     : ExceptionInfo.celery("Retry", thrown.getMessage());
             if (storeErrors) {
-                worker.storeResultNow(task, TaskState.RETRY, why.toResult(), ExceptionInfo.traceback(thrown));
+                outcomes.storeResultNow(task, TaskState.RETRY, why.toResult(), ExceptionInfo.traceback(thrown));
             }
             // The next attempt is on the broker before this one is acked: a crash in between runs it twice
             // rather than never.
             try {
-                worker.transport().publish(delivery.queue(), codec.encode(next, delivery.queue()));
+                transport.publish(delivery.queue(), codec.encode(next, delivery.queue()));
             } catch (RuntimeException e) {
                 LOG.error("Task {}[{}] cannot be sent for retry: {}", task.task(), task.id(), e.getMessage());
                 ExceptionInfo error = ExceptionInfo.of(e);
