@@ -29,11 +29,12 @@ final class Admission {
     private final TaskPool pool;
     private final PrefetchSlots prefetch;
     private final Outcomes outcomes;
+    private final TaskRequests requests;
     private final ScheduledExecutorService timer;
     private final RunState state;
     private final Dispatcher.Redispatch redispatch;
     private final RateLimiter<RateWait> rateLimits;
-    private final Map<DeliveryRef, ScheduledFuture<?>> waitingForEta = new ConcurrentHashMap<>();
+    private final Map<TaskRunner.Job, ScheduledFuture<?>> waitingForEta = new ConcurrentHashMap<>();
 
     /** What waits for its task type's rate limit. */
     private record RateWait(Delivery delivery, TaskMessage task, TaskRunner.Job job, boolean holdsPermit) {
@@ -43,7 +44,7 @@ final class Admission {
      * @param defaultRateLimit for tasks that declare none ({@code task_default_rate_limit})
      * @param redispatch       where a delivery that cannot be handed back goes, to wait anew
      */
-    Admission(Transport transport, TaskRegistry registry, TaskPool pool, Outcomes outcomes,
+    Admission(Transport transport, TaskRegistry registry, TaskPool pool, Outcomes outcomes, TaskRequests requests,
               ScheduledExecutorService timer, RunState state, String defaultRateLimit,
               Dispatcher.Redispatch redispatch) {
         this.transport = transport;
@@ -51,6 +52,7 @@ final class Admission {
         this.pool = pool;
         this.prefetch = pool.prefetch();
         this.outcomes = outcomes;
+        this.requests = requests;
         this.timer = timer;
         this.state = state;
         this.redispatch = redispatch;
@@ -66,8 +68,10 @@ final class Admission {
     TaskRunner.Job admit(Delivery d, TaskMessage task, TaskRunner.Job job, boolean holdsPermit) {
         long delayMillis = task.eta() == null ? 0 : task.eta().toEpochMilli() - System.currentTimeMillis();
         if (delayMillis <= 0) {
+            job.reserved();
             return admitByRateLimit(d, task, job, holdsPermit);
         }
+        job.scheduled();
         // An ETA task waits on the timer and gives its prefetch slot back, as Celery raises its QoS for them.
         if (holdsPermit) {
             prefetch.release();
@@ -76,20 +80,22 @@ final class Admission {
         long handBackMillis = handBackAfterMillis();
         if (delayMillis <= handBackMillis) {
             ScheduledFuture<?> f = timer.schedule(() -> {
-                waitingForEta.remove(new DeliveryRef(d));
+                waitingForEta.remove(job);
+                job.reserved();
                 if (admitByRateLimit(d, task, job, false) != null) {
                     try {
                         pool.execute(job);
                     } catch (RejectedExecutionException e) {
+                        requests.ended(job);
                         outcomes.giveBack(d, false); // its ETA came as a stop shut the pool, too late to be cancelled
                     }
                 }
             }, delayMillis, TimeUnit.MILLISECONDS);
-            waitingForEta.put(new DeliveryRef(d), f);
+            waitingForEta.put(job, f);
         } else {
-            waitingForEta.put(new DeliveryRef(d), timer.schedule(() -> {
-                waitingForEta.remove(new DeliveryRef(d));
-                handBack(d, task, false);
+            waitingForEta.put(job, timer.schedule(() -> {
+                waitingForEta.remove(job);
+                handBack(d, task, job, false);
             }, handBackMillis, TimeUnit.MILLISECONDS));
         }
         return null;
@@ -121,7 +127,7 @@ final class Admission {
             // Hand it back before the broker takes it, as one waiting for a distant ETA.
             timer.schedule(() -> {
                 if (rateLimits.cancel(task.task(), held[0])) {
-                    handBack(d, task, held[0].holdsPermit());
+                    handBack(d, task, job, held[0].holdsPermit());
                 }
             }, handBackMillis, TimeUnit.MILLISECONDS);
         }
@@ -137,6 +143,7 @@ final class Admission {
         try {
             pool.execute(w.job());
         } catch (RejectedExecutionException e) {
+            requests.ended(w.job());
             outcomes.giveBack(w.delivery(), w.holdsPermit()); // the pool shut down in between: a warm stop
         }
     }
@@ -153,9 +160,10 @@ final class Admission {
     /**
      * Gives a message whose ETA is still far back to its queue as a fresh copy, published before the original is
      * acked (a crash in between duplicates it, never loses it). Whichever worker receives the copy holds it anew.
-     * Stays held and tries again later when the copy cannot be published.
+     * Stays held and tries again later when the copy cannot be published. Either way this job is over.
      */
-    private void handBack(Delivery d, TaskMessage task, boolean holdsPermit) {
+    private void handBack(Delivery d, TaskMessage task, TaskRunner.Job job, boolean holdsPermit) {
+        requests.ended(job);
         if (!state.running()) {
             outcomes.giveBack(d, holdsPermit);
             return;
@@ -176,12 +184,14 @@ final class Admission {
 
     /** Gives back what waits for its ETA or a rate-limit token, for a warm shutdown. */
     void giveBackWaiting() {
-        for (Map.Entry<DeliveryRef, ScheduledFuture<?>> e : waitingForEta.entrySet()) {
+        for (Map.Entry<TaskRunner.Job, ScheduledFuture<?>> e : waitingForEta.entrySet()) {
             if (e.getValue().cancel(false)) {
+                requests.ended(e.getKey());
                 outcomes.giveBack(e.getKey().delivery(), false);
             }
         }
         for (RateWait w : rateLimits.cancelAll()) {
+            requests.ended(w.job());
             outcomes.giveBack(w.delivery(), w.holdsPermit());
         }
     }

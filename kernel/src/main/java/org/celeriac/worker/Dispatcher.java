@@ -55,6 +55,7 @@ final class Dispatcher {
     private final Revocations revocations;
     private final Admission admission;
     private final TaskRunner runner;
+    private final TaskRequests requests;
     private final ScheduledExecutorService timer;
     private final RunState state;
     private final Set<DeliveryRef> waitingForRedeploy = ConcurrentHashMap.newKeySet();
@@ -62,7 +63,8 @@ final class Dispatcher {
     /** @param serializers the catalog that names the serializers behind {@code acceptContent} */
     Dispatcher(Transport transport, TaskRegistry registry, PluginCatalog serializers, WorkerOptions options,
                DispatchOptions dispatch, TaskPool pool, Outcomes outcomes, Revocations revocations,
-               Admission admission, TaskRunner runner, ScheduledExecutorService timer, RunState state) {
+               Admission admission, TaskRunner runner, TaskRequests requests, ScheduledExecutorService timer,
+               RunState state) {
         this.transport = transport;
         this.registry = registry;
         this.options = options;
@@ -76,6 +78,7 @@ final class Dispatcher {
         this.revocations = revocations;
         this.admission = admission;
         this.runner = runner;
+        this.requests = requests;
         this.timer = timer;
         this.state = state;
     }
@@ -96,26 +99,35 @@ final class Dispatcher {
         }
     }
 
-    /** Dispatches a held delivery again, from the timer or a pool thread; gives it back once stopping. */
+    /**
+     * Dispatches a held delivery again, from the timer or a pool thread, after a job was made for it: it is not
+     * reported received twice. Gives it back once stopping.
+     */
     void redispatch(Delivery d, boolean holdsPermit) {
-        TaskRunner.Job job = prepareOrGiveBack(d, holdsPermit);
+        redispatch(d, holdsPermit, true);
+    }
+
+    /** @param again whether a job was made for the delivery before */
+    private void redispatch(Delivery d, boolean holdsPermit, boolean again) {
+        TaskRunner.Job job = prepareOrGiveBack(d, holdsPermit, again);
         if (job != null) {
             try {
                 pool.execute(job);
             } catch (RejectedExecutionException e) {
+                requests.ended(job);
                 outcomes.giveBack(d, holdsPermit); // the pool shut down in between: a warm stop
             }
         }
     }
 
     /** {@link #prepare}, or the delivery back to the broker when stopping or when it cannot be prepared. */
-    private TaskRunner.Job prepareOrGiveBack(Delivery d, boolean holdsPermit) {
+    private TaskRunner.Job prepareOrGiveBack(Delivery d, boolean holdsPermit, boolean again) {
         if (!state.running()) {
             outcomes.giveBack(d, holdsPermit);
             return null;
         }
         try {
-            return prepare(d, holdsPermit);
+            return prepare(d, holdsPermit, again);
         } catch (RuntimeException e) {
             // Never let one message stop the worker; give it back rather than lose it.
             LOG.error("Cannot dispatch message from {}; returning it", d.queue(), e);
@@ -129,27 +141,29 @@ final class Dispatcher {
      * (ETA, redeploy), and returns the job to run now, or null.
      *
      * @param holdsPermit whether the delivery holds a prefetch slot (not once it waited for its ETA)
+     * @param again       whether a job was made for the delivery before
      */
-    private TaskRunner.Job prepare(Delivery d, boolean holdsPermit) {
+    private TaskRunner.Job prepare(Delivery d, boolean holdsPermit, boolean again) {
         Message m = d.message();
         String id = m.taskId();
         if (m.body().length > options.maxMessageBytes()) {
-            outcomes.deadLetter(d, "message of " + m.body().length + " bytes is larger than message_max_bytes ("
-                    + options.maxMessageBytes() + ")", ExceptionInfo.celery("MessageTooLarge", null), holdsPermit);
+            outcomes.deadLetter(d, null, "message of " + m.body().length
+                    + " bytes is larger than message_max_bytes (" + options.maxMessageBytes() + ")",
+                    ExceptionInfo.celery("MessageTooLarge", null), holdsPermit);
             return null;
         }
         ProtocolV2 codec = codecs.get(m.contentType());
         if (codec == null) {
-            outcomes.deadLetter(d, "content type '" + m.contentType() + "' is not accepted (accept_content = "
-                    + options.acceptContent() + ")", new ExceptionInfo("ContentDisallowed", "kombu.exceptions", null),
-                    holdsPermit);
+            outcomes.deadLetter(d, null, "content type '" + m.contentType()
+                    + "' is not accepted (accept_content = " + options.acceptContent() + ")",
+                    new ExceptionInfo("ContentDisallowed", "kombu.exceptions", null), holdsPermit);
             return null;
         }
         TaskMessage task;
         try {
             task = codec.decode(m);
         } catch (MalformedMessageException e) {
-            outcomes.deadLetter(d, "malformed message: " + e.getMessage(),
+            outcomes.deadLetter(d, null, "malformed message: " + e.getMessage(),
                     new ExceptionInfo("MalformedMessage", "celeriac", null), holdsPermit);
             return null;
         }
@@ -158,12 +172,13 @@ final class Dispatcher {
                 if (waitingForRedeploy.add(new DeliveryRef(d))) {
                     LOG.info("Task {} is being redeployed; message {} waits for it", task.task(), id);
                 }
-                timer.schedule(() -> redispatch(d, holdsPermit), REDEPLOY_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+                timer.schedule(() -> redispatch(d, holdsPermit, again), REDEPLOY_RETRY_MILLIS,
+                        TimeUnit.MILLISECONDS);
                 return null;
             }
             waitingForRedeploy.remove(new DeliveryRef(d));
             // Stored as Celery's worker stores it, NotRegistered('name'); the reason stays on the dead letter.
-            outcomes.deadLetter(d, "Received unregistered task of type '" + task.task() + "'",
+            outcomes.deadLetter(d, task, "Received unregistered task of type '" + task.task() + "'",
                     ExceptionInfo.celery("NotRegistered", task.task()), holdsPermit);
             return null;
         }
@@ -176,7 +191,14 @@ final class Dispatcher {
             outcomes.settleRevoked(d, task, holdsPermit);
             return null;
         }
-        return admission.admit(d, task, runner.job(d, task, codec, holdsPermit), holdsPermit);
+        TaskRunner.Job job = runner.job(d, task, codec, holdsPermit);
+        requests.received(job, again);
+        try {
+            return admission.admit(d, task, job, holdsPermit);
+        } catch (RuntimeException e) {
+            requests.ended(job); // the delivery goes back: see prepareOrGiveBack
+            throw e;
+        }
     }
 
     /**
@@ -189,8 +211,8 @@ final class Dispatcher {
         Message m = d.message();
         int deliveries = Redeliveries.count(m) + 1;
         if (deliveries > dispatch.maxDeliveries()) {
-            outcomes.deadLetter(d, "delivered " + deliveries + " times without being settled "
-                    + "(worker_max_deliveries is " + dispatch.maxDeliveries()
+            outcomes.deadLetter(d, requests.observing() ? decodeOrNull(m) : null, "delivered " + deliveries
+                    + " times without being settled (worker_max_deliveries is " + dispatch.maxDeliveries()
                     + "): its task may kill or hang its worker",
                     new ExceptionInfo("WorkerLostError", "billiard.exceptions", null), true);
             return true;
@@ -205,6 +227,16 @@ final class Dispatcher {
                 m.taskId(), deliveries, dispatch.maxDeliveries());
         outcomes.settle(d, true, true);
         return true;
+    }
+
+    /** The task a message carries, or null when it cannot be decoded: for an event only. */
+    private TaskMessage decodeOrNull(Message m) {
+        ProtocolV2 codec = codecs.get(m.contentType());
+        try {
+            return codec == null ? null : codec.decode(m);
+        } catch (MalformedMessageException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** A delivery just received: decoded and run on the pool thread that takes it. */
@@ -226,7 +258,7 @@ final class Dispatcher {
             if (delivery.redelivered() && dispatch.maxDeliveries() > 0 && state.running() && recount(delivery)) {
                 return;
             }
-            TaskRunner.Job job = prepareOrGiveBack(delivery, true);
+            TaskRunner.Job job = prepareOrGiveBack(delivery, true, false);
             if (job != null) {
                 job.run();
             }

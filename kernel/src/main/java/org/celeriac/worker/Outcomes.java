@@ -1,10 +1,13 @@
 package org.celeriac.worker;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.celeriac.protocol.ExceptionInfo;
@@ -34,6 +37,7 @@ final class Outcomes {
     private final DispatchOptions dispatch;
     private final PrefetchSlots prefetch;
     private final Revocations revocations;
+    private final TaskRequests requests;
     private final RunState state;
     private final Serializer resultSerializer;
     private final Settler settler;
@@ -43,13 +47,15 @@ final class Outcomes {
 
     /** @param resultSerializer what task results are converted to plain values with (JSON) */
     Outcomes(Transport transport, ResultBackend backend, WorkerOptions options, DispatchOptions dispatch,
-             PrefetchSlots prefetch, Revocations revocations, RunState state, Serializer resultSerializer) {
+             PrefetchSlots prefetch, Revocations revocations, TaskRequests requests, RunState state,
+             Serializer resultSerializer) {
         this.transport = transport;
         this.backend = backend;
         this.options = options;
         this.dispatch = dispatch;
         this.prefetch = prefetch;
         this.revocations = revocations;
+        this.requests = requests;
         this.state = state;
         this.resultSerializer = resultSerializer;
         this.settler = new Settler(transport, backend, options.resultExpires(), this::settled);
@@ -126,8 +132,10 @@ final class Outcomes {
     /**
      * Puts an unrunnable message on the dead-letter queue with its reason, and fails its task if it has an id: with
      * {@code failure}'s message, or the reason when it has none.
+     *
+     * @param task the message decoded, for the {@link TaskObserver}; null when it was not
      */
-    void deadLetter(Delivery d, String reason, ExceptionInfo failure, boolean holdsPermit) {
+    void deadLetter(Delivery d, TaskMessage task, String reason, ExceptionInfo failure, boolean holdsPermit) {
         Message m = d.message();
         String id = m.taskId();
         LOG.error("Dead-lettering message {} from queue {}: {}", id == null ? "(no id)" : id, d.queue(), reason);
@@ -151,6 +159,9 @@ final class Outcomes {
                     Instant.now(), addressOf(m.properties().get("reply_to") instanceof String r ? r : null, id)));
         }
         settle(d, true, holdsPermit);
+        if (task != null) {
+            requests.deadLettered(d, task);
+        }
     }
 
     /** Settles a revoked task unrun with a REVOKED result, as Celery does. */
@@ -158,6 +169,7 @@ final class Outcomes {
         LOG.info("Discarding revoked task {}[{}]", task.task(), task.id());
         storeResult(task, TaskState.REVOKED, ExceptionInfo.celery("TaskRevokedError", "revoked").toResult(), null);
         settle(d, true, holdsPermit);
+        requests.revoked(d, task, false);
     }
 
     /** Settles an expired task unrun with a REVOKED result, as Celery does, on arrival or when its ETA comes. */
@@ -165,6 +177,7 @@ final class Outcomes {
         LOG.info("Task {}[{}] expired at {}; revoked", task.task(), task.id(), task.expires());
         storeResult(task, TaskState.REVOKED, ExceptionInfo.celery("TaskRevokedError", "expired").toResult(), null);
         settle(d, true, holdsPermit);
+        requests.revoked(d, task, true);
     }
 
     void storeResult(TaskMessage task, TaskState state, Object result, String traceback) {
@@ -218,7 +231,18 @@ final class Outcomes {
         return resultSerializer.decode(resultSerializer.encode(value));
     }
 
-    void renewLeases() {
+    /** Renews the leases of the deliveries held, from now on, every {@code lease_renew_interval} at most. */
+    void renewLeasesOn(ScheduledExecutorService timer) {
+        long renewMillis = options.leaseRenewInterval().toMillis();
+        Duration lease = transport.visibilityTimeout();
+        if (lease != null && lease.toMillis() > 0) {
+            // Renew three times per lease, so one late renewal does not let the message go.
+            renewMillis = Math.max(10, Math.min(renewMillis, lease.toMillis() / 3));
+        }
+        timer.scheduleWithFixedDelay(this::renewLeases, renewMillis, renewMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void renewLeases() {
         if (held.isEmpty()) {
             return;
         }

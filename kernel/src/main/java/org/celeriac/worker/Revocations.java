@@ -12,10 +12,12 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -194,6 +196,12 @@ final class Revocations {
         String v = value instanceof Number n && !(value instanceof Double d && (d.isNaN() || d.isInfinite()))
                 ? new BigDecimal(n.toString()).stripTrailingZeros().toPlainString() : String.valueOf(value);
         return name + '=' + v;
+    }
+
+    /** The ids of the tasks revoked and not expired, oldest first (revokes by stamp are not among them). */
+    synchronized Set<String> ids() {
+        prune(Instant.now());
+        return Collections.unmodifiableSet(new LinkedHashSet<>(revoked.keySet()));
     }
 
     /** How many revokes are kept. */

@@ -19,16 +19,18 @@ final class Shutdown {
     private final Admission admission;
     private final TaskPool pool;
     private final Outcomes outcomes;
+    private final TaskRequests requests;
     private final ScheduledExecutorService timer;
     private final RunState state;
 
     Shutdown(WorkerOptions options, Fetcher fetcher, Admission admission, TaskPool pool, Outcomes outcomes,
-             ScheduledExecutorService timer, RunState state) {
+             TaskRequests requests, ScheduledExecutorService timer, RunState state) {
         this.options = options;
         this.fetcher = fetcher;
         this.admission = admission;
         this.pool = pool;
         this.outcomes = outcomes;
+        this.requests = requests;
         this.timer = timer;
         this.state = state;
     }
@@ -112,6 +114,7 @@ final class Shutdown {
     /** Gives back work taken off the pool's queue unstarted. */
     private void giveBackNotStarted(List<TaskPool.Pending> notStarted) {
         for (TaskPool.Pending p : notStarted) {
+            requests.ended(p);
             outcomes.giveBack(p.delivery(), false);
         }
     }

@@ -29,18 +29,21 @@ final class TaskRunner {
     private final Outcomes outcomes;
     private final Revocations revocations;
     private final TimeLimiter timeLimiter;
+    private final TaskRequests requests;
     private final RunState state;
     private final Dispatcher.Redispatch redispatch;
 
     /** @param redispatch where a job whose task is gone when it comes to run goes, to wait for a redeploy */
     TaskRunner(WorkerOptions options, TaskRegistry registry, Transport transport, Outcomes outcomes,
-               Revocations revocations, TimeLimiter timeLimiter, RunState state, Dispatcher.Redispatch redispatch) {
+               Revocations revocations, TimeLimiter timeLimiter, TaskRequests requests, RunState state,
+               Dispatcher.Redispatch redispatch) {
         this.options = options;
         this.registry = registry;
         this.transport = transport;
         this.outcomes = outcomes;
         this.revocations = revocations;
         this.timeLimiter = timeLimiter;
+        this.requests = requests;
         this.state = state;
         this.redispatch = redispatch;
     }
@@ -49,17 +52,25 @@ final class TaskRunner {
         return new Job(delivery, task, codec, holdsPermit);
     }
 
+    /** One task to run, and where it is, from received until over, for {@link TaskRequests}. */
     final class Job implements TaskPool.Pending {
         private final Delivery delivery;
         private final TaskMessage task;
         private final ProtocolV2 codec;
         private volatile boolean holdsPermit;
+        private volatile TaskRequests.Stage stage;
+        /** When it started, in epoch milliseconds (not an Instant: nothing is allocated for it); 0 until then. */
+        private volatile long startedAtMillis;
+        private volatile boolean acknowledged;
 
         Job(Delivery delivery, TaskMessage task, ProtocolV2 codec, boolean holdsPermit) {
             this.delivery = delivery;
             this.task = task;
             this.codec = codec;
             this.holdsPermit = holdsPermit;
+            // Admission moves it on if that is wrong by the time it looks; this is for a snapshot taken before.
+            this.stage = task.eta() != null && task.eta().toEpochMilli() > System.currentTimeMillis()
+                    ? TaskRequests.Stage.SCHEDULED : TaskRequests.Stage.RESERVED;
         }
 
         @Override
@@ -67,12 +78,47 @@ final class TaskRunner {
             return delivery;
         }
 
+        TaskMessage task() {
+            return task;
+        }
+
         void releasesPermit(boolean holds) {
             this.holdsPermit = holds;
         }
 
+        TaskRequests.Stage stage() {
+            return stage;
+        }
+
+        /** Waits for its ETA now. */
+        void scheduled() {
+            stage = TaskRequests.Stage.SCHEDULED;
+        }
+
+        /** Waits for a pool thread or a rate-limit token now. */
+        void reserved() {
+            if (stage != TaskRequests.Stage.RESERVED) {
+                stage = TaskRequests.Stage.RESERVED;
+            }
+        }
+
+        /** What it is now, for a snapshot or an event. */
+        TaskRequest request() {
+            long at = startedAtMillis;
+            return new TaskRequest(task, delivery.queue(), delivery.redelivered(), acknowledged,
+                    at == 0 ? null : Instant.ofEpochMilli(at), task.eta());
+        }
+
         @Override
         public void run() {
+            try {
+                runHeld();
+            } finally {
+                requests.ended(this);
+            }
+        }
+
+        private void runHeld() {
             if (!state.running()) {
                 // Taken ahead but not started before a warm shutdown: it belongs to the next worker.
                 outcomes.giveBack(delivery, holdsPermit);
@@ -104,6 +150,10 @@ final class TaskRunner {
             if (!acksLate) {
                 outcomes.settle(delivery, true, holdsPermit);
             }
+            startedAtMillis = System.currentTimeMillis();
+            acknowledged = !acksLate;
+            stage = TaskRequests.Stage.ACTIVE;
+            requests.started(this);
             if (storeResult && (opts.trackStarted() == Task.Toggle.DEFAULT ? defaults.trackStarted()
                     : opts.trackStarted() == Task.Toggle.ON)) {
                 // Celery's meta for STARTED: the process and the worker's node name
@@ -150,6 +200,7 @@ final class TaskRunner {
                     if (storeErrors) {
                         outcomes.storeResult(task, TaskState.FAILURE, ExceptionInfo.of(thrown).toResult(), null);
                     }
+                    requests.terminated(this);
                     return;
                 }
                 if (thrown != null) {
@@ -159,10 +210,18 @@ final class TaskRunner {
                     throw thrown;
                 }
                 Object json = outcomes.toJson(value);
+                long ran = System.nanoTime() - started;
+                // Asked only for the event: storeResult finds a terminated run by itself.
+                boolean terminated = requests.observing() && revocations.terminating(task.id());
                 if (storeResult) {
                     outcomes.storeResult(task, TaskState.SUCCESS, json, null);
                 }
-                LOG.info("Task {}[{}] succeeded in {} ms", task.task(), task.id(), (System.nanoTime() - started) / 1_000_000);
+                LOG.info("Task {}[{}] succeeded in {} ms", task.task(), task.id(), ran / 1_000_000);
+                if (terminated) {
+                    requests.terminated(this);
+                } else {
+                    requests.succeeded(this, json, ran / 1e9);
+                }
             } catch (ArgumentMismatchException e) {
                 fail(ExceptionInfo.typeError(e.getMessage()).toResult(), e.getMessage(), e.getMessage() + "\n",
                         storeErrors);
@@ -197,14 +256,23 @@ final class TaskRunner {
          * (Celery's {@code task_acks_on_failure_or_timeout} default).
          */
         private void abandoned(Duration limit, StackTraceElement[] stack, boolean storeErrors) {
-            if (storeErrors) {
-                StringBuilder trace = new StringBuilder("TimeLimitExceeded: the task's thread was at\n");
+            // No longer running, for inspect and heartbeats, though its thread may never return.
+            requests.ended(this);
+            String trace = null;
+            if (storeErrors || requests.observing()) {
+                StringBuilder b = new StringBuilder("TimeLimitExceeded: the task's thread was at\n");
                 for (StackTraceElement e : stack) {
-                    trace.append("\tat ").append(e).append('\n');
+                    b.append("\tat ").append(e).append('\n');
                 }
-                outcomes.storeResult(task, TaskState.FAILURE, TimeLimiter.hardLimitResult(limit), trace.toString());
+                trace = b.toString();
+            }
+            if (storeErrors) {
+                outcomes.storeResult(task, TaskState.FAILURE, TimeLimiter.hardLimitResult(limit), trace);
             }
             outcomes.settle(delivery, true, holdsPermit);
+            if (requests.observing()) {
+                requests.failed(this, TimeLimiter.hardLimitResult(limit), trace);
+            }
         }
 
         /**
@@ -219,6 +287,7 @@ final class TaskRunner {
             if (reject) {
                 LOG.warn("Task {}[{}] interrupted at shutdown; requeued (reject_on_worker_lost)", task.task(),
                         task.id());
+                requests.rejected(this, true);
                 return true;
             }
             ExceptionInfo error = new ExceptionInfo("WorkerLostError", "billiard.exceptions",
@@ -232,6 +301,7 @@ final class TaskRunner {
             if (storeErrors) {
                 outcomes.storeResult(task, TaskState.FAILURE, error, traceback);
             }
+            requests.failed(this, error, traceback);
         }
 
         /**
@@ -260,8 +330,9 @@ final class TaskRunner {
             TaskMessage next = task.retry(Instant.now().plus(delay));
             ExceptionInfo why = cause != null ? ExceptionInfo.of(cause)
                     : ExceptionInfo.celery("Retry", thrown.getMessage());
+            String traceback = storeErrors || requests.observing() ? ExceptionInfo.traceback(thrown) : null;
             if (storeErrors) {
-                outcomes.storeResultNow(task, TaskState.RETRY, why.toResult(), ExceptionInfo.traceback(thrown));
+                outcomes.storeResultNow(task, TaskState.RETRY, why.toResult(), traceback);
             }
             // The next attempt is on the broker before this one is acked: a crash in between runs it twice
             // rather than never.
@@ -274,6 +345,7 @@ final class TaskRunner {
                 return false;
             }
             LOG.info("Task {}[{}] retry {} in {}: {}", task.task(), task.id(), next.retries(), delay, why);
+            requests.retried(this, why, traceback);
             return true;
         }
     }

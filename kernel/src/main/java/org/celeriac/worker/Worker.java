@@ -1,6 +1,9 @@
 package org.celeriac.worker;
 
-import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.Locale;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -29,12 +32,12 @@ import org.slf4j.LoggerFactory;
 public final class Worker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
 
-    private final Transport transport;
     private final TaskRegistry registry;
     private final WorkerOptions options;
     private final DispatchOptions dispatch;
     private final Revocations revocations;
     private final RunState state = new RunState();
+    private final TaskRequests requests = new TaskRequests();
     private final ScheduledExecutorService timer;
     private final TaskPool pool;
     private final Outcomes outcomes;
@@ -44,6 +47,7 @@ public final class Worker implements AutoCloseable {
     private final Shutdown shutdown;
     private boolean started; // guarded by this
     private boolean stopping; // guarded by this
+    private volatile Instant startedAt;
 
     /**
      * @param serializers the catalog that names the serializers behind {@code acceptContent}
@@ -65,25 +69,24 @@ public final class Worker implements AutoCloseable {
     /** @param heapShare how full the heap is, 0 to 1, for the memory guard */
     Worker(Transport transport, ResultBackend backend, TaskRegistry registry, PluginCatalog serializers,
            WorkerOptions options, DispatchOptions dispatch, DoubleSupplier heapShare) {
-        this.transport = transport;
         this.registry = registry;
         this.options = options;
         this.dispatch = dispatch;
         this.revocations = dispatch.stateDb() == null ? Revocations.inMemory() : Revocations.open(dispatch.stateDb());
-        this.pool = new TaskPool(options, dispatch, state);
         this.timer = new ScheduledThreadPoolExecutor(1, TaskPool.threads("celeriac-timer"));
-        this.outcomes = new Outcomes(transport, backend, options, dispatch, pool.prefetch(), revocations, state,
-                serializers.serializer("json"));
+        this.pool = new TaskPool(options, dispatch, state);
+        this.outcomes = new Outcomes(transport, backend, options, dispatch, pool.prefetch(), revocations, requests,
+                state, serializers.serializer("json"));
         // Built before the dispatcher, to which they hand deliveries back: through redispatch below.
-        this.admission = new Admission(transport, registry, pool, outcomes, timer, state, dispatch.defaultRateLimit(),
-                this::redispatch);
+        this.admission = new Admission(transport, registry, pool, outcomes, requests, timer, state,
+                dispatch.defaultRateLimit(), this::redispatch);
         TaskRunner runner = new TaskRunner(options, registry, transport, outcomes, revocations, pool.timeLimiter(),
-                state, this::redispatch);
+                requests, state, this::redispatch);
         this.dispatcher = new Dispatcher(transport, registry, serializers, options, dispatch, pool, outcomes,
-                revocations, admission, runner, timer, state);
+                revocations, admission, runner, requests, timer, state);
         this.fetcher = new Fetcher(transport, options, dispatch, pool, new MemoryGuard(dispatch.maxMemoryPercent(),
                 heapShare), outcomes, dispatcher, timer, state);
-        this.shutdown = new Shutdown(options, fetcher, admission, pool, outcomes, timer, state);
+        this.shutdown = new Shutdown(options, fetcher, admission, pool, outcomes, requests, timer, state);
     }
 
     private void redispatch(Delivery d, boolean holdsPermit) {
@@ -99,6 +102,48 @@ public final class Worker implements AutoCloseable {
         return outcomes.processed();
     }
 
+    /** When {@link #start()} ran; null before. */
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    /** How many tasks of each type this worker started, by task name: Celery's {@code total} in its stats. */
+    public Map<String, Long> totals() {
+        return requests.totals();
+    }
+
+    /** The tasks running now, on a pool thread (Celery's {@code inspect active}). */
+    public List<TaskRequest> active() {
+        return requests.in(TaskRequests.Stage.ACTIVE);
+    }
+
+    /**
+     * The tasks received and decoded, not started, and not waiting for an ETA: queued for a pool thread, or waiting
+     * for a rate-limit token (Celery's {@code inspect reserved}). Messages taken ahead are decoded on the pool
+     * thread that takes them, so those still queued undecoded are not among them.
+     */
+    public List<TaskRequest> reserved() {
+        return requests.in(TaskRequests.Stage.RESERVED);
+    }
+
+    /** The tasks waiting for their ETA (Celery's {@code inspect scheduled}). */
+    public List<TaskRequest> scheduled() {
+        return requests.in(TaskRequests.Stage.SCHEDULED);
+    }
+
+    /** How many tasks run now, not counting threads abandoned at their hard time limit: for heartbeats. */
+    public int activeCount() {
+        return requests.running();
+    }
+
+    /**
+     * Tells {@code observer} what becomes of each task from now on, replacing the one before; {@link TaskObserver#NONE}
+     * (or null) for none, as by default. Before or after {@link #start()}.
+     */
+    public void observe(TaskObserver observer) {
+        requests.observe(observer);
+    }
+
     /** Starts consuming. A worker runs once: after {@link #stop()} make a new one. */
     public synchronized void start() {
         if (state.running()) {
@@ -109,13 +154,8 @@ public final class Worker implements AutoCloseable {
         }
         state.start();
         started = true;
-        long renewMillis = options.leaseRenewInterval().toMillis();
-        Duration lease = transport.visibilityTimeout();
-        if (lease != null && lease.toMillis() > 0) {
-            // Renew three times per lease, so one late renewal does not let the message go.
-            renewMillis = Math.max(10, Math.min(renewMillis, lease.toMillis() / 3));
-        }
-        timer.scheduleWithFixedDelay(outcomes::renewLeases, renewMillis, renewMillis, TimeUnit.MILLISECONDS);
+        startedAt = Instant.now();
+        outcomes.renewLeasesOn(timer);
         fetcher.start();
         if (dispatch.autoscale() != null) {
             timer.scheduleWithFixedDelay(pool::autoscale, 1, 1, TimeUnit.SECONDS);
@@ -162,6 +202,11 @@ public final class Worker implements AutoCloseable {
     /** How many threads the pool currently has, not counting those in place of stuck ones. */
     public int poolSize() {
         return pool.size();
+    }
+
+    /** The prefetch limit now: the pool's size times the prefetch multiplier, or its size with prefetch disabled. */
+    public int prefetchCount() {
+        return pool.size() * pool.multiplier();
     }
 
     TimeLimiter timeLimiter() {
@@ -215,5 +260,10 @@ public final class Worker implements AutoCloseable {
     /** Whether a task was revoked here (and the revoke has not expired). */
     public boolean isRevoked(String taskId) {
         return revocations.isRevoked(taskId);
+    }
+
+    /** The ids of the tasks revoked here and not expired, oldest first (Celery's {@code inspect revoked}). */
+    public Set<String> revokedIds() {
+        return revocations.ids();
     }
 }
