@@ -1,6 +1,7 @@
 package org.celeriac.worker;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +22,6 @@ final class Fetcher {
     private static final Logger LOG = LoggerFactory.getLogger(Fetcher.class);
 
     private final Transport transport;
-    private final WorkerOptions options;
     private final boolean disablePrefetch;
     private final TaskPool pool;
     private final PrefetchSlots prefetch;
@@ -30,12 +30,13 @@ final class Fetcher {
     private final Dispatcher dispatcher;
     private final ScheduledExecutorService timer;
     private final RunState state;
+    /** The queues consumed now: replaced whole, under this, as consumers are added and cancelled. */
+    private volatile List<String> queues;
     private Thread consumer;
 
     Fetcher(Transport transport, WorkerOptions options, DispatchOptions dispatch, TaskPool pool, MemoryGuard memory,
             Outcomes outcomes, Dispatcher dispatcher, ScheduledExecutorService timer, RunState state) {
         this.transport = transport;
-        this.options = options;
         this.disablePrefetch = dispatch.disablePrefetch();
         this.pool = pool;
         this.prefetch = pool.prefetch();
@@ -44,11 +45,12 @@ final class Fetcher {
         this.dispatcher = dispatcher;
         this.timer = timer;
         this.state = state;
+        this.queues = options.queues();
     }
 
     /** Declares the queues and starts the consumer thread. */
-    void start() {
-        for (String q : options.queues()) {
+    synchronized void start() {
+        for (String q : queues) {
             transport.declare(q);
         }
         if (memory.enabled()) {
@@ -57,6 +59,44 @@ final class Fetcher {
         }
         consumer = TaskPool.threads("celeriac-consumer").newThread(this::consume);
         consumer.start();
+    }
+
+    /** The queues consumed now. */
+    List<String> queues() {
+        return queues;
+    }
+
+    /**
+     * Declares a queue and consumes it as well, from the next fetch on; false if it is consumed already.
+     *
+     * @throws org.celeriac.spi.transport.TransportException when it cannot be declared: it is not consumed then
+     */
+    synchronized boolean addConsumer(String queue) {
+        if (queue == null || queue.isBlank()) {
+            throw new IllegalArgumentException("not a queue name: '" + queue + "'");
+        }
+        if (queues.contains(queue)) {
+            return false;
+        }
+        transport.declare(queue);
+        List<String> more = new ArrayList<>(queues);
+        more.add(queue);
+        queues = List.copyOf(more);
+        return true;
+    }
+
+    /**
+     * Stops taking from a queue, from the next fetch on (what was taken from it still runs); false if it was not
+     * consumed. With no queue left the consumer takes nothing until one is added.
+     */
+    synchronized boolean cancelConsumer(String queue) {
+        if (!queues.contains(queue)) {
+            return false;
+        }
+        List<String> fewer = new ArrayList<>(queues);
+        fewer.remove(queue);
+        queues = List.copyOf(fewer);
+        return true;
     }
 
     /** Waits for the consumer thread to end once the worker stops running. */
@@ -68,7 +108,8 @@ final class Fetcher {
         long backoff = 100;
         while (state.running()) {
             pool.awaitRoom();
-            if (memory.paused()) {
+            List<String> from = queues;
+            if (memory.paused() || from.isEmpty()) {
                 LockSupport.parkNanos(this, 200_000_000L);
                 continue;
             }
@@ -92,7 +133,7 @@ final class Fetcher {
             }
             List<Delivery> got = List.of();
             try {
-                got = transport.receive(options.queues(), want, Duration.ofSeconds(1));
+                got = transport.receive(from, want, Duration.ofSeconds(1));
                 backoff = 100;
             } catch (TransportException e) {
                 LOG.warn("Cannot receive from the broker, retrying in {} ms: {}", backoff, e.getMessage());

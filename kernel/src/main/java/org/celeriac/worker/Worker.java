@@ -160,7 +160,7 @@ public final class Worker implements AutoCloseable {
         if (dispatch.autoscale() != null) {
             timer.scheduleWithFixedDelay(pool::autoscale, 1, 1, TimeUnit.SECONDS);
         }
-        LOG.info("Worker {} consuming {} with a {} pool of {}{}; tasks: {}", options.hostname(), options.queues(),
+        LOG.info("Worker {} consuming {} with a {} pool of {}{}; tasks: {}", options.hostname(), fetcher.queues(),
                 dispatch.pool().name().toLowerCase(Locale.ROOT), pool.size(),
                 dispatch.autoscale() == null ? "" : " (autoscale " + dispatch.autoscale().max() + ","
                         + dispatch.autoscale().min() + ")", registry.names());
@@ -207,6 +207,39 @@ public final class Worker implements AutoCloseable {
     /** The prefetch limit now: the pool's size times the prefetch multiplier, or its size with prefetch disabled. */
     public int prefetchCount() {
         return pool.size() * pool.multiplier();
+    }
+
+    /** The queues consumed now. */
+    public List<String> queues() {
+        return fetcher.queues();
+    }
+
+    /**
+     * As Celery's {@code add_consumer}: declares {@code queue} and consumes it as well.
+     *
+     * @return false if it is consumed already
+     * @throws IllegalArgumentException for a blank name
+     */
+    public boolean addConsumer(String queue) {
+        boolean added = fetcher.addConsumer(queue);
+        if (added) {
+            LOG.info("Worker {} consuming {} as well", options.hostname(), queue);
+        }
+        return added;
+    }
+
+    /**
+     * As Celery's {@code cancel_consumer}: stops taking messages from {@code queue}; those taken from it already
+     * still run.
+     *
+     * @return false if it was not consumed
+     */
+    public boolean cancelConsumer(String queue) {
+        boolean cancelled = fetcher.cancelConsumer(queue);
+        if (cancelled) {
+            LOG.info("Worker {} no longer consuming {}", options.hostname(), queue);
+        }
+        return cancelled;
     }
 
     TimeLimiter timeLimiter() {
