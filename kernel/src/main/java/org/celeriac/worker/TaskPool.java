@@ -3,6 +3,8 @@ package org.celeriac.worker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -16,8 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The threads that run tasks (fixed, solo, virtual threads, or autoscaled, per {@link DispatchOptions}): counts the
  * work handed to it, wakes the consumer as it finishes some, and keeps the prefetch limit at its size times the
- * prefetch multiplier as it resizes. It owns the
- * {@link TimeLimiter}, which adds and removes threads in place of those stuck past their hard limit.
+ * prefetch multiplier as it resizes. It owns the {@link TimeLimiter}, which adds and removes threads in place of
+ * those stuck past their hard limit.
  */
 final class TaskPool {
     private static final Logger LOG = LoggerFactory.getLogger(TaskPool.class);
@@ -31,7 +33,8 @@ final class TaskPool {
     private final TimeLimiter timeLimiter;
     private final PrefetchSlots prefetch;
     private final RunState state;
-    private final DispatchOptions.Autoscale autoscale;
+    private final ScheduledExecutorService timer;
+    private final boolean solo;
     private final boolean disablePrefetch;
     /** Messages taken ahead per thread. */
     private final int multiplier;
@@ -39,13 +42,20 @@ final class TaskPool {
     private final AtomicInteger busy = new AtomicInteger();
     /** The pool's size, between the autoscale bounds, not counting threads added in place of stuck ones. */
     private volatile int size;
+    /** The bounds it autoscales within, null for a fixed size; set at run time too. */
+    private volatile DispatchOptions.Autoscale autoscale;
     private volatile long lastGrownNanos = System.nanoTime();
+    private ScheduledFuture<?> autoscaling; // guarded by this
+    private boolean started; // guarded by this
     /** Whether the consumer waits for the pool's queue to drain (see {@link #awaitRoom}). */
     private volatile boolean waitingForRoom;
     private volatile Thread consumer;
 
-    TaskPool(WorkerOptions options, DispatchOptions dispatch, RunState state) {
+    /** @param timer where autoscaling runs, once a second */
+    TaskPool(WorkerOptions options, DispatchOptions dispatch, ScheduledExecutorService timer, RunState state) {
         this.state = state;
+        this.timer = timer;
+        this.solo = dispatch.pool() == DispatchOptions.Pool.SOLO;
         this.autoscale = dispatch.autoscale();
         this.disablePrefetch = dispatch.disablePrefetch();
         this.multiplier = multiplier(options, dispatch);
@@ -165,14 +175,28 @@ final class TaskPool {
         }
     }
 
+    /** Starts autoscaling, if it is on. */
+    synchronized void start() {
+        started = true;
+        if (autoscale != null) {
+            autoscaleEverySecond();
+        }
+    }
+
+    private void autoscaleEverySecond() { // guarded by this
+        if (autoscaling == null) {
+            autoscaling = timer.scheduleWithFixedDelay(this::autoscale, 1, 1, TimeUnit.SECONDS);
+        }
+    }
+
     /**
      * As Celery's autoscaler: grows at once to as many threads as there is work handed to the pool (within the
      * bounds), and shrinks to that only once it has not grown for the keepalive, so that a burst does not make
      * threads come and go. The prefetch limit follows the size.
      */
-    void autoscale() {
+    private synchronized void autoscale() {
         DispatchOptions.Autoscale a = autoscale;
-        if (!state.running()) {
+        if (a == null || !state.running()) {
             return;
         }
         int want = Math.min(a.max(), Math.max(a.min(), working()));
@@ -187,8 +211,70 @@ final class TaskPool {
         }
     }
 
+    /**
+     * As Celery's {@code pool_grow}: {@code n} threads more, and the prefetch limit with them. Refused while the pool
+     * autoscales, as Celery 5 refuses it: move the autoscale bounds instead.
+     *
+     * @throws IllegalStateException    for the solo pool, or while autoscaling
+     * @throws IllegalArgumentException for {@code n} below 1
+     */
+    synchronized void grow(int n) {
+        resizable("pool_grow", n);
+        if (solo) {
+            throw new IllegalStateException("the solo pool runs one task at a time: it cannot grow");
+        }
+        resize(Math.addExact(size, n));
+    }
+
+    /**
+     * As Celery's {@code pool_shrink}: {@code n} threads fewer, never below one, and the prefetch limit with them.
+     * A thread running a task leaves once the task is over. Refused while the pool autoscales, as {@link #grow}.
+     */
+    synchronized void shrink(int n) {
+        resizable("pool_shrink", n);
+        resize(Math.max(1, size - n));
+    }
+
+    private void resizable(String command, int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException(command + " takes a number of threads of 1 or more, not " + n);
+        }
+        if (autoscale != null) {
+            throw new IllegalStateException(command + " is not supported with autoscale: adjust the autoscale "
+                    + "range instead");
+        }
+    }
+
+    /**
+     * Autoscales within new bounds from now on, turning autoscaling on for a pool of a fixed size: as Celery's
+     * {@code autoscale} control command, a pool outside the bounds is brought within them at once.
+     *
+     * @throws IllegalArgumentException unless {@code 1 <= min <= max}
+     * @throws IllegalStateException    for the solo pool
+     */
+    synchronized void autoscale(int max, int min) {
+        if (solo) {
+            throw new IllegalStateException("the solo pool runs one task at a time: it cannot autoscale");
+        }
+        DispatchOptions.Autoscale now = autoscale;
+        DispatchOptions.Autoscale bounds = new DispatchOptions.Autoscale(max, min,
+                now == null ? DispatchOptions.Autoscale.KEEPALIVE : now.keepalive());
+        if (size > max) {
+            resize(max);
+        } else if (size < min) {
+            resize(min);
+        }
+        autoscale = bounds;
+        if (started) {
+            autoscaleEverySecond();
+        }
+    }
+
     /** Sets the pool's size, keeping threads that replace stuck ones, and the prefetch limit with it. */
-    private void resize(int to) {
+    private void resize(int to) { // guarded by this
+        if (to == size) {
+            return;
+        }
         int by = to - size;
         synchronized (timeLimiter) { // the time limiter adds and removes threads too
             if (by > 0) {

@@ -7,7 +7,6 @@ import java.util.Set;
 import java.util.Locale;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 
 import org.celeriac.discovery.PluginCatalog;
@@ -74,7 +73,7 @@ public final class Worker implements AutoCloseable {
         this.dispatch = dispatch;
         this.revocations = dispatch.stateDb() == null ? Revocations.inMemory() : Revocations.open(dispatch.stateDb());
         this.timer = new ScheduledThreadPoolExecutor(1, TaskPool.threads("celeriac-timer"));
-        this.pool = new TaskPool(options, dispatch, state);
+        this.pool = new TaskPool(options, dispatch, timer, state);
         this.outcomes = new Outcomes(transport, backend, options, dispatch, pool.prefetch(), revocations, requests,
                 state, serializers.serializer("json"));
         // Built before the dispatcher, to which they hand deliveries back: through redispatch below.
@@ -157,9 +156,7 @@ public final class Worker implements AutoCloseable {
         startedAt = Instant.now();
         outcomes.renewLeasesOn(timer);
         fetcher.start();
-        if (dispatch.autoscale() != null) {
-            timer.scheduleWithFixedDelay(pool::autoscale, 1, 1, TimeUnit.SECONDS);
-        }
+        pool.start();
         LOG.info("Worker {} consuming {} with a {} pool of {}{}; tasks: {}", options.hostname(), fetcher.queues(),
                 dispatch.pool().name().toLowerCase(Locale.ROOT), pool.size(),
                 dispatch.autoscale() == null ? "" : " (autoscale " + dispatch.autoscale().max() + ","
@@ -207,6 +204,42 @@ public final class Worker implements AutoCloseable {
     /** The prefetch limit now: the pool's size times the prefetch multiplier, or its size with prefetch disabled. */
     public int prefetchCount() {
         return pool.size() * pool.multiplier();
+    }
+
+    /**
+     * As Celery's {@code pool_grow}: {@code n} threads more, and the prefetch limit with them.
+     *
+     * @throws IllegalStateException    while the pool autoscales (as Celery 5: change the bounds with
+     *                                  {@link #autoscale} instead), or for the solo pool
+     * @throws IllegalArgumentException for {@code n} below 1
+     */
+    public void growPool(int n) {
+        pool.grow(n);
+        LOG.info("Pool grown by {} to {} threads", n, pool.size());
+    }
+
+    /**
+     * As Celery's {@code pool_shrink}: {@code n} threads fewer, never below one, and the prefetch limit with them; a
+     * thread running a task leaves once the task is over.
+     *
+     * @throws IllegalStateException    while the pool autoscales, as {@link #growPool}
+     * @throws IllegalArgumentException for {@code n} below 1
+     */
+    public void shrinkPool(int n) {
+        pool.shrink(n);
+        LOG.info("Pool shrunk by {} to {} threads", n, pool.size());
+    }
+
+    /**
+     * As Celery's {@code autoscale} control command: the pool autoscales between {@code min} and {@code max} threads
+     * from now on, brought within them at once; turns autoscaling on for a pool of a fixed size, too.
+     *
+     * @throws IllegalArgumentException unless {@code 1 <= min <= max}
+     * @throws IllegalStateException    for the solo pool
+     */
+    public void autoscale(int max, int min) {
+        pool.autoscale(max, min);
+        LOG.info("Autoscale now max={} min={}; pool of {} threads", max, min, pool.size());
     }
 
     /** The queues consumed now. */
