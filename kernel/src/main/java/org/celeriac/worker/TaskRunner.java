@@ -168,7 +168,7 @@ final class TaskRunner {
             try {
                 revocations.started(task);
                 thread.setContextClassLoader(definition.classLoader());
-                watch = timeLimiter.watch(TimeLimiter.resolve(task, opts, defaults),
+                watch = timeLimiter.watch(timeLimiter.limits(task, opts, defaults),
                         task.task() + "[" + task.id() + "]", (limit, stack) -> abandoned(limit, stack, storeErrors));
                 Object value = null;
                 Throwable thrown = null;

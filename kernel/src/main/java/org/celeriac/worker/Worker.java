@@ -275,6 +275,22 @@ public final class Worker implements AutoCloseable {
         return cancelled;
     }
 
+    /**
+     * As Celery's {@code time_limit} control command: the soft and hard time limits, in seconds, of the tasks of a
+     * type started from now on, in place of the task's own; null for none of its own, so that the worker's default
+     * ({@code task_time_limit}, {@code task_soft_time_limit}) applies. A message's own {@code timelimit} still wins,
+     * as in Celery.
+     *
+     * @throws IllegalArgumentException for a task not registered here, or a limit below zero
+     */
+    public void setTimeLimit(String taskName, Double softSeconds, Double hardSeconds) {
+        if (taskName == null || registry.find(taskName).isEmpty()) {
+            throw new IllegalArgumentException("unknown task '" + taskName + "'");
+        }
+        pool.timeLimiter().override(taskName, softSeconds, hardSeconds);
+        LOG.info("New time limits for tasks of type {}: soft={} hard={}", taskName, softSeconds, hardSeconds);
+    }
+
     TimeLimiter timeLimiter() {
         return pool.timeLimiter();
     }
