@@ -245,6 +245,11 @@ final class TaskPool {
         }
     }
 
+    /** The bounds it autoscales within now, null for a fixed size. */
+    DispatchOptions.Autoscale autoscaleBounds() {
+        return autoscale;
+    }
+
     /**
      * Autoscales within new bounds from now on, turning autoscaling on for a pool of a fixed size: as Celery's
      * {@code autoscale} control command, a pool outside the bounds is brought within them at once.

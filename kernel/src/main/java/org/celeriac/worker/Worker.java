@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.DoubleSupplier;
@@ -47,6 +48,9 @@ public final class Worker implements AutoCloseable {
     private boolean started; // guarded by this
     private boolean stopping; // guarded by this
     private volatile Instant startedAt;
+    /** What lives as long as the worker consumes (its mailbox, its heartbeats): run after start, before stop. */
+    private final List<Runnable> onStart = new CopyOnWriteArrayList<>();
+    private final List<Runnable> onStop = new CopyOnWriteArrayList<>();
 
     /**
      * @param serializers the catalog that names the serializers behind {@code acceptContent}
@@ -161,6 +165,40 @@ public final class Worker implements AutoCloseable {
                 dispatch.pool().name().toLowerCase(Locale.ROOT), pool.size(),
                 dispatch.autoscale() == null ? "" : " (autoscale " + dispatch.autoscale().max() + ","
                         + dispatch.autoscale().min() + ")", registry.names());
+        run(onStart);
+    }
+
+    /**
+     * Runs {@code started} once this worker has started consuming (at once if it has), and {@code stopping} when it
+     * is asked to stop, warm or cold, before it stops taking messages: for what lives as long as the worker
+     * consumes, such as its mailbox and heartbeats.
+     */
+    public synchronized void whileRunning(Runnable started, Runnable stopping) {
+        onStart.add(started);
+        onStop.add(stopping);
+        if (state.running()) {
+            run(List.of(started));
+        }
+    }
+
+    private void run(List<Runnable> hooks) {
+        for (Runnable r : hooks) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.warn("Worker {}: a start or stop hook failed", options.hostname(), e);
+            }
+        }
+    }
+
+    /** Runs the stop hooks once. */
+    private void stopping() {
+        List<Runnable> hooks;
+        synchronized (onStop) {
+            hooks = List.copyOf(onStop);
+            onStop.clear();
+        }
+        run(hooks);
     }
 
     /**
@@ -176,6 +214,9 @@ public final class Worker implements AutoCloseable {
                 return;
             }
             stopping = true;
+        }
+        stopping();
+        synchronized (this) {
             state.stop();
         }
         shutdown.warm();
@@ -189,6 +230,7 @@ public final class Worker implements AutoCloseable {
      */
     public void stopNow() {
         shutdown.cold();
+        stopping();
     }
 
     @Override
@@ -199,6 +241,16 @@ public final class Worker implements AutoCloseable {
     /** How many threads the pool currently has, not counting those in place of stuck ones. */
     public int poolSize() {
         return pool.size();
+    }
+
+    /** The pool: {@code threads}, {@code solo} or {@code virtual}. */
+    public String poolKind() {
+        return dispatch.pool().name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The bounds the pool autoscales within now, null for a pool of a fixed size. */
+    public DispatchOptions.Autoscale autoscaling() {
+        return pool.autoscaleBounds();
     }
 
     /** The prefetch limit now: the pool's size times the prefetch multiplier, or its size with prefetch disabled. */
