@@ -152,6 +152,17 @@ class WorkerNodeTest {
     }
 
     @Test
+    void aStartingWorkerLearnsTheRevokesOfTheOthers() throws Exception {
+        Celeriac app = app();
+        Worker w1 = worker(app, "w1@test");
+        w1.revoke("revoked-while-w2-was-down", false);
+
+        Worker w2 = worker(app(), "w2@test");
+
+        waitUntil(() -> w2.revokedIds().contains("revoked-while-w2-was-down"));
+    }
+
+    @Test
     void onlyTheNamedWorkerAnswers() {
         Celeriac app = app();
         worker(app, "w1@test");
