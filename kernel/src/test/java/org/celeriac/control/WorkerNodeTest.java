@@ -77,7 +77,7 @@ class WorkerNodeTest {
         Worker w = worker(app, "w1@test");
         Celeriac caller = app();
 
-        assertThat(reply(caller, "ping", Map.of())).isEqualTo(Map.of("w1@test", Map.of("ok", "pong")));
+        assertThat(caller.control().inspect().ping()).isEqualTo(Map.of("w1@test", Map.of("ok", "pong")));
         assertThat(reply(caller, "registered", Map.of())).isEqualTo(Map.of("w1@test", List.of("n.add", "n.hold")));
         @SuppressWarnings("unchecked")
         Map<String, Object> stats = (Map<String, Object>) reply(caller, "stats", Map.of()).get("w1@test");
