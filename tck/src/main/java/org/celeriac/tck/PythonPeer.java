@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Assumptions;
@@ -64,5 +65,15 @@ public final class PythonPeer {
             Files.write(script, in.readAllBytes());
         }
         return script;
+    }
+
+    /** Stops the peers a test started: SIGTERM, Celery's warm shutdown, then SIGKILL for one still up after 15s. */
+    public static void stop(List<Process> peers) throws InterruptedException {
+        for (Process p : peers) {
+            p.destroy();
+            if (!p.waitFor(15, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
     }
 }

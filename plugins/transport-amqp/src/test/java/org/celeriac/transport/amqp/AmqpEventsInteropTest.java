@@ -65,12 +65,7 @@ class AmqpEventsInteropTest {
 
     @AfterEach
     void close() throws InterruptedException {
-        for (Process p : processes) {
-            p.destroy(); // SIGTERM: Celery's warm shutdown
-            if (!p.waitFor(15, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-        }
+        PythonPeer.stop(processes);
         transport.close();
     }
 

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 
 /** The transport contract with quorum queues (option queue_type=quorum): no priorities, per-consumer prefetch. */
 class AmqpQuorumTransportTest extends TransportContract {
@@ -51,14 +50,7 @@ class AmqpQuorumTransportTest extends TransportContract {
 
     @Test
     void declaresQueuesAsKombuDeclaresAQuorumQueue() throws Exception {
-        AmqpUrl u = AmqpUrl.parse(url, Map.of());
-        ConnectionFactory f = new ConnectionFactory();
-        f.setHost(u.host());
-        f.setPort(u.port());
-        f.setVirtualHost(u.virtualHost());
-        f.setUsername(u.user());
-        f.setPassword(u.password());
-        try (Connection c = f.newConnection(); Channel ch = c.createChannel()) {
+        try (Connection c = AmqpTestBroker.rawConnection(); Channel ch = c.createChannel()) {
             // the same declaration kombu makes for Queue(name, queue_arguments={'x-queue-type': 'quorum'}): accepted
             ch.queueDeclare(queue, true, false, false, Map.of("x-queue-type", "quorum"));
             // a classic declaration of it is refused: so it is a quorum queue

@@ -1,6 +1,7 @@
 package org.celeriac.transport.amqp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.celeriac.transport.amqp.AmqpTestBroker.withRawChannel;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -17,10 +18,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 
 /** Topic exchanges beyond the contract, on a real RabbitMQ (CELERIAC_TEST_AMQP_URL). */
 @Timeout(60)
@@ -88,22 +85,5 @@ class AmqpTopicBehaviourTest {
             Thread.sleep(20);
         }
         assertThat(list).hasSize(1);
-    }
-
-    private interface ChannelWork {
-        void run(Channel ch) throws Exception;
-    }
-
-    private static void withRawChannel(ChannelWork work) throws Exception {
-        AmqpUrl u = AmqpUrl.parse(url, Map.of());
-        ConnectionFactory f = new ConnectionFactory();
-        f.setHost(u.host());
-        f.setPort(u.port());
-        f.setVirtualHost(u.virtualHost());
-        f.setUsername(u.user());
-        f.setPassword(u.password());
-        try (Connection c = f.newConnection(); Channel ch = c.createChannel()) {
-            work.run(ch);
-        }
     }
 }

@@ -580,12 +580,17 @@ final class RedisTransport implements Transport {
     /** Transient unless the message says otherwise, as Celery's EventDispatcher sends events. */
     @Override
     public void publishTopic(String exchange, String routingKey, Message message) {
+        String raw = transientEnvelope(message, exchange, routingKey);
+        call(j -> j.publish(topicChannel(exchange, routingKey), raw));
+    }
+
+    /** kombu's envelope of {@code message}, transient ({@code delivery_mode} 1) unless the message says otherwise. */
+    private static String transientEnvelope(Message message, String exchange, String routingKey) {
         Map<String, Object> properties = new LinkedHashMap<>(message.properties());
         properties.putIfAbsent("delivery_mode", 1);
         Message m = new Message(message.body(), message.contentType(), message.contentEncoding(), message.headers(),
                 properties);
-        String raw = Envelope.toJson(Envelope.encode(m, exchange, routingKey));
-        call(j -> j.publish(topicChannel(exchange, routingKey), raw));
+        return Envelope.toJson(Envelope.encode(m, exchange, routingKey));
     }
 
     /** kombu's {@code _get_publish_topic}: the exchange's fanout channel, then the routing key after a slash. */
@@ -618,11 +623,7 @@ final class RedisTransport implements Transport {
      */
     @Override
     public void publishDirect(String exchange, String routingKey, Message message) {
-        Map<String, Object> properties = new LinkedHashMap<>(message.properties());
-        properties.putIfAbsent("delivery_mode", 1);
-        Message m = new Message(message.body(), message.contentType(), message.contentEncoding(), message.headers(),
-                properties);
-        String raw = Envelope.toJson(Envelope.encode(m, exchange, routingKey));
+        String raw = transientEnvelope(message, exchange, routingKey);
         String table = BINDING_PREFIX + exchange;
         call(j -> {
             List<String> keys = new ArrayList<>();
@@ -633,7 +634,7 @@ final class RedisTransport implements Transport {
             for (String entry : j.smembers(table)) {
                 String[] parts = entry.split(SEP, -1);
                 if (parts.length == 3 && parts[0].equals(routingKey) && queues.add(parts[2])) {
-                    keys.add(listKey(parts[2], m.priority()));
+                    keys.add(listKey(parts[2], message.priority()));
                     args.add(entry);
                 }
             }
@@ -893,80 +894,50 @@ final class RedisTransport implements Transport {
         }
     }
 
-    /** A PSUBSCRIBE on a connection of its own, read by a thread of its own; reconnects until closed. */
-    private final class RedisSubscription implements Subscription {
-        private final String exchange;
+    /**
+     * A subscription read on a connection and a thread of its own: it connects, {@link #read}s until the connection
+     * fails, then waits a second and connects again, until it or the transport is closed.
+     */
+    private abstract class ReconnectingReader implements Subscription {
         private final Consumer<Message> listener;
-        private final String[] patterns;
-        /** Whether a message on a channel is for the listener: PSUBSCRIBE globs catch more than a topic pattern. */
-        private final Predicate<String> wanted;
-        private final CountDownLatch subscribed = new CountDownLatch(1);
-        private volatile boolean stopped;
-        private volatile Jedis connection;
-        private volatile JedisPubSub pubsub;
+        /** What a message not handled came as, for the warning: {@code "Message on q"}. */
+        private final String received;
+        /** What the warning says when the connection breaks: {@code "Reading q on Redis at host failed"}. */
+        private final String failure;
+        volatile boolean stopped;
+        volatile Jedis connection;
+        /** The connection broke and reading on a new one has not resumed yet; used by the reading thread only. */
+        boolean lost;
         private Thread thread;
-        private ScheduledFuture<?> pinger;
-        /** The connection broke and a new one is not subscribed yet; used by {@link #run}'s thread only. */
-        private boolean lost;
 
-        RedisSubscription(String exchange, Consumer<Message> listener, String[] patterns,
-                          Predicate<String> wanted) {
-            this.exchange = exchange;
+        ReconnectingReader(Consumer<Message> listener, String received, String failure) {
             this.listener = listener;
-            this.patterns = patterns;
-            this.wanted = wanted;
+            this.received = received;
+            this.failure = failure;
         }
 
-        void start() {
-            thread = new Thread(this::run, "celeriac-redis-fanout-" + exchange);
+        /** Reads on {@code j} until the subscription stops; a JedisException has it read on a new connection. */
+        abstract void read(Jedis j);
+
+        final void startReading(String threadName) {
+            thread = new Thread(this::run, threadName);
             thread.setDaemon(true);
             thread.start();
-            pinger = restorer.scheduleWithFixedDelay(this::ping, MAX_BLOCK_MILLIS, MAX_BLOCK_MILLIS,
-                    TimeUnit.MILLISECONDS);
-            try {
-                if (!subscribed.await(Math.max(5_000, url.connectTimeoutMillis()), TimeUnit.MILLISECONDS)) {
-                    throw new TransportException("Could not subscribe to " + exchange + " on Redis at " + url.where());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new TransportException("Interrupted while subscribing to " + exchange, null);
-            }
         }
 
         private void run() {
             while (!stopped && !closed) {
                 try (Jedis j = new Jedis(address, clientConfig)) {
                     connection = j;
-                    JedisPubSub ps = new JedisPubSub() {
-                        @Override
-                        public void onPSubscribe(String pattern, int count) {
-                            if (count == patterns.length) {
-                                subscribed.countDown();
-                                if (lost) {
-                                    LOG.info("Subscribed to {} on Redis at {} again", exchange, url.where());
-                                    lost = false;
-                                }
-                            }
-                        }
-
-                        @Override
-                        public void onPMessage(String pattern, String channel, String payload) {
-                            if (wanted.test(channel)) {
-                                deliver(payload);
-                            }
-                        }
-                    };
-                    pubsub = ps;
                     if (stopped) {
                         return;
                     }
-                    j.psubscribe(ps, patterns);
+                    read(j);
                 } catch (JedisException e) {
                     if (stopped || closed) {
                         return;
                     }
-                    LOG.warn("Subscription to {} on Redis at {} lost, reconnecting: {}", exchange, url.where(),
-                            e.getMessage());
+                    LOG.warn("{}, reconnecting: {}", failure, e.getMessage());
                     lost = true;
                     try {
                         Thread.sleep(1_000);
@@ -979,9 +950,101 @@ final class RedisTransport implements Transport {
             }
         }
 
+        /** Hands a kombu envelope's message to the listener; a listener's failure stays the listener's. */
+        final void deliver(String raw) {
+            try {
+                listener.accept(Envelope.decode(raw).message());
+            } catch (RuntimeException e) {
+                LOG.warn("{} not handled: {}", received, e.toString());
+            }
+        }
+
+        /** Marks the subscription stopped, once: false when it was already. */
+        final boolean stop() {
+            if (stopped) {
+                return false;
+            }
+            stopped = true;
+            subscriptions.remove(this);
+            return true;
+        }
+
+        /** Waits a little for the reading thread to end, once {@link #stop} and a broken read let it. */
+        final void awaitReader() {
+            if (thread != null && thread != Thread.currentThread()) {
+                try {
+                    thread.join(2_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    /** A PSUBSCRIBE on a connection of its own, read by a thread of its own; reconnects until closed. */
+    private final class RedisSubscription extends ReconnectingReader {
+        private final String exchange;
+        private final String[] patterns;
+        /** Whether a message on a channel is for the listener: PSUBSCRIBE globs catch more than a topic pattern. */
+        private final Predicate<String> wanted;
+        private final CountDownLatch subscribed = new CountDownLatch(1);
+        private volatile JedisPubSub pubsub;
+        private ScheduledFuture<?> pinger;
+
+        RedisSubscription(String exchange, Consumer<Message> listener, String[] patterns,
+                          Predicate<String> wanted) {
+            super(listener, "Broadcast on " + exchange,
+                    "Subscription to " + exchange + " on Redis at " + url.where() + " lost");
+            this.exchange = exchange;
+            this.patterns = patterns;
+            this.wanted = wanted;
+        }
+
+        void start() {
+            startReading("celeriac-redis-fanout-" + exchange);
+            pinger = restorer.scheduleWithFixedDelay(this::ping, MAX_BLOCK_MILLIS, MAX_BLOCK_MILLIS,
+                    TimeUnit.MILLISECONDS);
+            try {
+                if (!subscribed.await(Math.max(5_000, url.connectTimeoutMillis()), TimeUnit.MILLISECONDS)) {
+                    throw new TransportException("Could not subscribe to " + exchange + " on Redis at " + url.where());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new TransportException("Interrupted while subscribing to " + exchange, null);
+            }
+        }
+
+        @Override
+        void read(Jedis j) {
+            JedisPubSub ps = new JedisPubSub() {
+                @Override
+                public void onPSubscribe(String pattern, int count) {
+                    if (count == patterns.length) {
+                        subscribed.countDown();
+                        if (lost) {
+                            LOG.info("Subscribed to {} on Redis at {} again", exchange, url.where());
+                            lost = false;
+                        }
+                    }
+                }
+
+                @Override
+                public void onPMessage(String pattern, String channel, String payload) {
+                    if (wanted.test(channel)) {
+                        deliver(payload);
+                    }
+                }
+            };
+            pubsub = ps;
+            if (stopped) { // close() looked before pubsub was this one: it would not unsubscribe it
+                return;
+            }
+            j.psubscribe(ps, patterns);
+        }
+
         /**
          * Keeps the connection talking: a read that hears nothing (no PONG, no message) within the socket timeout
-         * fails, and {@link #run} reconnects, instead of waiting forever on a connection that went silent.
+         * fails, and the reader reconnects, instead of waiting forever on a connection that went silent.
          */
         private synchronized void ping() {
             JedisPubSub ps = pubsub;
@@ -995,21 +1058,11 @@ final class RedisTransport implements Transport {
             }
         }
 
-        private void deliver(String payload) {
-            try {
-                listener.accept(Envelope.decode(payload).message());
-            } catch (RuntimeException e) {
-                LOG.warn("Broadcast on {} not handled: {}", exchange, e.toString());
-            }
-        }
-
         @Override
         public void close() {
-            if (stopped) {
+            if (!stop()) {
                 return;
             }
-            stopped = true;
-            subscriptions.remove(this);
             if (pinger != null) {
                 pinger.cancel(false);
             }
@@ -1026,13 +1079,7 @@ final class RedisTransport implements Transport {
                     }
                 }
             }
-            if (thread != null && thread != Thread.currentThread()) {
-                try {
-                    thread.join(2_000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+            awaitReader();
         }
     }
 
@@ -1041,94 +1088,51 @@ final class RedisTransport implements Transport {
      * with step 0 first, without acks (kombu's reply consumer has {@code no_ack}); reconnects until closed, binding
      * the queue again (Redis may have come back without it).
      */
-    private final class DirectSubscription implements Subscription {
+    private final class DirectSubscription extends ReconnectingReader {
         final String table;
         final String entry;
         private final String queue;
         private final String[] lists;
-        private final Consumer<Message> listener;
-        private volatile boolean stopped;
-        private volatile Jedis connection;
-        private Thread thread;
 
         DirectSubscription(String table, String entry, String queue, Consumer<Message> listener) {
+            super(listener, "Message on " + queue, "Reading " + queue + " on Redis at " + url.where() + " failed");
             this.table = table;
             this.entry = entry;
             this.queue = queue;
-            this.listener = listener;
             this.lists = Arrays.stream(PRIORITY_STEPS).mapToObj(step -> listKey(queue, step))
                     .toArray(String[]::new);
         }
 
         void start() {
-            thread = new Thread(this::run, "celeriac-redis-direct-" + queue);
-            thread.setDaemon(true);
-            thread.start();
+            startReading("celeriac-redis-direct-" + queue);
         }
 
-        private void run() {
-            boolean lost = false;
-            while (!stopped && !closed) {
-                try (Jedis j = new Jedis(address, clientConfig)) {
-                    connection = j;
-                    if (stopped) {
-                        return;
-                    }
-                    if (lost) {
-                        j.sadd(table, entry);
-                        LOG.info("Reading {} on Redis at {} again", queue, url.where());
-                        lost = false;
-                    }
-                    while (!stopped && !closed) {
-                        // at most the blocking socket timeout's allowance, so that a silent connection is noticed
-                        KeyValue<String, String> kv = j.brpop(MAX_BLOCK_MILLIS / 1000.0, lists);
-                        if (kv != null && !stopped) {
-                            deliver(kv.getValue());
-                        }
-                    }
-                } catch (JedisException e) {
-                    if (stopped || closed) {
-                        return;
-                    }
-                    LOG.warn("Reading {} on Redis at {} failed, reconnecting: {}", queue, url.where(), e.getMessage());
-                    lost = true;
-                    try {
-                        Thread.sleep(1_000);
-                    } catch (InterruptedException ie) {
-                        return;
-                    }
-                } finally {
-                    connection = null;
-                }
+        @Override
+        void read(Jedis j) {
+            if (lost) {
+                j.sadd(table, entry);
+                LOG.info("Reading {} on Redis at {} again", queue, url.where());
+                lost = false;
             }
-        }
-
-        private void deliver(String raw) {
-            try {
-                listener.accept(Envelope.decode(raw).message());
-            } catch (RuntimeException e) {
-                LOG.warn("Message on {} not handled: {}", queue, e.toString());
+            while (!stopped && !closed) {
+                // at most the blocking socket timeout's allowance, so that a silent connection is noticed
+                KeyValue<String, String> kv = j.brpop(MAX_BLOCK_MILLIS / 1000.0, lists);
+                if (kv != null && !stopped) {
+                    deliver(kv.getValue());
+                }
             }
         }
 
         @Override
         public void close() {
-            if (stopped) {
+            if (!stop()) {
                 return;
             }
-            stopped = true;
-            subscriptions.remove(this);
             Jedis c = connection;
             if (c != null) {
                 c.disconnect(); // ends a BRPOP now rather than at the end of its second
             }
-            if (thread != null && thread != Thread.currentThread()) {
-                try {
-                    thread.join(2_000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
+            awaitReader();
             // the binding first: a publisher that read it already pushes before it goes (PUSH_BOUND_SCRIPT), and the
             // lists go after
             try {

@@ -69,12 +69,7 @@ class RedisEventsTest {
 
     @AfterEach
     void close() throws InterruptedException {
-        for (Process p : processes) {
-            p.destroy(); // SIGTERM: Celery's warm shutdown
-            if (!p.waitFor(15, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-        }
+        PythonPeer.stop(processes);
         transport.close();
     }
 
