@@ -81,6 +81,14 @@ final class WorkerCommand implements Callable<Integer> {
             description = "Messages taken ahead per concurrent task (worker_prefetch_multiplier). Default: 4.")
     Integer prefetchMultiplier;
 
+    @Option(names = {"-E", "--task-events"}, description = "Send task events, for monitors such as Flower and "
+            + "'celeriac events' (worker_send_task_events); worker heartbeats go regardless.")
+    boolean taskEvents;
+
+    @Option(names = "--heartbeat-interval", paramLabel = "SECONDS",
+            description = "Seconds between worker-heartbeat events (worker_heartbeat_interval; default 2).")
+    Double heartbeatInterval;
+
     @Option(names = {"-S", "--statedb"}, paramLabel = "FILE",
             description = "Keep revokes, by task id and by stamped header, in this file across restarts "
                     + "(worker_state_db). Default: in memory.")
@@ -113,6 +121,8 @@ final class WorkerCommand implements Callable<Integer> {
         flags.put(Settings.TASK_ACKS_LATE, acksLate == null ? null : acksLate.toString());
         flags.put(Settings.WORKER_PREFETCH_MULTIPLIER, prefetchMultiplier == null ? null : prefetchMultiplier.toString());
         flags.put(Settings.WORKER_STATE_DB, stateDb == null ? null : stateDb.toString());
+        flags.put(Settings.WORKER_SEND_TASK_EVENTS, taskEvents ? "true" : null);
+        flags.put(Settings.WORKER_HEARTBEAT_INTERVAL, heartbeatInterval == null ? null : heartbeatInterval.toString());
         flags.put(Settings.WORKER_MAX_DELIVERIES, maxDeliveries == null ? null : maxDeliveries.toString());
         flags.put(Settings.TASK_TIME_LIMIT, timeLimit == null ? null : timeLimit.toString());
         flags.put(Settings.TASK_SOFT_TIME_LIMIT, softTimeLimit == null ? null : softTimeLimit.toString());

@@ -42,6 +42,8 @@ final class WorkerRun {
             }
             WorkerOptions options = app.workerOptions();
             DispatchOptions dispatch = app.dispatchOptions();
+            // Celery's remote shutdown stops this process as SIGTERM does
+            app.onShutdownCommand(stop::request);
             Worker worker = app.worker(options, dispatch);
             stop.onCold(worker::stopNow);
             worker.start();

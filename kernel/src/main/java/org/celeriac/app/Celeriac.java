@@ -10,14 +10,17 @@ import org.celeriac.client.CeleriacClient;
 import org.celeriac.client.TaskRoutes;
 import org.celeriac.config.Settings;
 import org.celeriac.control.Control;
+import org.celeriac.control.WorkerNode;
 import org.celeriac.events.BrokerEventSink;
 import org.celeriac.events.EventDispatcher;
 import org.celeriac.events.EventReceiver;
+import org.celeriac.events.LogEventSink;
 import org.celeriac.events.LamportClock;
 import org.celeriac.discovery.PluginCatalog;
 import org.celeriac.registry.TaskRegistry;
 import org.celeriac.spi.backend.ResultBackend;
 import org.celeriac.spi.events.Event;
+import org.celeriac.spi.serializer.Serializer;
 import org.celeriac.spi.transport.Subscription;
 import org.celeriac.spi.transport.Transport;
 import org.celeriac.worker.DispatchOptions;
@@ -43,6 +46,7 @@ public final class Celeriac implements AutoCloseable {
     private final Control control;
     /** Where the client's {@code task-sent} events go, with {@code task_send_sent_event}; null without. */
     private final EventDispatcher sentEvents;
+    private volatile Runnable onShutdownCommand;
 
     private Celeriac(Settings settings, PluginCatalog plugins, TaskRegistry tasks) {
         this.settings = settings;
@@ -179,11 +183,54 @@ public final class Celeriac implements AutoCloseable {
         return worker(options, dispatchOptions());
     }
 
-    /** The same, with dispatch options of its own. */
+    /**
+     * The same, with dispatch options of its own. While it runs, the worker answers remote control and sends its
+     * events (see {@link WorkerNode}), as the settings say ({@code worker_enable_remote_control},
+     * {@code worker_send_task_events}, {@code worker_heartbeat_interval}, {@code worker_log_events}).
+     */
     public Worker worker(WorkerOptions options, DispatchOptions dispatch) {
         Worker w = new Worker(transport, backend, tasks, plugins, options, dispatch);
         workers.add(w);
+        Serializer json = plugins.serializer("json");
+        EventDispatcher events = new EventDispatcher(options.hostname(), clock,
+                settings.getBoolean(Settings.WORKER_SEND_TASK_EVENTS));
+        events.addSink(new BrokerEventSink(transport, json, settings.get(Settings.EVENT_EXCHANGE)));
+        if (settings.getBoolean(Settings.WORKER_LOG_EVENTS)) {
+            events.addSink(new LogEventSink());
+        }
+        events.addSinks(plugins::eventSinks);
+        Duration heartbeat = settings.getSeconds(Settings.WORKER_HEARTBEAT_INTERVAL);
+        WorkerNode node = new WorkerNode(w, transport, tasks, settings.asMap(), json,
+                settings.get(Settings.CONTROL_EXCHANGE), events,
+                heartbeat == null || heartbeat.isZero() ? Duration.ofSeconds(2) : heartbeat,
+                settings.getBoolean(Settings.WORKER_ENABLE_REMOTE_CONTROL), () -> shutdownCommand(w));
+        w.observe(node.taskEvents());
+        w.whileRunning(node::start, () -> {
+            node.stop();
+            events.close();
+        });
         return w;
+    }
+
+    /**
+     * What the remote {@code shutdown} command does: the host's own stop where it set one (a plain worker process
+     * exits as on SIGTERM), else a warm stop of that worker alone.
+     */
+    private void shutdownCommand(Worker w) {
+        Runnable host = onShutdownCommand;
+        if (host != null) {
+            host.run();
+        } else {
+            w.stop();
+        }
+    }
+
+    /**
+     * What a remote {@code shutdown} command does, instead of stopping the worker it reached: a plain worker process
+     * stops as it does on SIGTERM.
+     */
+    public void onShutdownCommand(Runnable stop) {
+        this.onShutdownCommand = stop;
     }
 
     /** A worker with the options the settings give. */

@@ -12,15 +12,18 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
+import org.celeriac.protocol.TaskMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -158,6 +161,11 @@ final class Revocations {
         return false;
     }
 
+    /** Whether a task was revoked, by its id or by a stamp its message carries. */
+    boolean isRevoked(TaskMessage task) {
+        return isRevoked(task.id(), stamps(task.otherHeaders()));
+    }
+
     /**
      * The stamps a message carries, from its headers as Celery 5.3 writes them: the names in
      * {@code stamped_headers}, the values in the {@code stamps} header (or, from clients that put them there, in a
@@ -190,6 +198,12 @@ final class Revocations {
         return name + '=' + v;
     }
 
+    /** The ids of the tasks revoked and not expired, oldest first (revokes by stamp are not among them). */
+    synchronized Set<String> ids() {
+        prune(Instant.now());
+        return Collections.unmodifiableSet(new LinkedHashSet<>(revoked.keySet()));
+    }
+
     /** How many revokes are kept. */
     synchronized int size() {
         prune(Instant.now());
@@ -202,6 +216,14 @@ final class Revocations {
      */
     synchronized void started(String taskId) {
         started(taskId, Set.of());
+    }
+
+    /**
+     * Called on the pool thread that is about to run a task, so that a terminating revoke, by its id or by one of
+     * its stamps, can interrupt it: as {@link #started(String, Set)}.
+     */
+    void started(TaskMessage task) {
+        started(task.id(), stamps(task.otherHeaders()));
     }
 
     /** {@link #started(String)} for a task with stamps ({@link #stamps}), which a revoke by stamp can terminate. */

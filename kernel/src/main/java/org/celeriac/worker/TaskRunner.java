@@ -9,8 +9,10 @@ import org.celeriac.protocol.ProtocolV2;
 import org.celeriac.protocol.TaskMessage;
 import org.celeriac.registry.ArgumentMismatchException;
 import org.celeriac.registry.TaskDefinition;
+import org.celeriac.registry.TaskRegistry;
 import org.celeriac.spi.backend.TaskState;
 import org.celeriac.spi.transport.Delivery;
+import org.celeriac.spi.transport.Transport;
 import org.celeriac.task.Retry;
 import org.celeriac.task.SoftTimeLimitExceeded;
 import org.celeriac.task.Task;
@@ -21,27 +23,54 @@ import org.slf4j.LoggerFactory;
 final class TaskRunner {
     private static final Logger LOG = LoggerFactory.getLogger(TaskRunner.class);
 
-    private final Worker worker;
+    private final WorkerOptions options;
+    private final TaskRegistry registry;
+    private final Transport transport;
+    private final Outcomes outcomes;
+    private final Revocations revocations;
+    private final TimeLimiter timeLimiter;
+    private final TaskRequests requests;
+    private final RunState state;
+    private final Dispatcher.Redispatch redispatch;
 
-    TaskRunner(Worker worker) {
-        this.worker = worker;
+    /** @param redispatch where a job whose task is gone when it comes to run goes, to wait for a redeploy */
+    TaskRunner(WorkerOptions options, TaskRegistry registry, Transport transport, Outcomes outcomes,
+               Revocations revocations, TimeLimiter timeLimiter, TaskRequests requests, RunState state,
+               Dispatcher.Redispatch redispatch) {
+        this.options = options;
+        this.registry = registry;
+        this.transport = transport;
+        this.outcomes = outcomes;
+        this.revocations = revocations;
+        this.timeLimiter = timeLimiter;
+        this.requests = requests;
+        this.state = state;
+        this.redispatch = redispatch;
     }
 
     Job job(Delivery delivery, TaskMessage task, ProtocolV2 codec, boolean holdsPermit) {
         return new Job(delivery, task, codec, holdsPermit);
     }
 
-    final class Job implements Worker.Pending {
+    /** One task to run, and where it is, from received until over, for {@link TaskRequests}. */
+    final class Job implements TaskPool.Pending {
         private final Delivery delivery;
         private final TaskMessage task;
         private final ProtocolV2 codec;
         private volatile boolean holdsPermit;
+        private volatile TaskRequests.Stage stage;
+        /** When it started, in epoch milliseconds (not an Instant: nothing is allocated for it); 0 until then. */
+        private volatile long startedAtMillis;
+        private volatile boolean acknowledged;
 
         Job(Delivery delivery, TaskMessage task, ProtocolV2 codec, boolean holdsPermit) {
             this.delivery = delivery;
             this.task = task;
             this.codec = codec;
             this.holdsPermit = holdsPermit;
+            // Admission moves it on if that is wrong by the time it looks; this is for a snapshot taken before.
+            this.stage = task.eta() != null && task.eta().toEpochMilli() > System.currentTimeMillis()
+                    ? TaskRequests.Stage.SCHEDULED : TaskRequests.Stage.RESERVED;
         }
 
         @Override
@@ -49,48 +78,87 @@ final class TaskRunner {
             return delivery;
         }
 
+        TaskMessage task() {
+            return task;
+        }
+
         void releasesPermit(boolean holds) {
             this.holdsPermit = holds;
         }
 
+        TaskRequests.Stage stage() {
+            return stage;
+        }
+
+        /** Waits for its ETA now. */
+        void scheduled() {
+            stage = TaskRequests.Stage.SCHEDULED;
+        }
+
+        /** Waits for a pool thread or a rate-limit token now. */
+        void reserved() {
+            if (stage != TaskRequests.Stage.RESERVED) {
+                stage = TaskRequests.Stage.RESERVED;
+            }
+        }
+
+        /** What it is now, for a snapshot or an event. */
+        TaskRequest request() {
+            long at = startedAtMillis;
+            return new TaskRequest(task, delivery.queue(), delivery.redelivered(), acknowledged,
+                    at == 0 ? null : Instant.ofEpochMilli(at), task.eta());
+        }
+
         @Override
         public void run() {
-            if (!worker.isRunning()) {
+            try {
+                runHeld();
+            } finally {
+                requests.ended(this);
+            }
+        }
+
+        private void runHeld() {
+            if (!state.running()) {
                 // Taken ahead but not started before a warm shutdown: it belongs to the next worker.
-                worker.giveBack(delivery, holdsPermit);
+                outcomes.giveBack(delivery, holdsPermit);
                 return;
             }
             // Looked up now, not when the message arrived: after a hot redeploy, waiting messages run the new code.
-            TaskDefinition definition = worker.registry().find(task.task()).orElse(null);
+            TaskDefinition definition = registry.find(task.task()).orElse(null);
             if (definition == null) {
-                worker.redispatch(delivery, holdsPermit);
+                redispatch.redispatch(delivery, holdsPermit);
                 return;
             }
             // Checked again here: a task can expire while it waits for its ETA or for a pool thread.
-            if (Worker.isExpired(task)) {
-                worker.revokeExpired(delivery, task, holdsPermit);
+            if (Dispatcher.isExpired(task)) {
+                outcomes.revokeExpired(delivery, task, holdsPermit);
                 return;
             }
-            if (worker.isRevoked(task)) { // revoked while it waited
-                worker.settleRevoked(delivery, task, holdsPermit);
+            if (revocations.isRevoked(task)) { // revoked while it waited
+                outcomes.settleRevoked(delivery, task, holdsPermit);
                 return;
             }
             Task opts = definition.options();
-            boolean acksLate = opts.acksLate() == Task.Toggle.DEFAULT ? worker.options().acksLate()
+            boolean acksLate = opts.acksLate() == Task.Toggle.DEFAULT ? options.acksLate()
                     : opts.acksLate() == Task.Toggle.ON;
-            TaskDefaults defaults = worker.options().taskDefaults();
+            TaskDefaults defaults = options.taskDefaults();
             boolean storeResult = !(task.ignoreResult() || opts.ignoreResult());
             // Failures and retries: Celery's store_errors, which store_errors_even_if_ignored widens
             boolean storeErrors = storeResult
                     || TaskDefaults.resolve(opts.storeErrorsEvenIfIgnored(), defaults.storeErrorsEvenIfIgnored());
             if (!acksLate) {
-                worker.settle(delivery, true, holdsPermit);
+                outcomes.settle(delivery, true, holdsPermit);
             }
+            startedAtMillis = System.currentTimeMillis();
+            acknowledged = !acksLate;
+            stage = TaskRequests.Stage.ACTIVE;
+            requests.started(this);
             if (storeResult && (opts.trackStarted() == Task.Toggle.DEFAULT ? defaults.trackStarted()
                     : opts.trackStarted() == Task.Toggle.ON)) {
                 // Celery's meta for STARTED: the process and the worker's node name
-                worker.storeResult(task, TaskState.STARTED,
-                        Map.of("pid", ProcessHandle.current().pid(), "hostname", worker.options().hostname()), null);
+                outcomes.storeResult(task, TaskState.STARTED,
+                        Map.of("pid", ProcessHandle.current().pid(), "hostname", options.hostname()), null);
             }
             Thread thread = Thread.currentThread();
             ClassLoader previous = thread.getContextClassLoader();
@@ -98,9 +166,9 @@ final class TaskRunner {
             boolean requeue = false;
             TimeLimiter.Watch watch = null;
             try {
-                worker.started(task);
+                revocations.started(task);
                 thread.setContextClassLoader(definition.classLoader());
-                watch = worker.timeLimiter().watch(TimeLimiter.resolve(task, opts, defaults),
+                watch = timeLimiter.watch(timeLimiter.limits(task, opts, defaults),
                         task.task() + "[" + task.id() + "]", (limit, stack) -> abandoned(limit, stack, storeErrors));
                 Object value = null;
                 Throwable thrown = null;
@@ -113,7 +181,7 @@ final class TaskRunner {
                 if (!watch.finish()) {
                     return; // abandoned at its hard limit, which stored the outcome and settled the message
                 }
-                if (thrown != null && worker.cold()) {
+                if (thrown != null && state.cold()) {
                     // The cold stop is flagged before it interrupts, so what the interrupt made the task throw ends
                     // here: no retry sent, nothing stored or acked; a late-ack message goes back as it came.
                     LOG.warn("Task {}[{}] interrupted by a cold shutdown: {}", task.task(), task.id(),
@@ -121,17 +189,18 @@ final class TaskRunner {
                     return;
                 }
                 // A retry too: the run was cut short by the worker, not given up by the task (Celery's worker lost).
-                if (thrown != null && worker.cuttingShort()) {
+                if (thrown != null && state.cuttingShort()) {
                     requeue = lost(thrown, acksLate && TaskDefaults.resolve(opts.rejectOnWorkerLost(),
                             defaults.rejectOnWorkerLost()), storeErrors);
                     return;
                 }
-                if (thrown != null && worker.terminating(task)) {
+                if (thrown != null && revocations.terminating(task.id())) {
                     // The interrupt of a terminating revoke: whatever the task made of it, a retry included, the
                     // run ends REVOKED (storeResult says so), as Celery's terminate kills the process under it.
                     if (storeErrors) {
-                        worker.storeResult(task, TaskState.FAILURE, ExceptionInfo.of(thrown).toResult(), null);
+                        outcomes.storeResult(task, TaskState.FAILURE, ExceptionInfo.of(thrown).toResult(), null);
                     }
+                    requests.terminated(this);
                     return;
                 }
                 if (thrown != null) {
@@ -140,11 +209,19 @@ final class TaskRunner {
                     }
                     throw thrown;
                 }
-                Object json = worker.toJson(value);
+                Object json = outcomes.toJson(value);
+                long ran = System.nanoTime() - started;
+                // Asked only for the event: storeResult finds a terminated run by itself.
+                boolean terminated = requests.observing() && revocations.terminating(task.id());
                 if (storeResult) {
-                    worker.storeResult(task, TaskState.SUCCESS, json, null);
+                    outcomes.storeResult(task, TaskState.SUCCESS, json, null);
                 }
-                LOG.info("Task {}[{}] succeeded in {} ms", task.task(), task.id(), (System.nanoTime() - started) / 1_000_000);
+                LOG.info("Task {}[{}] succeeded in {} ms", task.task(), task.id(), ran / 1_000_000);
+                if (terminated) {
+                    requests.terminated(this);
+                } else {
+                    requests.succeeded(this, json, ran / 1e9);
+                }
             } catch (ArgumentMismatchException e) {
                 fail(ExceptionInfo.typeError(e.getMessage()).toResult(), e.getMessage(), e.getMessage() + "\n",
                         storeErrors);
@@ -165,10 +242,10 @@ final class TaskRunner {
                     fail(error.toResult(), error, ExceptionInfo.traceback(t), storeErrors);
                 }
             } finally {
-                worker.finished(task);
+                revocations.finished(task.id());
                 thread.setContextClassLoader(previous);
                 if (acksLate) {
-                    worker.settle(delivery, !requeue, holdsPermit);
+                    outcomes.settle(delivery, !requeue, holdsPermit);
                 }
             }
         }
@@ -179,14 +256,23 @@ final class TaskRunner {
          * (Celery's {@code task_acks_on_failure_or_timeout} default).
          */
         private void abandoned(Duration limit, StackTraceElement[] stack, boolean storeErrors) {
-            if (storeErrors) {
-                StringBuilder trace = new StringBuilder("TimeLimitExceeded: the task's thread was at\n");
+            // No longer running, for inspect and heartbeats, though its thread may never return.
+            requests.ended(this);
+            String trace = null;
+            if (storeErrors || requests.observing()) {
+                StringBuilder b = new StringBuilder("TimeLimitExceeded: the task's thread was at\n");
                 for (StackTraceElement e : stack) {
-                    trace.append("\tat ").append(e).append('\n');
+                    b.append("\tat ").append(e).append('\n');
                 }
-                worker.storeResult(task, TaskState.FAILURE, TimeLimiter.hardLimitResult(limit), trace.toString());
+                trace = b.toString();
             }
-            worker.settle(delivery, true, holdsPermit);
+            if (storeErrors) {
+                outcomes.storeResult(task, TaskState.FAILURE, TimeLimiter.hardLimitResult(limit), trace);
+            }
+            outcomes.settle(delivery, true, holdsPermit);
+            if (requests.observing()) {
+                requests.failed(this, TimeLimiter.hardLimitResult(limit), trace);
+            }
         }
 
         /**
@@ -201,6 +287,7 @@ final class TaskRunner {
             if (reject) {
                 LOG.warn("Task {}[{}] interrupted at shutdown; requeued (reject_on_worker_lost)", task.task(),
                         task.id());
+                requests.rejected(this, true);
                 return true;
             }
             ExceptionInfo error = new ExceptionInfo("WorkerLostError", "billiard.exceptions",
@@ -212,8 +299,9 @@ final class TaskRunner {
         private void fail(Map<String, Object> error, Object described, String traceback, boolean storeErrors) {
             LOG.error("Task {}[{}] raised {}", task.task(), task.id(), described);
             if (storeErrors) {
-                worker.storeResult(task, TaskState.FAILURE, error, traceback);
+                outcomes.storeResult(task, TaskState.FAILURE, error, traceback);
             }
+            requests.failed(this, error, traceback);
         }
 
         /**
@@ -234,7 +322,7 @@ final class TaskRunner {
                 fail(error.toResult(), error, ExceptionInfo.traceback(cause != null ? cause : thrown), storeErrors);
                 return true;
             }
-            if (worker.cold()) {
+            if (state.cold()) {
                 return true; // a cold stop came meanwhile: the message goes back as it is, with no retry besides
             }
             Duration delay = countdown != null ? countdown
@@ -242,13 +330,14 @@ final class TaskRunner {
             TaskMessage next = task.retry(Instant.now().plus(delay));
             ExceptionInfo why = cause != null ? ExceptionInfo.of(cause)
                     : ExceptionInfo.celery("Retry", thrown.getMessage());
+            String traceback = storeErrors || requests.observing() ? ExceptionInfo.traceback(thrown) : null;
             if (storeErrors) {
-                worker.storeResultNow(task, TaskState.RETRY, why.toResult(), ExceptionInfo.traceback(thrown));
+                outcomes.storeResultNow(task, TaskState.RETRY, why.toResult(), traceback);
             }
             // The next attempt is on the broker before this one is acked: a crash in between runs it twice
             // rather than never.
             try {
-                worker.transport().publish(delivery.queue(), codec.encode(next, delivery.queue()));
+                transport.publish(delivery.queue(), codec.encode(next, delivery.queue()));
             } catch (RuntimeException e) {
                 LOG.error("Task {}[{}] cannot be sent for retry: {}", task.task(), task.id(), e.getMessage());
                 ExceptionInfo error = ExceptionInfo.of(e);
@@ -256,6 +345,7 @@ final class TaskRunner {
                 return false;
             }
             LOG.info("Task {}[{}] retry {} in {}: {}", task.task(), task.id(), next.retries(), delay, why);
+            requests.retried(this, why, traceback);
             return true;
         }
     }

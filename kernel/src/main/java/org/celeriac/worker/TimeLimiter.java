@@ -3,6 +3,7 @@ package org.celeriac.worker;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -38,6 +39,8 @@ final class TimeLimiter implements AutoCloseable {
 
     private final ThreadPoolExecutor pool;
     private final String name;
+    /** Limits set at run time per task type, in place of the task's own. */
+    private final Map<String, Limits> overrides = new ConcurrentHashMap<>();
     /** Created with the first limit to watch: most workers have none. */
     private ScheduledExecutorService timer;
     private boolean closed;
@@ -54,9 +57,37 @@ final class TimeLimiter implements AutoCloseable {
      * else the task's, else the worker's.
      */
     static Limits resolve(TaskMessage message, Task task, TaskDefaults worker) {
-        Duration hard = first(seconds(message.hardTimeLimit()), seconds(task.timeLimit()), worker.timeLimit());
-        Duration soft = first(seconds(message.softTimeLimit()), seconds(task.softTimeLimit()), worker.softTimeLimit());
+        return resolve(message, seconds(task.timeLimit()), seconds(task.softTimeLimit()), worker);
+    }
+
+    private static Limits resolve(TaskMessage message, Duration taskHard, Duration taskSoft, TaskDefaults worker) {
+        Duration hard = first(seconds(message.hardTimeLimit()), taskHard, worker.timeLimit());
+        Duration soft = first(seconds(message.softTimeLimit()), taskSoft, worker.softTimeLimit());
         return hard == null && soft == null ? Limits.NONE : new Limits(hard, soft);
+    }
+
+    /**
+     * As {@link #resolve}, with the limits {@link #override} set for the task's type in place of its own: as
+     * Celery's {@code time_limit} command sets the task's attributes, the call's limits still win over them.
+     */
+    Limits limits(TaskMessage message, Task task, TaskDefaults worker) {
+        Limits set = overrides.isEmpty() ? null : overrides.get(message.task());
+        return set == null ? resolve(message, task, worker) : resolve(message, set.hard(), set.soft(), worker);
+    }
+
+    /**
+     * Replaces a task type's own limits for the attempts that start from now on, as Celery's {@code time_limit}
+     * control command; null (or 0) for none of the task's own, so that the worker's applies.
+     *
+     * @throws IllegalArgumentException for a limit below zero, or not a number
+     */
+    void override(String taskName, Double softSeconds, Double hardSeconds) {
+        for (Double limit : new Double[] {softSeconds, hardSeconds}) {
+            if (limit != null && !(limit >= 0 && limit < Double.POSITIVE_INFINITY)) {
+                throw new IllegalArgumentException("not a time limit in seconds: " + limit);
+            }
+        }
+        overrides.put(taskName, new Limits(seconds(hardSeconds), seconds(softSeconds)));
     }
 
     /** Starts watching the calling thread; end with {@link Watch#finish()} when the task returns. */
