@@ -26,6 +26,7 @@ import org.celeriac.client.SendOptions;
 import org.celeriac.spi.backend.TaskState;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -97,6 +98,13 @@ abstract class FlowerInteropContract {
             last[0] = getOrEmpty("/api/workers?refresh=1&workername=" + encode(worker.node()));
             return !last[0].isEmpty() && json(last[0]).path(worker.node()).path("stats").isObject();
         }, () -> last[0]);
+    }
+
+    /** A test on a worker that is gone would only time out: say so at once. */
+    @BeforeEach
+    void workerRuns() {
+        assertThat(worker.process().isAlive()).as("the class's worker %s still runs; its log:%n%s", worker.node(),
+                worker.log().get()).isTrue();
     }
 
     @AfterAll

@@ -12,6 +12,7 @@ import org.celeriac.client.SendOptions;
 import org.celeriac.spi.backend.TaskState;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -81,10 +82,19 @@ abstract class RemoteControlInteropContract {
         worker = shared.subject("jvm1", "-E");
     }
 
+    /** A test on a worker that is gone would only time out: say so at once. */
+    @BeforeEach
+    void sharedWorkerRuns() {
+        assertThat(worker.process().isAlive()).as("the class's worker %s still runs; its log:%n%s", worker.node(),
+                worker.log().get()).isTrue();
+    }
+
     @AfterAll
     void stopSharedWorkers() throws InterruptedException {
-        workers.close();
-        shared.close();
+        if (workers != null) {
+            workers.close();
+            shared.close();
+        }
         CLASS_CELERIAC.killAll();
         CLASS_PYTHON.killAll();
     }
@@ -138,18 +148,12 @@ abstract class RemoteControlInteropContract {
     void celeryInspectActiveListsRunningTask() throws Exception {
         String id = workers.send("demo.sleep", 20);
 
-        workers.awaitActive(worker.node(), id);
+        // celery inspect active, until it lists the task: it runs
+        JsonNode request = workers.awaitActive(worker.node(), id);
 
-        JsonNode active = workers.inspect(worker.node(), "active");
-        JsonNode request = null;
-        for (JsonNode r : active) {
-            if (id.equals(r.path("id").asText())) {
-                request = r;
-            }
-        }
-        assertThat(request).as("%s in %s", id, active).isNotNull();
-        assertThat(request.path("name").asText()).isEqualTo("demo.sleep");
-        assertThat(request.path("hostname").asText()).isEqualTo(worker.node());
+        assertThat(request.path("name").asText()).as("%s", request).isEqualTo("demo.sleep");
+        assertThat(request.path("hostname").asText()).as("%s", request).isEqualTo(worker.node());
+        assertThat(request.path("args").toString()).as("%s", request).contains("20");
         // not to hold a pool thread for the tests after this one
         workers.control(worker.node(), "terminate", "SIGTERM", id);
         workers.awaitState(id, TaskState.REVOKED);

@@ -322,21 +322,25 @@ final class RemoteWorkers implements AutoCloseable {
         await("task " + id + " to be " + state, () -> (last[0] = state(id)) == state, () -> "last state " + last[0]);
     }
 
-    /** Waits until {@code node}'s {@code celery inspect active} lists task {@code id}. */
-    void awaitActive(String node, String id) throws InterruptedException {
+    /** Waits until {@code node}'s {@code celery inspect active} lists task {@code id}; returns that request. */
+    JsonNode awaitActive(String node, String id) throws InterruptedException {
         JsonNode[] last = {null};
         await(node + " to run task " + id, () -> {
             last[0] = inspect(node, "active");
             return ids(last[0]).contains(id);
         }, () -> String.valueOf(last[0]));
+        for (JsonNode request : last[0]) {
+            if (id.equals(request.path("id").asText())) {
+                return request;
+            }
+        }
+        throw new AssertionError("no request " + id + " in " + last[0]);
     }
 
-    /** The {@code id} of each request in an {@code inspect active} (or reserved, scheduled) reply. */
+    /** The {@code id} of each request in an {@code inspect active} reply. */
     static List<String> ids(JsonNode requests) {
         List<String> ids = new ArrayList<>();
-        for (JsonNode r : requests) {
-            ids.add(r.has("request") ? r.path("request").path("id").asText() : r.path("id").asText());
-        }
+        requests.forEach(r -> ids.add(r.path("id").asText()));
         return ids;
     }
 
