@@ -153,10 +153,15 @@ abstract class FlowerInteropContract {
 
     @Test
     void workersListsWorkerWithStatsQueuesAndRegisteredTasks() throws Exception {
-        JsonNode all = json(get("/api/workers?refresh=1"));
+        // Flower keeps each inspect method's latest reply; one slower than its --inspect_timeout comes next time
+        JsonNode[] all = {null};
+        RemoteWorkers.await("Flower to list " + worker.node() + " with its stats, queues and tasks", () -> {
+            JsonNode info = (all[0] = json(get("/api/workers?refresh=1"))).path(worker.node());
+            return info.path("stats").isObject() && info.path("active_queues").size() > 0
+                    && info.path("registered").size() > 0;
+        }, () -> String.valueOf(all[0]));
 
-        JsonNode info = all.path(worker.node());
-        assertThat(info.isObject()).as("%s in %s", worker.node(), all).isTrue();
+        JsonNode info = all[0].path(worker.node());
         assertThat(info.path("stats").path("pool").path("max-concurrency").asInt()).as("%s", info)
                 .isGreaterThanOrEqualTo(2);
         List<String> queues = new ArrayList<>();
