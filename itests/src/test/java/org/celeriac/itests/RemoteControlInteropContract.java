@@ -316,7 +316,8 @@ abstract class RemoteControlInteropContract {
                 () -> dump.out() + dump.err());
         // Celery's dumper names worker events by its HUMAN_TYPES: a heartbeat is "heartbeat", not "worker heartbeat"
         Pattern heartbeat = Pattern.compile("(?m)^" + quoted + " \\[[^]]+\\] heartbeat: .*\\bactive=");
-        assertThat(heartbeat.matcher(dump.out()).find()).as("a heartbeat line as Celery's in:%n%s", dump.out())
-                .isTrue();
+        assertThat(heartbeat.matcher(dump.out()).find()).as("a line '%s [TIME] heartbeat: active=...' as Celery's "
+                + "dumper prints (celery/events/dumper.py HUMAN_TYPES: worker-heartbeat is 'heartbeat', worker-online "
+                + "'started', worker-offline 'shutdown') in:%n%s", node, dump.out()).isTrue();
     }
 }
