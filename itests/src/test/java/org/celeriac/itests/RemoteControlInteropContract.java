@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.celeriac.client.SendOptions;
@@ -290,6 +291,12 @@ abstract class RemoteControlInteropContract {
         RemoteWorkers.await("task received and succeeded of " + id + " in celery events --dump",
                 () -> received.matcher(dump.output()).find() && succeeded.matcher(dump.output()).find(),
                 dump::output);
+        // Celery's SOFTWARE_INFO, which Flower shows: the worker's software and its version
+        Matcher software = Pattern.compile("(?m)^" + node + " \\[[^]]+\\] heartbeat: .*\\bsw_ident=(\\S+), .*"
+                + "\\bsw_ver=([^,]+),").matcher(dump.output());
+        assertThat(software.find()).as("sw_ident and sw_ver in:%n%s", dump.output()).isTrue();
+        assertThat(software.group(2)).as("sw_ver of %s (sw_ident %s)", worker.node(), software.group(1))
+                .matches("\\d+\\.\\d+.*");
     }
 
     /**
