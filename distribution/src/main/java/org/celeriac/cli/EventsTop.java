@@ -109,7 +109,8 @@ final class EventsTop {
         for (int i = latest.size() - 1, shown = 0; i >= 0 && shown < LATEST; i--, shown++) {
             TaskState t = latest.get(i).getValue();
             lines.add(String.format("%-36s %-24s %-9s %-28s %s", latest.get(i).getKey(), t.name, t.state, t.worker,
-                    t.runtime == null ? "" : t.runtime + " s"));
+                    t.runtime instanceof Number n ? String.format(java.util.Locale.ROOT, "%.4f s", n.doubleValue())
+                            : ""));
         }
         return lines;
     }

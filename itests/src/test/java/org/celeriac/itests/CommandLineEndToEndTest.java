@@ -69,6 +69,36 @@ class CommandLineEndToEndTest {
     }
 
     @Test
+    void inspectControlAndEventsReachAWorkerOnTheEmbeddedDefault() throws Exception {
+        Child worker = celeriac.start(dir, "worker", "-n", "sqlw@test", "-c", "2", "-E");
+        worker.awaitOutput(READY);
+
+        Finished ping = celeriac.run(dir, "inspect", "ping", "-t", "5");
+        assertThat(ping.exitCode()).as(ping.err()).isZero();
+        assertThat(ping.out()).contains("->  sqlw@test: OK", "pong");
+        Finished grow = celeriac.run(dir, "control", "pool_grow", "2", "--json", "-t", "5");
+        assertThat(grow.out().strip()).isEqualTo("{\"sqlw@test\":{\"ok\":\"pool will grow\"}}");
+        Finished stats = celeriac.run(dir, "inspect", "stats", "--json", "-t", "5");
+        assertThat(stats.out()).contains("\"max-concurrency\":4");
+
+        // the stream as another process sees it, while a task runs
+        Child events = celeriac.start(dir, "events", "--dump", "--for", "20");
+        events.awaitOutput("listening");
+        Finished call = celeriac.run(dir, "call", "demo.add", "--args", "[2,3]", "--wait");
+        assertThat(call.out().strip()).isEqualTo("5");
+        events.awaitOutput("task succeeded: demo.add(");
+        events.awaitOutput("worker heartbeat");
+
+        Finished shutdown = celeriac.run(dir, "control", "shutdown", "-t", "2");
+        assertThat(shutdown.exitCode()).isEqualTo(69); // Celery's worker does not reply to shutdown either
+        assertThat(worker.process().waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(worker.process().exitValue()).isZero();
+        Finished none = celeriac.run(dir, "status", "-t", "1");
+        assertThat(none.exitCode()).isEqualTo(69);
+        assertThat(none.err()).contains("No nodes replied");
+    }
+
+    @Test
     void workerKilledWithSigkillLosesNoLateAckTask() throws Exception {
         // A short visibility timeout, so that what the killed worker held comes back within seconds.
         String[] worker = {"worker", "--acks-late", "-c", "2", "--broker", "sql://?visibility_timeout=2"};

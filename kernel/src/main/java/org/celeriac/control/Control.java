@@ -92,6 +92,16 @@ public final class Control {
         return replies;
     }
 
+    /** Celery's {@code inspect()}: every node, the default timeout. */
+    public Inspect inspect() {
+        return inspect(ControlTarget.all());
+    }
+
+    /** Celery's {@code inspect(destination=..., timeout=...)}. */
+    public Inspect inspect(ControlTarget target) {
+        return new Inspect(this, target);
+    }
+
     /** Sends a command that wants no reply, as Celery's {@code cast}/{@code broadcast(reply=False)}. */
     public void cast(String method, Map<String, Object> arguments, ControlTarget target) {
         ControlCommand command = new ControlCommand(method, arguments, target.destination(), target.pattern(),

@@ -76,14 +76,9 @@ final class Mailbox {
         if (!m.contentType().equals(json.contentType())) {
             throw new IllegalArgumentException("content type " + m.contentType() + " is not accepted (json only)");
         }
-        if (m.headers().get("clock") instanceof Number n) {
-            clock.adjust(n.longValue());
-        }
-        Object decoded;
-        try {
-            decoded = json.decode(m.body());
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("not JSON: " + e.getMessage(), e);
+        Object decoded = decode(m);
+        if (decoded == null) {
+            throw new IllegalArgumentException("not JSON");
         }
         if (!(decoded instanceof Map<?, ?> body) || !(body.get("method") instanceof String method)) {
             throw new IllegalArgumentException("not a control command (no method)");
@@ -116,20 +111,23 @@ final class Mailbox {
 
     /** A reply's ticket and its one {@code hostname: reply} entry, or null when it is not a reply. */
     Reply readReply(Message m) {
-        if (m.headers().get("clock") instanceof Number n) {
-            clock.adjust(n.longValue());
-        }
-        Object decoded;
-        try {
-            decoded = json.decode(m.body());
-        } catch (RuntimeException e) {
-            return null;
-        }
-        if (!(decoded instanceof Map<?, ?> body) || body.size() != 1) {
+        if (!(decode(m) instanceof Map<?, ?> body) || body.size() != 1) {
             return null;
         }
         Map.Entry<?, ?> e = body.entrySet().iterator().next();
         return new Reply(stringOrNull(m.headers().get("ticket")), String.valueOf(e.getKey()), e.getValue());
+    }
+
+    /** The body, or null when it is not JSON; moves the clock past the sender's. */
+    private Object decode(Message m) {
+        if (m.headers().get("clock") instanceof Number n) {
+            clock.adjust(n.longValue());
+        }
+        try {
+            return json.decode(m.body());
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     record Reply(String ticket, String hostname, Object value) {

@@ -264,7 +264,7 @@ final class WorkerCommands {
     }
 
     private String report() {
-        return "software -> celeriac:" + Worker.class.getPackage().getImplementationVersion()
+        return "software -> celeriac:" + WorkerNode.version()
                 + " java:" + Runtime.version() + "\n"
                 + "platform -> system:" + System.getProperty("os.name") + " arch:" + System.getProperty("os.arch")
                 + " vm:" + System.getProperty("java.vm.name") + "\n"

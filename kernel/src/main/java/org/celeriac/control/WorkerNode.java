@@ -129,7 +129,7 @@ public final class WorkerNode {
         f.put("processed", worker.processed());
         f.put("loadavg", loadAverage());
         f.put("sw_ident", "celeriac");
-        f.put("sw_ver", String.valueOf(Worker.class.getPackage().getImplementationVersion()));
+        f.put("sw_ver", WorkerNode.version());
         f.put("sw_sys", System.getProperty("os.name"));
         return f;
     }
@@ -166,6 +166,12 @@ public final class WorkerNode {
         } catch (RuntimeException e) {
             LOG.debug("mingle: cannot greet the other nodes: {}", e.toString());
         }
+    }
+
+    /** This kernel's version, from its jar's manifest; {@code dev} when run from classes. */
+    static String version() {
+        String v = Worker.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
     }
 
     /** The system's load averages over 1, 5 and 15 minutes, as Celery's {@code loadavg}. */

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeoutException;
 import org.celeriac.app.Celeriac;
 import org.celeriac.config.Settings;
 import org.celeriac.discovery.PluginCatalog;
+import org.celeriac.spi.events.EventSink;
 import org.celeriac.registry.TaskRegistry;
 import org.celeriac.spi.backend.ResultBackendFactory;
 import org.celeriac.spi.serializer.Serializer;
@@ -187,7 +188,8 @@ final class AppSupervisor implements PluginListener, AutoCloseable {
     private void start(RuntimeConfig config) {
         Settings settings = config.settings();
         // One consistent view: the app, its worker and our bookkeeping all use the same plugin objects.
-        PluginSnapshot plugins = new PluginSnapshot(catalog.transports(), catalog.backends(), catalog.serializers());
+        PluginSnapshot plugins = new PluginSnapshot(catalog.transports(), catalog.backends(), catalog.serializers(),
+                catalog);
         Celeriac app = null;
         Worker worker = null;
         try {
@@ -350,9 +352,17 @@ final class AppSupervisor implements PluginListener, AutoCloseable {
         return set;
     }
 
-    /** The catalog's plugins at one moment: the app keeps using these objects, whatever the registry does next. */
+    /**
+     * The catalog's plugins at one moment: the app keeps using these objects, whatever the registry does next. Event
+     * sinks are the exception, read live: they come and go while the app runs, without stopping it.
+     */
     private record PluginSnapshot(List<TransportFactory> transports, List<ResultBackendFactory> backends,
-                                  List<Serializer> serializers) implements PluginCatalog {
+                                  List<Serializer> serializers, PluginCatalog live) implements PluginCatalog {
+
+        @Override
+        public List<EventSink> eventSinks() {
+            return live.eventSinks();
+        }
 
         PluginSnapshot {
             transports = List.copyOf(transports);

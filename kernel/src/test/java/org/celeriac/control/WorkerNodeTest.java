@@ -77,7 +77,7 @@ class WorkerNodeTest {
         Worker w = worker(app, "w1@test");
         Celeriac caller = app();
 
-        assertThat(reply(caller, "ping", Map.of())).isEqualTo(Map.of("w1@test", Map.of("ok", "pong")));
+        assertThat(caller.control().inspect().ping()).isEqualTo(Map.of("w1@test", Map.of("ok", "pong")));
         assertThat(reply(caller, "registered", Map.of())).isEqualTo(Map.of("w1@test", List.of("n.add", "n.hold")));
         @SuppressWarnings("unchecked")
         Map<String, Object> stats = (Map<String, Object>) reply(caller, "stats", Map.of()).get("w1@test");
@@ -149,6 +149,17 @@ class WorkerNodeTest {
         assertThat(w1.revokedIds()).contains(held.id());
         assertThat(w2.revokedIds()).contains(held.id());
         waitUntil(() -> held.result().state() == TaskState.REVOKED);
+    }
+
+    @Test
+    void aStartingWorkerLearnsTheRevokesOfTheOthers() throws Exception {
+        Celeriac app = app();
+        Worker w1 = worker(app, "w1@test");
+        w1.revoke("revoked-while-w2-was-down", false);
+
+        Worker w2 = worker(app(), "w2@test");
+
+        waitUntil(() -> w2.revokedIds().contains("revoked-while-w2-was-down"));
     }
 
     @Test

@@ -175,6 +175,48 @@ class CeleriacRuntimeIT {
     }
 
     /** Creates or updates configuration org.celeriac through Config Admin, as FileInstall does for etc/org.celeriac.cfg. */
+    @Test
+    void anEventSinkServiceHearsTheWorkersTaskEvents() throws Exception {
+        // The sink implements the SPI bundle's EventSink, as a task package's would: a proxy of that class.
+        Class<?> sinkType = spiClass("org.celeriac.spi.events.EventSink");
+        List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Object sink = java.lang.reflect.Proxy.newProxyInstance(sinkType.getClassLoader(), new Class<?>[] {sinkType},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("emit")) {
+                        heard.add((String) call(args[0], "type"));
+                    } else if (method.getName().equals("emitAll")) {
+                        for (Object e : (List<?>) args[0]) {
+                            heard.add((String) call(e, "type"));
+                        }
+                    }
+                    return method.getName().equals("hashCode") ? System.identityHashCode(proxy)
+                            : method.getName().equals("equals") ? proxy == args[0] : null;
+                });
+        context.registerService(sinkType.getName(), sink, null);
+        configure(Map.of("broker_url", "memory://itest", "result_backend", "memory://itest",
+                "worker_send_task_events", "true"));
+        Object client = awaitService(CLIENT, ref -> true);
+        installTaskPackage();
+
+        assertThat(multiply(client, 6, 7)).isEqualTo(42L);
+
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!heard.contains("task-succeeded") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(heard).contains("worker-online", "task-received", "task-started", "task-succeeded");
+    }
+
+    /** A class of the SPI bundle's, not this test's copy. */
+    private Class<?> spiClass(String name) throws ClassNotFoundException {
+        for (Bundle b : context.getBundles()) {
+            if ("org.celeriac.spi".equals(b.getSymbolicName())) {
+                return b.loadClass(name);
+            }
+        }
+        throw new ClassNotFoundException(name + ": no SPI bundle");
+    }
+
     private void configure(Map<String, String> values) throws Exception {
         Object admin = context.getService(context.getServiceReference("org.osgi.service.cm.ConfigurationAdmin"));
         Object configuration = call(admin, "getConfiguration", "org.celeriac", "?");
