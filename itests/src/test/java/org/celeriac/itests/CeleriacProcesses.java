@@ -15,21 +15,40 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Runs the built {@code celeriac.jar} as child processes, with the test's own java unless told another, each in a
  * given working directory with its output in files there. After each test it kills what still runs and, when the
- * test failed, prints every child's output.
+ * test failed, prints every child's output. One made by {@link #classWide()} keeps its children for the whole test
+ * class instead.
  */
-final class CeleriacProcesses implements AfterEachCallback {
+final class CeleriacProcesses implements AfterEachCallback, AfterAllCallback {
     /** Generous: a slow CI machine starts JVMs slowly; no test relies on anything being fast. */
     static final Duration WAIT = Duration.ofSeconds(60);
 
     private final Path jar = Path.of(System.getProperty("celeriac.jar", "../distribution/target/celeriac.jar"));
     private final String java = ProcessHandle.current().info().command().orElse("java");
     private final List<Child> started = new ArrayList<>();
+    private final boolean classWide;
+
+    CeleriacProcesses() {
+        this(false);
+    }
+
+    private CeleriacProcesses(boolean classWide) {
+        this.classWide = classWide;
+    }
+
+    /**
+     * Children shared by a test class's tests (register it as a static field): printed after each test that failed,
+     * killed after the class's last test, or by {@link #killAll()}. Their files are named {@code class-NN-...}.
+     */
+    static CeleriacProcesses classWide() {
+        return new CeleriacProcesses(true);
+    }
 
     /** Starts {@code celeriac ARGS} in {@code workDir}; returns at once. */
     Child start(Path workDir, String... args) {
@@ -39,7 +58,7 @@ final class CeleriacProcesses implements AfterEachCallback {
     /** Starts {@code celeriac ARGS} in {@code workDir} with another {@code java} executable; returns at once. */
     Child start(Path javaExecutable, Path workDir, String... args) {
         assertThat(jar).as("the distribution jar (built by mvn package)").isRegularFile();
-        String name = String.format("%02d-%s", started.size() + 1, args.length == 0 ? "celeriac" : args[0]);
+        String name = String.format("%s%02d-%s", classWide ? "class-" : "", started.size() + 1, args.length == 0 ? "celeriac" : args[0]);
         List<String> command = new ArrayList<>(List.of(javaExecutable.toString(), "-jar",
                 jar.toAbsolutePath().toString()));
         command.addAll(List.of(args));
@@ -116,6 +135,18 @@ final class CeleriacProcesses implements AfterEachCallback {
         if (context.getExecutionException().isPresent()) {
             started.forEach(Child::print);
         }
+        if (!classWide) {
+            killAll();
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws InterruptedException {
+        killAll();
+    }
+
+    /** Kills every child still running and forgets them all. */
+    void killAll() throws InterruptedException {
         for (Child c : started) {
             c.process().destroyForcibly();
         }

@@ -14,19 +14,37 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Python children (Debian's python3-celery, importable by {@code /usr/bin/python3} only), output (stdout and
  * stderr) in a file each, the working directory on their module path; killed with their children after each test,
- * printed when it failed.
+ * printed when it failed. One made by {@link #classWide()} keeps its children for the whole test class instead.
  */
-final class PythonProcesses implements AfterEachCallback {
+final class PythonProcesses implements AfterEachCallback, AfterAllCallback {
     static final String PYTHON = "/usr/bin/python3";
     private static final Duration WAIT = CeleriacProcesses.WAIT;
 
     private final List<Child> started = new ArrayList<>();
+    private final boolean classWide;
+
+    PythonProcesses() {
+        this(false);
+    }
+
+    private PythonProcesses(boolean classWide) {
+        this.classWide = classWide;
+    }
+
+    /**
+     * Children shared by a test class's tests (register it as a static field): printed after each test that failed,
+     * killed with their children after the class's last test, or by {@link #killAll()}.
+     */
+    static PythonProcesses classWide() {
+        return new PythonProcesses(true);
+    }
 
     /**
      * Skips the calling test class unless {@code /usr/bin/python3} imports every one of {@code modules}; under CI
@@ -79,6 +97,18 @@ final class PythonProcesses implements AfterEachCallback {
         if (context.getExecutionException().isPresent()) {
             started.forEach(Child::print);
         }
+        if (!classWide) {
+            killAll();
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws InterruptedException {
+        killAll();
+    }
+
+    /** Kills every child still running, and its children, and forgets them all. */
+    void killAll() throws InterruptedException {
         for (Child c : started) {
             c.process().descendants().forEach(ProcessHandle::destroyForcibly);
             c.process().destroyForcibly();
