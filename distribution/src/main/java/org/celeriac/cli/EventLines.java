@@ -17,6 +17,9 @@ import org.celeriac.spi.events.Event;
 final class EventLines {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS")
             .withZone(ZoneOffset.UTC);
+    /** Celery's dumper names the worker events so. */
+    private static final Map<String, String> HUMAN_TYPES = Map.of("worker-offline", "shutdown",
+            "worker-online", "started", "worker-heartbeat", "heartbeat");
     private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("HH:mm:ss.SSS")
             .withZone(java.time.ZoneId.systemDefault());
     /** Bounded: a long-running dump must not keep every task it ever saw. */
@@ -64,8 +67,8 @@ final class EventLines {
         Object hostname = f.remove("hostname");
         String when = ts instanceof Number n ? TIME.format(instant(n.doubleValue())) : String.valueOf(ts);
         StringBuilder line = new StringBuilder().append(hostname).append(" [").append(when).append("] ")
-                .append(type.replace('-', ' '));
-        String task = "";
+                .append(HUMAN_TYPES.getOrDefault(type, type.replace('-', ' ')));
+        String task = null;
         if (type.startsWith("task-")) {
             String uuid = String.valueOf(f.remove("uuid"));
             if (type.equals("task-received") || type.equals("task-sent")) {
@@ -79,15 +82,12 @@ final class EventLines {
         for (Map.Entry<String, Object> e : f.entrySet()) {
             fields.append(fields.length() == 0 ? "" : ", ").append(e.getKey()).append('=').append(python(e.getValue()));
         }
-        if (fields.length() > 0 || !task.isEmpty()) {
-            line.append(fields.length() > 0 ? ":" : "");
-        }
-        if (!task.isEmpty()) {
+        // As Celery's Dumper: "TYPE: TASK FIELDS" for tasks, "TYPE: FIELDS" otherwise; the colon only with fields.
+        line.append(fields.length() > 0 ? ":" : "");
+        if (task != null) {
             line.append(' ').append(task);
         }
-        if (fields.length() > 0) {
-            line.append(' ').append(fields);
-        }
+        line.append(' ').append(fields);
         return line.toString();
     }
 

@@ -44,7 +44,7 @@ class EventLinesTest {
     void dumpsWorkerEventsWithTheirFields() {
         String line = new EventLines().dump(event("worker-heartbeat", "freq", 2.0, "active", 0));
 
-        assertThat(line).isEqualTo("pyw@capture [2026-11-25 11:41:32.657902] worker heartbeat: active=0, clock=6, "
+        assertThat(line).isEqualTo("pyw@capture [2026-11-25 11:41:32.657902] heartbeat: active=0, clock=6, "
                 + "freq=2.0, pid=8701, utcoffset=0");
     }
 

@@ -87,7 +87,7 @@ class CommandLineEndToEndTest {
         Finished call = celeriac.run(dir, "call", "demo.add", "--args", "[2,3]", "--wait");
         assertThat(call.out().strip()).isEqualTo("5");
         events.awaitOutput("task succeeded: demo.add(");
-        events.awaitOutput("worker heartbeat");
+        events.awaitOutput("] heartbeat: ");
 
         Finished shutdown = celeriac.run(dir, "control", "shutdown", "-t", "2");
         assertThat(shutdown.exitCode()).isEqualTo(69); // Celery's worker does not reply to shutdown either

@@ -247,9 +247,26 @@ final class WorkerCommands {
     private Map<String, Object> conf() {
         Map<String, Object> c = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : new java.util.TreeMap<>(settings).entrySet()) {
-            c.put(e.getKey(), censored(e.getKey(), e.getValue()));
+            c.put(e.getKey(), typed(censored(e.getKey(), e.getValue())));
         }
         return c;
+    }
+
+    /** Settings are text here; Celery's {@code conf} has numbers and booleans, so those go as such. */
+    static Object typed(String value) {
+        if (value == null) {
+            return null;
+        }
+        if (value.equals("true") || value.equals("false")) {
+            return Boolean.valueOf(value);
+        }
+        if (value.matches("-?\\d{1,18}")) {
+            return Long.valueOf(value);
+        }
+        if (value.matches("-?\\d+\\.\\d+")) {
+            return Double.valueOf(value);
+        }
+        return value;
     }
 
     /** As Celery's censored {@code conf}: secrets masked, passwords cut out of URLs. */
