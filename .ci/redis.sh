@@ -22,12 +22,14 @@ ensure_installed() {
   fi
 }
 
-# The pid in DIR's pid file, when that process still runs.
+# The pid in DIR's pid file, when that process still runs and is a redis-server: pids wrap, and a stale file must
+# not name some other process for stop to kill.
 running_pid() {
   local dir=$1 pid
   [ -f "$dir/redis.pid" ] || return 1
   pid=$(cat "$dir/redis.pid")
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = redis-server ] \
+    && echo "$pid"
 }
 
 start() {
