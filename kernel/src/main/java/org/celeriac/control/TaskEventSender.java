@@ -24,6 +24,12 @@ final class TaskEventSender implements TaskObserver {
         this.events = events;
     }
 
+    /** Only while task events are on: the worker then builds no request snapshot for them. */
+    @Override
+    public boolean listening() {
+        return events.taskEvents();
+    }
+
     @Override
     public void received(TaskRequest r) {
         if (events.sends("task-received")) {

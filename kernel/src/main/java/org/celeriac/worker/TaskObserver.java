@@ -14,7 +14,19 @@ public interface TaskObserver {
 
     /** An observer that does nothing: the worker's until {@link Worker#observe} is called. */
     TaskObserver NONE = new TaskObserver() {
+        @Override
+        public boolean listening() {
+            return false;
+        }
     };
+
+    /**
+     * Whether it wants to hear now; while it does not, the worker builds nothing for it (no request snapshots, no
+     * tracebacks it would not store anyway). Asked at each point, so it may change at any time.
+     */
+    default boolean listening() {
+        return true;
+    }
 
     /** Decoded and accepted by this worker, before it waits for its ETA or rate limit (Celery's task-received). */
     default void received(TaskRequest r) {

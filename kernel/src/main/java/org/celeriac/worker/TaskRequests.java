@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * many of each type it started, for {@code inspect stats}; and the {@link TaskObserver} told what becomes of each.
  *
  * <p>Cheap on the hot path: a task costs one put and one remove in a concurrent set, its moves between stages are
- * volatile writes on its job, and no event is built while the observer is {@link TaskObserver#NONE}. Snapshots
- * walk the set, which is weakly consistent: a task moving meanwhile is listed where it was or where it went.
+ * volatile writes on its job, and no event is built while the observer is not {@link TaskObserver#listening()}.
+ * Snapshots walk the set, which is weakly consistent: a task moving meanwhile is listed where it was or where it
+ * went.
  */
 final class TaskRequests {
     private static final Logger LOG = LoggerFactory.getLogger(TaskRequests.class);
@@ -46,7 +47,7 @@ final class TaskRequests {
 
     /** Whether an observer is told of events: what only events need is computed only then. */
     boolean observing() {
-        return observer != TaskObserver.NONE;
+        return observer.listening();
     }
 
     /**
@@ -57,7 +58,7 @@ final class TaskRequests {
     void received(TaskRunner.Job job, boolean again) {
         held.add(job);
         TaskObserver o = observer;
-        if (o != TaskObserver.NONE && !again) {
+        if (o.listening() && !again) {
             try {
                 o.received(job.request());
             } catch (RuntimeException e) {
@@ -75,7 +76,7 @@ final class TaskRequests {
         }
         n.increment();
         TaskObserver o = observer;
-        if (o != TaskObserver.NONE) {
+        if (o.listening()) {
             try {
                 o.started(job.request());
             } catch (RuntimeException e) {
@@ -91,7 +92,7 @@ final class TaskRequests {
 
     void succeeded(TaskRunner.Job job, Object result, double runtimeSeconds) {
         TaskObserver o = observer;
-        if (o != TaskObserver.NONE) {
+        if (o.listening()) {
             try {
                 o.succeeded(job.request(), result, runtimeSeconds);
             } catch (RuntimeException e) {
@@ -103,7 +104,7 @@ final class TaskRequests {
     /** @param error the failure as stored ({@link ExceptionInfo#toResult()}) */
     void failed(TaskRunner.Job job, Map<String, Object> error, String traceback) {
         TaskObserver o = observer;
-        if (o != TaskObserver.NONE) {
+        if (o.listening()) {
             try {
                 o.failed(job.request(), ExceptionInfo.fromResult(error), traceback);
             } catch (RuntimeException e) {
@@ -114,7 +115,7 @@ final class TaskRequests {
 
     void retried(TaskRunner.Job job, ExceptionInfo error, String traceback) {
         TaskObserver o = observer;
-        if (o != TaskObserver.NONE) {
+        if (o.listening()) {
             try {
                 o.retried(job.request(), error, traceback);
             } catch (RuntimeException e) {
@@ -125,7 +126,7 @@ final class TaskRequests {
 
     void rejected(TaskRunner.Job job, boolean requeue) {
         TaskObserver o = observer;
-        if (o != TaskObserver.NONE) {
+        if (o.listening()) {
             try {
                 o.rejected(job.request(), requeue);
             } catch (RuntimeException e) {
@@ -137,7 +138,7 @@ final class TaskRequests {
     /** A decoded message dead-lettered (not requeued). */
     void deadLettered(Delivery d, TaskMessage task) {
         TaskObserver o = observer;
-        if (o != TaskObserver.NONE) {
+        if (o.listening()) {
             try {
                 o.rejected(unstarted(d, task), false);
             } catch (RuntimeException e) {
@@ -149,7 +150,7 @@ final class TaskRequests {
     /** A run interrupted by a terminating revoke. */
     void terminated(TaskRunner.Job job) {
         TaskObserver o = observer;
-        if (o != TaskObserver.NONE) {
+        if (o.listening()) {
             try {
                 o.revoked(job.request(), true, false);
             } catch (RuntimeException e) {
@@ -161,7 +162,7 @@ final class TaskRequests {
     /** A task settled unrun as revoked, or as expired. */
     void revoked(Delivery d, TaskMessage task, boolean expired) {
         TaskObserver o = observer;
-        if (o != TaskObserver.NONE) {
+        if (o.listening()) {
             try {
                 o.revoked(unstarted(d, task), false, expired);
             } catch (RuntimeException e) {
