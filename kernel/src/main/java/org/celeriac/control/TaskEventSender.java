@@ -1,8 +1,6 @@
 package org.celeriac.control;
 
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import org.celeriac.events.EventDispatcher;
 import org.celeriac.protocol.ExceptionInfo;
@@ -34,33 +32,23 @@ final class TaskEventSender implements TaskObserver {
     public void received(TaskRequest r) {
         if (events.sends("task-received")) {
             TaskMessage t = r.task();
-            Map<String, Object> f = fields(t);
-            f.put("name", t.task());
-            f.put("args", Repr.of(t.args()));
-            f.put("kwargs", Repr.of(t.kwargs()));
-            f.put("root_id", t.rootId());
-            f.put("parent_id", t.parentId());
-            f.put("retries", t.retries());
-            f.put("eta", iso(t.eta()));
-            f.put("expires", iso(t.expires()));
-            events.send("task-received", f);
+            events.send("task-received", "uuid", t.id(), "name", t.task(), "args", Repr.of(t.args()),
+                    "kwargs", Repr.of(t.kwargs()), "root_id", t.rootId(), "parent_id", t.parentId(),
+                    "retries", t.retries(), "eta", iso(t.eta()), "expires", iso(t.expires()));
         }
     }
 
     @Override
     public void started(TaskRequest r) {
         if (events.sends("task-started")) {
-            events.send("task-started", fields(r.task()));
+            events.send("task-started", "uuid", r.task().id());
         }
     }
 
     @Override
     public void succeeded(TaskRequest r, Object result, double runtimeSeconds) {
         if (events.sends("task-succeeded")) {
-            Map<String, Object> f = fields(r.task());
-            f.put("result", Repr.of(result));
-            f.put("runtime", runtimeSeconds);
-            events.send("task-succeeded", f);
+            events.send("task-succeeded", "uuid", r.task().id(), "result", Repr.of(result), "runtime", runtimeSeconds);
         }
     }
 
@@ -77,36 +65,23 @@ final class TaskEventSender implements TaskObserver {
     @Override
     public void rejected(TaskRequest r, boolean requeue) {
         if (events.sends("task-rejected")) {
-            Map<String, Object> f = fields(r.task());
-            f.put("requeue", requeue);
-            events.send("task-rejected", f);
+            events.send("task-rejected", "uuid", r.task().id(), "requeue", requeue);
         }
     }
 
     @Override
     public void revoked(TaskRequest r, boolean terminated, boolean expired) {
         if (events.sends("task-revoked")) {
-            Map<String, Object> f = fields(r.task());
-            f.put("terminated", terminated);
-            f.put("signum", terminated ? 15 : null); // an interrupt, which stands in for Celery's SIGTERM
-            f.put("expired", expired);
-            events.send("task-revoked", f);
+            // an interrupt, which stands in for Celery's SIGTERM
+            events.send("task-revoked", "uuid", r.task().id(), "terminated", terminated,
+                    "signum", terminated ? 15 : null, "expired", expired);
         }
     }
 
     private void send(String type, TaskRequest r, ExceptionInfo error, String traceback) {
         if (events.sends(type)) {
-            Map<String, Object> f = fields(r.task());
-            f.put("exception", repr(error));
-            f.put("traceback", traceback);
-            events.send(type, f);
+            events.send(type, "uuid", r.task().id(), "exception", repr(error), "traceback", traceback);
         }
-    }
-
-    private static Map<String, Object> fields(TaskMessage t) {
-        Map<String, Object> f = new LinkedHashMap<>();
-        f.put("uuid", t.id());
-        return f;
     }
 
     /** Python's repr of the exception, as Celery sends it: {@code ValueError('bad input')}. */
