@@ -2,9 +2,6 @@ package org.celeriac.itests;
 
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-
 /**
  * The {@link FlowerInteropContract} on RabbitMQ (the node of {@code CELERIAC_TEST_AMQP_URL}), Celeriac told
  * {@code amqp://}, Celery and Flower {@code pyamqp://}, results on Redis (db 15 of {@link TestRedis}). Celery's
@@ -27,15 +24,12 @@ class AmqpFlowerInteropTest extends FlowerInteropContract {
 
     @Override
     RemoteWorkers.Urls urls() {
-        return new RemoteWorkers.Urls(amqp, amqp.replaceFirst("^amqp://", "pyamqp://"), REDIS.url(RESULTS_DB));
+        return RemoteWorkers.Urls.onRabbitMq(amqp, REDIS.url(RESULTS_DB));
     }
 
     @Override
     void clear() throws Exception {
-        try (Connection c = RabbitMqServers.connect(amqp); Channel ch = c.createChannel()) {
-            ch.queueDelete("celery");
-            ch.exchangeDelete("celery");
-        }
+        RabbitMqServers.deleteQueues(amqp, "celery");
         REDIS.flush(RESULTS_DB);
     }
 }

@@ -2,9 +2,6 @@ package org.celeriac.itests;
 
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-
 /**
  * The {@link RemoteControlInteropContract} on RabbitMQ (the node of {@code CELERIAC_TEST_AMQP_URL}), Celeriac told
  * {@code amqp://}, Celery {@code pyamqp://}, results on Redis (db 12 of {@link TestRedis}). Before the class, the
@@ -28,17 +25,12 @@ class AmqpRemoteControlInteropTest extends RemoteControlInteropContract {
 
     @Override
     RemoteWorkers.Urls urls() {
-        return new RemoteWorkers.Urls(amqp, amqp.replaceFirst("^amqp://", "pyamqp://"), REDIS.url(RESULTS_DB));
+        return RemoteWorkers.Urls.onRabbitMq(amqp, REDIS.url(RESULTS_DB));
     }
 
     @Override
     void clear() throws Exception {
-        try (Connection c = RabbitMqServers.connect(amqp); Channel ch = c.createChannel()) {
-            for (String queue : new String[] {"celery", PYTHON_QUEUE}) {
-                ch.queueDelete(queue);
-                ch.exchangeDelete(queue);
-            }
-        }
+        RabbitMqServers.deleteQueues(amqp, "celery", PYTHON_QUEUE);
         REDIS.flush(RESULTS_DB);
     }
 }

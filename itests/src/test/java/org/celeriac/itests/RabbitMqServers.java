@@ -71,6 +71,16 @@ final class RabbitMqServers implements AfterEachCallback {
     }
 
     /** A connection without automatic recovery, for a test's own look at the node. */
+    /** Deletes these queues and the direct exchanges of their names, so that whoever comes next declares them. */
+    static void deleteQueues(String url, String... queues) throws Exception {
+        try (Connection c = connect(url); Channel ch = c.createChannel()) {
+            for (String queue : queues) {
+                ch.queueDelete(queue);
+                ch.exchangeDelete(queue);
+            }
+        }
+    }
+
     static Connection connect(String url) throws Exception {
         ConnectionFactory f = new ConnectionFactory();
         // kombu's "//" names the vhost "/", which the Java client wants escaped

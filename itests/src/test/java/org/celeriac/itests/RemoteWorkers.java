@@ -67,6 +67,11 @@ final class RemoteWorkers implements AutoCloseable {
      * @param backend      the result backend, the same URL for both
      */
     record Urls(String broker, String pythonBroker, String backend) {
+
+        /** RabbitMQ, which Celeriac is told as {@code amqp://} and Celery as {@code pyamqp://}; results elsewhere. */
+        static Urls onRabbitMq(String amqp, String backend) {
+            return new Urls(amqp, amqp.replaceFirst("^amqp://", "pyamqp://"), backend);
+        }
     }
 
     private final CeleriacProcesses celeriac;
