@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
+import org.celeriac.config.Settings;
 import org.celeriac.events.EventDispatcher;
 import org.celeriac.events.LamportClock;
 import org.celeriac.registry.TaskRegistry;
@@ -274,7 +275,7 @@ final class WorkerCommands {
         if (value == null) {
             return null;
         }
-        if (key.endsWith("_url") || key.equals("result_backend") || value.contains("://")) {
+        if (key.endsWith("_url") || key.equals(Settings.RESULT_BACKEND) || value.contains("://")) {
             return URL_PASSWORD.matcher(value).replaceAll("$1********@");
         }
         return SECRET.matcher(key).matches() ? "********" : value;
@@ -286,7 +287,7 @@ final class WorkerCommands {
                 + "platform -> system:" + System.getProperty("os.name") + " arch:" + System.getProperty("os.arch")
                 + " vm:" + System.getProperty("java.vm.name") + "\n"
                 + "settings -> transport:" + BrokerInfo.of(brokerUrl).get("transport")
-                + " results:" + censored("result_backend", settings.get("result_backend")) + "\n";
+                + " results:" + censored(Settings.RESULT_BACKEND, settings.get(Settings.RESULT_BACKEND)) + "\n";
     }
 
     /**

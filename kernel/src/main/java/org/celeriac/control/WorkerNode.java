@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import org.celeriac.config.Settings;
 import org.celeriac.events.EventDispatcher;
 import org.celeriac.registry.TaskRegistry;
 import org.celeriac.spi.serializer.Serializer;
@@ -36,6 +37,8 @@ public final class WorkerNode {
     private final Transport transport;
     private final EventDispatcher events;
     private final Duration heartbeatInterval;
+    /** Celery's {@code freq}: the heartbeat interval in seconds. */
+    private final double freq;
     private final boolean remoteControl;
     private final Mailbox mailbox;
     private final WorkerCommands commands;
@@ -57,11 +60,12 @@ public final class WorkerNode {
         this.transport = transport;
         this.events = events;
         this.heartbeatInterval = heartbeatInterval;
+        this.freq = heartbeatInterval.toMillis() / 1000.0;
         this.remoteControl = remoteControl;
         this.mailbox = new Mailbox(namespace, json, events.clock());
         this.control = new Control(transport, json, events.clock(), namespace);
         this.commands = new WorkerCommands(worker, tasks, settings, events, () -> heartbeat(5.0), shutdown,
-                settings.get("broker_url"));
+                settings.get(Settings.BROKER_URL));
     }
 
     /** What turns the worker's task lifecycle into task events: for {@link Worker#observe}. */
@@ -90,10 +94,9 @@ public final class WorkerNode {
             t.setDaemon(true);
             return t;
         });
-        events.send("worker-online", workerFields(heartbeatInterval.toMillis() / 1000.0));
+        events.send("worker-online", workerFields(freq));
         long every = Math.max(1, heartbeatInterval.toMillis());
-        heart.scheduleWithFixedDelay(() -> heartbeat(heartbeatInterval.toMillis() / 1000.0), every, every,
-                TimeUnit.MILLISECONDS);
+        heart.scheduleWithFixedDelay(() -> heartbeat(freq), every, every, TimeUnit.MILLISECONDS);
         if (node != null) {
             heart.execute(this::mingle);
         }
@@ -106,7 +109,7 @@ public final class WorkerNode {
         }
         heart.shutdownNow();
         heart = null;
-        events.send("worker-offline", workerFields(heartbeatInterval.toMillis() / 1000.0));
+        events.send("worker-offline", workerFields(freq));
         if (node != null) {
             node.close();
             node = null;
