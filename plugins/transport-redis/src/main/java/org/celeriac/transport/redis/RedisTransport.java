@@ -1073,13 +1073,24 @@ final class RedisTransport implements Transport {
                         ps.punsubscribe();
                     }
                 } catch (RuntimeException e) {
-                    Jedis c = connection;
-                    if (c != null) {
-                        c.disconnect();
-                    }
+                    disconnectQuietly(connection);
                 }
             }
             awaitReader();
+        }
+    }
+
+    /**
+     * Drops a reader's connection to end its blocking read; one the fault already broke may fail to say goodbye,
+     * which is no reason for a close to fail.
+     */
+    private static void disconnectQuietly(Jedis c) {
+        if (c != null) {
+            try {
+                c.disconnect();
+            } catch (RuntimeException e) {
+                LOG.debug("Disconnecting a reader's connection: {}", e.toString());
+            }
         }
     }
 
@@ -1128,10 +1139,7 @@ final class RedisTransport implements Transport {
             if (!stop()) {
                 return;
             }
-            Jedis c = connection;
-            if (c != null) {
-                c.disconnect(); // ends a BRPOP now rather than at the end of its second
-            }
+            disconnectQuietly(connection); // ends a BRPOP now rather than at the end of its second
             awaitReader();
             // the binding first: a publisher that read it already pushes before it goes (PUSH_BOUND_SCRIPT), and the
             // lists go after
