@@ -141,7 +141,8 @@ class RedisPoolTest {
             assertThat(((Number) r.get(WAIT)).intValue()).isEqualTo(4);
         }
         assertThat(most).as("tasks seen STARTED at once").isEqualTo(3);
-        assertThat(worker.err()).contains("Autoscale: pool grown from 1 to 3 threads");
+        // Growth may come in one step or several, as the prefetched tasks arrive.
+        assertThat(worker.err()).containsPattern("Autoscale: pool grown from [12] to 3 threads");
     }
 
     // --- virtual threads
