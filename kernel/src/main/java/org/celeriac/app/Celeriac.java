@@ -74,8 +74,7 @@ public final class Celeriac implements AutoCloseable {
             // Celery's client names itself gen<pid>@<host> in its events
             sentEvents = new EventDispatcher("gen" + ProcessHandle.current().pid() + "@" + localHost(), clock,
                     true);
-            sentEvents.addSink(new BrokerEventSink(transport, plugins.serializer("json"),
-                    settings.get(Settings.EVENT_EXCHANGE)));
+            sentEvents.addSink(new BrokerEventSink(transport, settings.get(Settings.EVENT_EXCHANGE)));
             client.sendSentEvents(sentEvents);
         } else {
             sentEvents = null;
@@ -194,7 +193,7 @@ public final class Celeriac implements AutoCloseable {
         Serializer json = plugins.serializer("json");
         EventDispatcher events = new EventDispatcher(options.hostname(), clock,
                 settings.getBoolean(Settings.WORKER_SEND_TASK_EVENTS));
-        events.addSink(new BrokerEventSink(transport, json, settings.get(Settings.EVENT_EXCHANGE)));
+        events.addSink(new BrokerEventSink(transport, settings.get(Settings.EVENT_EXCHANGE)));
         if (settings.getBoolean(Settings.WORKER_LOG_EVENTS)) {
             events.addSink(new LogEventSink());
         }

@@ -6,7 +6,6 @@ import java.util.Map;
 
 import org.celeriac.spi.events.Event;
 import org.celeriac.spi.events.EventSink;
-import org.celeriac.spi.serializer.Serializer;
 import org.celeriac.spi.transport.Message;
 import org.celeriac.spi.transport.Transport;
 
@@ -18,22 +17,24 @@ import org.celeriac.spi.transport.Transport;
  * publish for many tasks.
  */
 public final class BrokerEventSink implements EventSink {
+    private static final String JSON = "application/json";
+    private static final String UTF8 = "utf-8";
+    private static final Map<String, Object> PROPERTIES = Map.of("delivery_mode", 1, "priority", 0);
+
     private final Transport transport;
-    private final Serializer json;
     private final String exchange;
 
     /**
      * @param exchange Celery's {@code event_exchange}, {@code celeryev} by default
      */
-    public BrokerEventSink(Transport transport, Serializer json, String exchange) {
+    public BrokerEventSink(Transport transport, String exchange) {
         this.transport = transport;
-        this.json = json;
         this.exchange = exchange;
     }
 
     @Override
     public void emit(Event event) {
-        publish(event.type().replace('-', '.'), event.fields(), event);
+        publish(event.type().replace('-', '.'), EventJson.write(event), event);
     }
 
     @Override
@@ -54,19 +55,14 @@ public final class BrokerEventSink implements EventSink {
         if (tasks.size() == 1) {
             emit(tasks.get(0));
         } else if (!tasks.isEmpty()) {
-            List<Map<String, Object>> bodies = new ArrayList<>(tasks.size());
-            for (Event e : tasks) {
-                bodies.add(e.fields());
-            }
-            publish("task.multi", bodies, tasks.get(0));
+            publish("task.multi", EventJson.writeAll(tasks), tasks.get(0));
         }
         tasks.clear();
     }
 
-    private void publish(String routingKey, Object body, Event sample) {
+    private void publish(String routingKey, byte[] body, Event sample) {
         Object hostname = sample.fields().get("hostname");
-        transport.publishTopic(exchange, routingKey, new Message(json.encode(body), json.contentType(),
-                json.contentEncoding(), hostname == null ? Map.of() : Map.of("hostname", hostname),
-                Map.of("delivery_mode", 1, "priority", 0)));
+        transport.publishTopic(exchange, routingKey, new Message(body, JSON, UTF8,
+                hostname == null ? Map.of() : Map.of("hostname", hostname), PROPERTIES));
     }
 }

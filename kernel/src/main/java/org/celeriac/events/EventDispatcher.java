@@ -2,13 +2,13 @@ package org.celeriac.events;
 
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
 import org.celeriac.spi.events.Event;
+import org.celeriac.spi.events.EventFields;
 import org.celeriac.spi.events.EventSink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +33,8 @@ public final class EventDispatcher implements AutoCloseable {
     private final int capacity;
     private final List<Outlet> outlets = new CopyOnWriteArrayList<>();
     private volatile boolean taskEvents;
+    /** Names and values {@link #stamp} puts first. */
+    private static final int STAMPS = 10;
     private static final long UTCOFFSET_REFRESH_NANOS = 60_000_000_000L;
     private volatile int utcoffset;
     private volatile long utcoffsetAt = System.nanoTime() - 2 * UTCOFFSET_REFRESH_NANOS;
@@ -118,8 +120,12 @@ public final class EventDispatcher implements AutoCloseable {
         if (!sends(type)) {
             return;
         }
-        Map<String, Object> event = stamped(fields.size());
-        event.putAll(fields);
+        Object[] event = new Object[STAMPS + 2 * fields.size() + 2];
+        int i = stamp(event);
+        for (Map.Entry<String, Object> f : fields.entrySet()) {
+            event[i++] = f.getKey();
+            event[i++] = f.getValue();
+        }
         offer(type, event);
     }
 
@@ -131,27 +137,34 @@ public final class EventDispatcher implements AutoCloseable {
         if (!sends(type)) {
             return;
         }
-        Map<String, Object> event = stamped(namesAndValues.length / 2);
-        for (int i = 0; i + 1 < namesAndValues.length; i += 2) {
-            event.put((String) namesAndValues[i], namesAndValues[i + 1]);
-        }
+        Object[] event = new Object[STAMPS + namesAndValues.length + 2];
+        int i = stamp(event);
+        System.arraycopy(namesAndValues, 0, event, i, namesAndValues.length);
         offer(type, event);
     }
 
-    /** A new event's map, with what every event carries first, as Celery's are ordered. */
-    private Map<String, Object> stamped(int more) {
-        Map<String, Object> event = new LinkedHashMap<>(2 * (more + 6));
-        event.put("hostname", hostname);
-        event.put("utcoffset", utcoffset());
-        event.put("pid", pid);
-        event.put("clock", clock.forward());
-        return event;
+    /**
+     * Puts what every event carries first, as Celery's are ordered; a {@code timestamp} among the fields given
+     * replaces the one stamped here.
+     */
+    private int stamp(Object[] event) {
+        event[0] = "hostname";
+        event[1] = hostname;
+        event[2] = "utcoffset";
+        event[3] = utcoffset();
+        event[4] = "pid";
+        event[5] = pid;
+        event[6] = "clock";
+        event[7] = clock.forward();
+        event[8] = "timestamp";
+        event[9] = now();
+        return STAMPS;
     }
 
-    private void offer(String type, Map<String, Object> event) {
-        event.putIfAbsent("timestamp", now());
-        event.put("type", type);
-        Event e = new Event(type, event);
+    private void offer(String type, Object[] event) {
+        event[event.length - 2] = "type";
+        event[event.length - 1] = type;
+        Event e = new Event(type, EventFields.of(event));
         for (Outlet o : outlets) {
             if (o.wanted()) {
                 o.offer(e);

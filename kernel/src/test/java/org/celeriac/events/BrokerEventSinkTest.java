@@ -23,7 +23,7 @@ class BrokerEventSinkTest {
 
     private final JsonSerializer json = new JsonSerializer();
     private final Transport transport = new MemoryTransportFactory().open("memory://" + UUID.randomUUID(), Map.of());
-    private final BrokerEventSink sink = new BrokerEventSink(transport, json, "celeryev");
+    private final BrokerEventSink sink = new BrokerEventSink(transport, "celeryev");
 
     @AfterEach
     void close() {

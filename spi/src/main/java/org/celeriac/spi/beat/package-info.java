@@ -1,8 +1,9 @@
 /**
- * Where beat keeps the last run time of each periodic schedule entry.
+ * Where beat keeps what several beats share: each periodic entry's last run, the entries added at run time, and the
+ * leader lease.
  */
 @Export
-@Version("1.0.0")
+@Version("2.0.0")
 package org.celeriac.spi.beat;
 
 import org.osgi.annotation.bundle.Export;

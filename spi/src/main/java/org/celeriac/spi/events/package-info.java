@@ -2,7 +2,7 @@
  * Where task and worker events go, in Celery's event form.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.celeriac.spi.events;
 
 import org.osgi.annotation.bundle.Export;

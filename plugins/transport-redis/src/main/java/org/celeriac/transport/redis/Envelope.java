@@ -1,5 +1,6 @@
 package org.celeriac.transport.redis;
 
+import java.io.IOException;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -9,9 +10,11 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
+import com.fasterxml.jackson.core.Base64Variants;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -66,6 +69,51 @@ final class Envelope {
         envelope.put("headers", new LinkedHashMap<>(m.headers()));
         envelope.put("properties", properties);
         return envelope;
+    }
+
+    /**
+     * The same envelope as {@link #encode}, as UTF-8 JSON written straight out: the body base64'd into the output, no
+     * maps in between. For events, which a busy worker publishes by the tens of thousands a second.
+     */
+    static byte[] encodeBytes(Message m, String exchange, String routingKey) {
+        ByteArrayBuilder out = new ByteArrayBuilder(m.body().length * 4 / 3 + 512);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeFieldName("body");
+            g.writeBinary(Base64Variants.MIME_NO_LINEFEEDS, m.body(), 0, m.body().length); // kombu's: standard, padded
+            g.writeStringField("content-encoding", m.contentEncoding());
+            g.writeStringField("content-type", m.contentType());
+            g.writeFieldName("headers");
+            JSON.writeValue(g, m.headers());
+            g.writeObjectFieldStart("properties");
+            boolean priority = false;
+            for (Map.Entry<String, Object> p : m.properties().entrySet()) {
+                switch (p.getKey()) {
+                    case "delivery_info", "body_encoding", "delivery_tag" -> {
+                        continue; // ours, below
+                    }
+                    case "priority" -> priority = true;
+                    default -> {
+                    }
+                }
+                g.writeFieldName(p.getKey());
+                JSON.writeValue(g, p.getValue());
+            }
+            g.writeObjectFieldStart("delivery_info");
+            g.writeStringField("exchange", exchange);
+            g.writeStringField("routing_key", routingKey);
+            g.writeEndObject();
+            if (!priority) {
+                g.writeNumberField("priority", 0);
+            }
+            g.writeStringField("body_encoding", "base64");
+            g.writeStringField("delivery_tag", newDeliveryTag());
+            g.writeEndObject();
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("Cannot encode as JSON: " + e.getMessage(), e);
+        }
+        return out.toByteArray();
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.celeriac.transport.redis;
 
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -565,8 +566,9 @@ final class RedisTransport implements Transport {
 
     @Override
     public void broadcast(String exchange, Message message) {
-        String raw = Envelope.toJson(Envelope.encode(message, exchange, ""));
-        call(j -> j.publish(fanoutPrefix + exchange, raw));
+        byte[] raw = Envelope.encodeBytes(message, exchange, "");
+        byte[] channel = (fanoutPrefix + exchange).getBytes(StandardCharsets.UTF_8);
+        call(j -> j.publish(channel, raw));
     }
 
     @Override
@@ -580,17 +582,22 @@ final class RedisTransport implements Transport {
     /** Transient unless the message says otherwise, as Celery's EventDispatcher sends events. */
     @Override
     public void publishTopic(String exchange, String routingKey, Message message) {
-        String raw = transientEnvelope(message, exchange, routingKey);
-        call(j -> j.publish(topicChannel(exchange, routingKey), raw));
+        Message m = message.properties().containsKey("delivery_mode") ? message : transientCopy(message);
+        byte[] raw = Envelope.encodeBytes(m, exchange, routingKey);
+        byte[] channel = topicChannel(exchange, routingKey).getBytes(StandardCharsets.UTF_8);
+        call(j -> j.publish(channel, raw));
     }
 
     /** kombu's envelope of {@code message}, transient ({@code delivery_mode} 1) unless the message says otherwise. */
     private static String transientEnvelope(Message message, String exchange, String routingKey) {
+        return Envelope.toJson(Envelope.encode(transientCopy(message), exchange, routingKey));
+    }
+
+    private static Message transientCopy(Message message) {
         Map<String, Object> properties = new LinkedHashMap<>(message.properties());
         properties.putIfAbsent("delivery_mode", 1);
-        Message m = new Message(message.body(), message.contentType(), message.contentEncoding(), message.headers(),
+        return new Message(message.body(), message.contentType(), message.contentEncoding(), message.headers(),
                 properties);
-        return Envelope.toJson(Envelope.encode(m, exchange, routingKey));
     }
 
     /** kombu's {@code _get_publish_topic}: the exchange's fanout channel, then the routing key after a slash. */

@@ -22,6 +22,8 @@ import org.celeriac.spi.transport.Delivery;
 import org.celeriac.spi.transport.Message;
 import org.celeriac.spi.transport.Transport;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import redis.clients.jedis.Jedis;
@@ -58,13 +60,17 @@ class KombuWireTest {
                 map(envelope.get("headers")), properties);
     }
 
-    @Test
-    void encodesTheCapturedEnvelope() throws Exception {
+    /** Both encoders: the map one for queued messages, the streaming one for events. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void encodesTheCapturedEnvelope(boolean streaming) throws Exception {
         Map<String, Object> captured = sample("redis-task-basic.json");
         captured.remove("body_decoded");
+        Message m = messageOf(captured);
+        String raw = streaming ? new String(Envelope.encodeBytes(m, "", "celery"), StandardCharsets.UTF_8)
+                : Envelope.toJson(Envelope.encode(m, "", "celery"));
 
-        Map<String, Object> ours = JSON.readValue(Envelope.toJson(Envelope.encode(messageOf(captured), "", "celery")),
-                Map.class);
+        Map<String, Object> ours = JSON.readValue(raw, Map.class);
 
         assertThat(ours.keySet()).containsExactlyInAnyOrderElementsOf(captured.keySet());
         assertThat(ours.get("body")).isEqualTo(captured.get("body"));
