@@ -1,5 +1,6 @@
 /**
- * Celery beat: when periodic tasks are due (interval, crontab, clocked and solar schedules) and the loop that sends them.
+ * Celery's beat: periodic entries, their schedules (interval, crontab, clocked, solar), and the loop that sends each
+ * tick once however many beats share a store.
  */
 @Export
 @Version("1.0.0")

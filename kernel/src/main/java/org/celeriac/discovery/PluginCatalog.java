@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 
 import org.celeriac.spi.backend.ResultBackendFactory;
+import org.celeriac.spi.beat.ScheduleStoreFactory;
 import org.celeriac.spi.events.EventSink;
 import org.celeriac.spi.serializer.Serializer;
 import org.celeriac.spi.transport.TransportFactory;
@@ -22,6 +23,11 @@ public interface PluginCatalog {
         return List.of();
     }
 
+    /** Where beats keep their schedule: the embedded file store and those of plugins. */
+    default List<ScheduleStoreFactory> scheduleStores() {
+        return List.of();
+    }
+
     /** The transport factory for a broker URL, chosen by its scheme. */
     default TransportFactory transportFor(String url) {
         String scheme = schemeOf(url);
@@ -36,6 +42,15 @@ public interface PluginCatalog {
         return backends().stream().filter(f -> f.schemes().contains(scheme)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no result backend plugin for '" + scheme + ":' URLs ("
                         + url + "); installed: " + backends().stream().flatMap(f -> f.schemes().stream()).sorted().toList()));
+    }
+
+    /** The schedule store factory for a beat schedule store URL, chosen by its scheme. */
+    default ScheduleStoreFactory scheduleStoreFor(String url) {
+        String scheme = schemeOf(url);
+        return scheduleStores().stream().filter(f -> f.schemes().contains(scheme)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no schedule store plugin for '" + scheme + ":' URLs ("
+                        + url + "); installed: "
+                        + scheduleStores().stream().flatMap(f -> f.schemes().stream()).sorted().toList()));
     }
 
     /** The serializer for a short name ({@code json}) or content type ({@code application/json}). */

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.ServiceLoader;
 
 import org.celeriac.spi.backend.ResultBackendFactory;
+import org.celeriac.spi.beat.ScheduleStoreFactory;
 import org.celeriac.spi.events.EventSink;
 import org.celeriac.spi.serializer.Serializer;
 import org.celeriac.spi.transport.TransportFactory;
@@ -18,12 +19,14 @@ public final class ServiceLoaderCatalog implements PluginCatalog {
     private final List<ResultBackendFactory> backends;
     private final List<Serializer> serializers;
     private final List<EventSink> eventSinks;
+    private final List<ScheduleStoreFactory> scheduleStores;
 
     public ServiceLoaderCatalog(ClassLoader loader) {
         this.transports = load(TransportFactory.class, loader);
         this.backends = load(ResultBackendFactory.class, loader);
         this.serializers = load(Serializer.class, loader);
         this.eventSinks = load(EventSink.class, loader);
+        this.scheduleStores = load(ScheduleStoreFactory.class, loader);
     }
 
     public ServiceLoaderCatalog() {
@@ -52,5 +55,10 @@ public final class ServiceLoaderCatalog implements PluginCatalog {
     @Override
     public List<EventSink> eventSinks() {
         return eventSinks;
+    }
+
+    @Override
+    public List<ScheduleStoreFactory> scheduleStores() {
+        return scheduleStores;
     }
 }

@@ -3,7 +3,7 @@
  * {@link java.util.ServiceLoader} in a plain application and by the OSGi service registry in the container.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.celeriac.discovery;
 
 import org.osgi.annotation.bundle.Export;

@@ -21,6 +21,7 @@ import org.celeriac.discovery.PluginCatalog;
 import org.celeriac.spi.events.EventSink;
 import org.celeriac.registry.TaskRegistry;
 import org.celeriac.spi.backend.ResultBackendFactory;
+import org.celeriac.spi.beat.ScheduleStoreFactory;
 import org.celeriac.spi.serializer.Serializer;
 import org.celeriac.spi.transport.TransportFactory;
 import org.celeriac.worker.Worker;
@@ -362,6 +363,12 @@ final class AppSupervisor implements PluginListener, AutoCloseable {
         @Override
         public List<EventSink> eventSinks() {
             return live.eventSinks();
+        }
+
+        /** Read live too: no app depends on a schedule store, beat looks one up when it starts. */
+        @Override
+        public List<ScheduleStoreFactory> scheduleStores() {
+            return live.scheduleStores();
         }
 
         PluginSnapshot {

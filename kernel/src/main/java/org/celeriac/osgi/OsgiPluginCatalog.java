@@ -7,6 +7,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.celeriac.discovery.PluginCatalog;
 import org.celeriac.spi.backend.ResultBackendFactory;
+import org.celeriac.spi.beat.ScheduleStoreFactory;
 import org.celeriac.spi.events.EventSink;
 import org.celeriac.spi.serializer.Serializer;
 import org.celeriac.spi.transport.TransportFactory;
@@ -30,12 +31,14 @@ final class OsgiPluginCatalog implements PluginCatalog, AutoCloseable {
     private final Tracked<ResultBackendFactory> backends;
     private final Tracked<Serializer> serializers;
     private final Tracked<EventSink> eventSinks;
+    private final Tracked<ScheduleStoreFactory> scheduleStores;
 
     OsgiPluginCatalog(BundleContext context) {
         this.transports = new Tracked<>(context, TransportFactory.class);
         this.backends = new Tracked<>(context, ResultBackendFactory.class);
         this.serializers = new Tracked<>(context, Serializer.class);
         this.eventSinks = new Tracked<>(context, EventSink.class);
+        this.scheduleStores = new Tracked<>(context, ScheduleStoreFactory.class);
     }
 
     void addListener(PluginListener listener) {
@@ -48,11 +51,13 @@ final class OsgiPluginCatalog implements PluginCatalog, AutoCloseable {
         transports.tracker.open();
         backends.tracker.open();
         eventSinks.tracker.open();
+        scheduleStores.tracker.open();
     }
 
     /** Stops tracking and releases the services; listeners hear of each as removed. */
     @Override
     public void close() {
+        scheduleStores.tracker.close();
         eventSinks.tracker.close();
         backends.tracker.close();
         transports.tracker.close();
@@ -77,6 +82,11 @@ final class OsgiPluginCatalog implements PluginCatalog, AutoCloseable {
     @Override
     public List<EventSink> eventSinks() {
         return eventSinks.services();
+    }
+
+    @Override
+    public List<ScheduleStoreFactory> scheduleStores() {
+        return scheduleStores.services();
     }
 
     /**
@@ -152,6 +162,9 @@ final class OsgiPluginCatalog implements PluginCatalog, AutoCloseable {
                 return f.getClass().getName() + " " + f.schemes();
             }
             if (service instanceof ResultBackendFactory f) {
+                return f.getClass().getName() + " " + f.schemes();
+            }
+            if (service instanceof ScheduleStoreFactory f) {
                 return f.getClass().getName() + " " + f.schemes();
             }
             if (service instanceof Serializer s) {

@@ -207,6 +207,14 @@ class CeleriacRuntimeIT {
         assertThat(heard).contains("worker-online", "task-received", "task-started", "task-succeeded");
     }
 
+    @Test
+    void theFileScheduleStoreIsAServiceForFileUrls() throws Exception {
+        Object factory = awaitService("org.celeriac.spi.beat.ScheduleStoreFactory", ref -> true);
+
+        assertThat(factory.getClass().getName()).isEqualTo("org.celeriac.beat.FileScheduleStoreFactory");
+        assertThat(List.copyOf((Collection<?>) call(factory, "schemes"))).isEqualTo(List.of("file"));
+    }
+
     /** A class of the SPI bundle's, not this test's copy. */
     private Class<?> spiClass(String name) throws ClassNotFoundException {
         for (Bundle b : context.getBundles()) {
