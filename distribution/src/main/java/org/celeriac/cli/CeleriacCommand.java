@@ -25,7 +25,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         optionListHeading = "%nOptions:%n", commandListHeading = "%nCommands:%n",
         subcommands = {StartCommand.class, WorkerCommand.class, ContainerCommand.class, CallCommand.class,
             ResultCommand.class, PurgeCommand.class, InspectCommand.class, ControlCliCommand.class, StatusCommand.class,
-            EventsCommand.class, HelpCommand.class},
+            EventsCommand.class, BeatCommand.class, HelpCommand.class},
         footerHeading = "%nSettings:%n",
         footer = {"Settings have Celery's names (broker_url, result_backend, worker_concurrency, task_acks_late, "
                 + "worker_queues, worker_prefetch_multiplier, worker_hostname, task_default_queue, ...). Each comes "
@@ -54,10 +54,37 @@ public final class CeleriacCommand implements Runnable {
      */
     private static void quietLogsUnlessWorker(String[] args) {
         String logLevel = "org.slf4j.simpleLogger.log.org.celeriac";
-        boolean runsWorker = args.length > 0 && Set.of("worker", "start", "container").contains(args[0]);
-        if (args.length > 0 && !runsWorker && System.getProperty(logLevel) == null) {
+        boolean runsWorker = args.length > 0 && Set.of("worker", "start", "container").contains(args[0])
+                || args.length > 0 && args[0].equals("beat")
+                && (args.length == 1 || !Set.of("list", "add", "remove").contains(args[1]));
+        String asked = logLevelFlag(args);
+        if (asked != null && System.getProperty(logLevel) == null) {
+            System.setProperty(logLevel, asked);
+        } else if (args.length > 0 && !runsWorker && System.getProperty(logLevel) == null) {
             System.setProperty(logLevel, "warn");
         }
+    }
+
+    /** The {@code -l/--loglevel} of worker or beat, with Celery's level names, as slf4j-simple names it; or null. */
+    static String logLevelFlag(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String value = null;
+            if ((args[i].equals("-l") || args[i].equals("--loglevel")) && i + 1 < args.length) {
+                value = args[i + 1];
+            } else if (args[i].startsWith("--loglevel=")) {
+                value = args[i].substring("--loglevel=".length());
+            }
+            if (value != null) {
+                return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+                    case "warning", "warn" -> "warn";
+                    case "critical", "fatal", "error" -> "error";
+                    case "debug" -> "debug";
+                    case "trace" -> "trace";
+                    default -> "info";
+                };
+            }
+        }
+        return null;
     }
 
     /** The command line with this project's error handling and exit codes. */
@@ -72,7 +99,7 @@ public final class CeleriacCommand implements Runnable {
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(),
-                "Missing command: start, worker, container, call, result, purge, inspect, control, status or events");
+                "Missing command: start, worker, container, call, result, purge, inspect, control, status, events or beat");
     }
 
     CliContext context() {

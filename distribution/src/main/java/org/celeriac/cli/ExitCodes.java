@@ -21,8 +21,9 @@ final class ExitCodes {
     /** The exit-code section of a command's {@code --help}: the codes it can return. */
     static Map<String, String> forHelp(String command) {
         boolean remote = Set.of("inspect", "control", "status").contains(command);
-        boolean waitsForTasks = !remote && !Set.of("start", "worker", "container", "purge", "events").contains(command);
-        boolean runsWorker = Set.of("celeriac", "start", "worker", "container").contains(command);
+        boolean waitsForTasks = !remote && !Set.of("start", "worker", "container", "purge", "events", "beat", "list", "add",
+                "remove").contains(command);
+        boolean runsWorker = Set.of("celeriac", "start", "worker", "container", "beat").contains(command);
         Map<String, String> codes = new LinkedHashMap<>();
         codes.put(Integer.toString(OK), runsWorker ? "Success; for a worker or the container, stopped warm." : "Success.");
         if (waitsForTasks) {

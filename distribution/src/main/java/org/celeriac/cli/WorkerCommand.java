@@ -109,6 +109,17 @@ final class WorkerCommand implements Callable<Integer> {
                     + "interrupted (SoftTimeLimitExceeded). Default: none.")
     Double softTimeLimit;
 
+    @Option(names = {"-B", "--beat"},
+            description = "Also run beat in this process, sending the periodic tasks (see 'celeriac beat --help').")
+    boolean beat;
+
+    @Mixin
+    BeatCommand.BeatOptions beatOptions;
+
+    @Option(names = {"-l", "--loglevel"}, paramLabel = "LEVEL",
+            description = "Log level: debug, info, warning, error. Default: info.")
+    String logLevel;
+
     @Mixin
     SettingsOptions settings;
 
@@ -130,7 +141,8 @@ final class WorkerCommand implements Callable<Integer> {
         flags.put(Settings.WORKER_AUTOSCALE, autoscale);
         flags.put(Settings.WORKER_DISABLE_PREFETCH, disablePrefetch == null ? null : disablePrefetch.toString());
         flags.put(Settings.WORKER_MAX_MEMORY_PERCENT, maxMemoryPercent == null ? null : maxMemoryPercent.toString());
+        flags.putAll(beatOptions.flags());
         return new WorkerRun(root, spec.commandLine().getOut())
-                .run(settings.resolve(flags, root.context().environment()), taskPaths);
+                .run(settings.resolve(flags, root.context().environment()), taskPaths, beat);
     }
 }

@@ -31,6 +31,11 @@ final class WorkerRun {
      * interrupted and left unacknowledged, and closing the app returns late-ack ones to the broker.
      */
     int run(Settings settings, List<Path> taskPaths) throws Exception {
+        return run(settings, taskPaths, false);
+    }
+
+    /** @param withBeat also run beat (-B), started after the worker and stopped before it */
+    int run(Settings settings, List<Path> taskPaths, boolean withBeat) throws Exception {
         // First of all, so that a signal from now on means a warm shutdown rather than an abrupt exit.
         StopRequest stop = root.context().stopRequests().get();
         try (TaskJars jars = TaskJars.open(taskPaths, WorkerRun.class.getClassLoader());
@@ -47,11 +52,16 @@ final class WorkerRun {
             Worker worker = app.worker(options, dispatch);
             stop.onCold(worker::stopNow);
             worker.start();
-            printBanner(app, options, dispatch);
-            try {
-                stop.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            try (BeatRun beat = withBeat ? new BeatRun(app) : null) {
+                if (beat != null) {
+                    beat.start();
+                }
+                printBanner(app, options, dispatch, beat);
+                try {
+                    stop.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
             worker.stop();
         } finally {
@@ -61,7 +71,7 @@ final class WorkerRun {
         return stop.exitCode();
     }
 
-    private void printBanner(Celeriac app, WorkerOptions options, DispatchOptions dispatch) {
+    private void printBanner(Celeriac app, WorkerOptions options, DispatchOptions dispatch, BeatRun beat) {
         Settings s = app.settings();
         String broker = s.get(Settings.BROKER_URL);
         String backend = s.get(Settings.RESULT_BACKEND);
@@ -77,6 +87,10 @@ final class WorkerRun {
                 + ", acks " + (options.acksLate() ? "late" : "early") + ")");
         out.println("  pool:        " + dispatch.pool().name().toLowerCase(java.util.Locale.ROOT));
         out.println("  tasks:       " + String.join(", ", app.tasks().names()));
+        if (beat != null) {
+            out.println("  beat:        " + beat.beat().settings().holder() + " on " + beat.describeStore(s) + ", entries: "
+                    + String.join(", ", beat.beat().entries().keySet()));
+        }
         out.println();
         out.println("Call a task from another terminal:");
         StringBuilder call = new StringBuilder("  ./celeriac call demo.add --args '[2,3]' --wait");

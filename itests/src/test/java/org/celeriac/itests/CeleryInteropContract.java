@@ -341,6 +341,34 @@ abstract class CeleryInteropContract {
         assertDefaultQueueDrained();
     }
 
+    /** A periodic entry of a Celeriac beat goes out as a client sends it: a Celery worker runs it, each tick. */
+    @Test
+    void periodicTaskFromACeleriacBeatRunsOnACeleryWorker() throws Exception {
+        PythonProcesses.Child pyWorker = pythonWorker();
+        Path schedule = dir.resolve("beat.yaml");
+        Files.writeString(schedule, """
+                answer:
+                  task: demo.add
+                  schedule: 1
+                  args: [20, 22]
+                  options: {expires: 30}
+                """, StandardCharsets.UTF_8);
+        CeleriacProcesses.Child beat = celeriac.start(dir, "beat", "--broker", broker(), "--backend", backend(),
+                "--schedule", schedule.toString(), "--store", "file:beat-store.json");
+
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        Pattern ranBeat = Pattern.compile("Task demo\\.add\\[([0-9a-f-]{36})\\] succeeded in [0-9.e-]+s: 42");
+        while (succeeded(ranBeat, pyWorker.output()).size() < 2 && System.nanoTime() < deadline) {
+            assertThat(beat.process().isAlive()).as(beat.err()).isTrue();
+            Thread.sleep(100);
+        }
+        stopWarm(beat.process(), "celeriac beat");
+
+        List<String> ran = succeeded(ranBeat, pyWorker.output());
+        assertThat(ran).as("ticks the Celery worker ran:%n%s", pyWorker.output()).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(beat.err()).contains("Sending due task answer (demo.add) for ", ran.get(0));
+    }
+
     /** Starts {@code celeriac worker} on the test's broker and backend and waits until it consumes. */
     CeleriacProcesses.Child celeriacWorker() throws InterruptedException {
         CeleriacProcesses.Child worker = celeriac.start(dir, "worker", "--broker", broker(), "--backend", backend(),

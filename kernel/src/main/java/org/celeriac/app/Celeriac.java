@@ -1,24 +1,31 @@
 package org.celeriac.app;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
+import org.celeriac.beat.Beat;
+import org.celeriac.beat.BeatSettings;
+import org.celeriac.beat.MissedRun;
 import org.celeriac.client.CeleriacClient;
 import org.celeriac.client.TaskRoutes;
 import org.celeriac.config.Settings;
 import org.celeriac.control.Control;
 import org.celeriac.control.WorkerNode;
+import org.celeriac.discovery.PluginCatalog;
 import org.celeriac.events.BrokerEventSink;
 import org.celeriac.events.EventDispatcher;
 import org.celeriac.events.EventReceiver;
-import org.celeriac.events.LogEventSink;
 import org.celeriac.events.LamportClock;
-import org.celeriac.discovery.PluginCatalog;
+import org.celeriac.events.LogEventSink;
 import org.celeriac.registry.TaskRegistry;
 import org.celeriac.spi.backend.ResultBackend;
+import org.celeriac.spi.beat.ScheduleStore;
 import org.celeriac.spi.events.Event;
 import org.celeriac.spi.serializer.Serializer;
 import org.celeriac.spi.transport.Subscription;
@@ -106,6 +113,30 @@ public final class Celeriac implements AutoCloseable {
 
     public TaskRegistry tasks() {
         return tasks;
+    }
+
+    /** Opens the schedule store {@code beat_store} names; options come from {@code beat_store_options.*}. */
+    public ScheduleStore openScheduleStore() {
+        String url = settings.get(Settings.BEAT_STORE);
+        return plugins.scheduleStoreFor(url).open(url, settings.withPrefix("beat_store_options."));
+    }
+
+    /** How a beat of this app runs, from the {@code beat_*} settings; it holds its lease as beat@host:pid. */
+    public BeatSettings beatSettings() {
+        Duration ttl = settings.getSeconds(Settings.BEAT_LEASE_TTL);
+        Duration loop = settings.getSeconds(Settings.BEAT_MAX_LOOP_INTERVAL);
+        return new BeatSettings("beat@" + localHost() + ":" + ProcessHandle.current().pid(),
+                ttl == null ? Duration.ofSeconds(5) : ttl, MissedRun.parse(settings.get(Settings.BEAT_MISSED_RUN)),
+                loop == null ? Duration.ofSeconds(5) : loop, ZoneId.of(settings.get(Settings.BEAT_TIMEZONE)));
+    }
+
+    /**
+     * A beat that sends through this app's client, as {@code apply_async} would: task routes and the default queue
+     * apply to entries that name no queue. The caller starts and closes it, and closes the store after it.
+     */
+    public Beat beat(ScheduleStore store, BeatSettings beatSettings) {
+        return new Beat(store, e -> client.send(e.task(), e.args(), e.kwargs(), e.sendOptions(Instant.now())).id(),
+                beatSettings, Clock.systemUTC());
     }
 
     public CeleriacClient client() {

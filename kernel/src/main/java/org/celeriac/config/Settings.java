@@ -81,6 +81,19 @@ public final class Settings {
     /** Not a Celery setting: whether workers also write their events to the log ({@code celeriac.events}). */
     public static final String WORKER_LOG_EVENTS = "worker_log_events";
 
+    /** Not a Celery setting: where beats keep last runs, run-time entries and their lease (a URL). */
+    public static final String BEAT_STORE = "beat_store";
+    /** Not a Celery setting: the YAML file of periodic entries, in the shape of Celery's {@code beat_schedule}. */
+    public static final String BEAT_SCHEDULE_FILE = "beat_schedule_file";
+    /** The zone of crontab entries that name none (Celery's {@code timezone}, for beat alone). */
+    public static final String BEAT_TIMEZONE = "beat_timezone";
+    /** Not a Celery setting: {@code once} (Celery's behaviour) or {@code skip}, for ticks missed while down. */
+    public static final String BEAT_MISSED_RUN = "beat_missed_run";
+    /** Not a Celery setting: seconds a beat's lease lasts unrenewed, how soon another beat takes over. */
+    public static final String BEAT_LEASE_TTL = "beat_lease_ttl";
+    /** Celery's: the most seconds beat sleeps between looks at its schedule. */
+    public static final String BEAT_MAX_LOOP_INTERVAL = "beat_max_loop_interval";
+
     /** The embedded default: an H2 file database under {@code ./celeriac-data}. */
     public static final String EMBEDDED_SQL = "sql://";
 
@@ -98,7 +111,12 @@ public final class Settings {
             Map.entry(EVENT_EXCHANGE, "celeryev"),
             Map.entry(CONTROL_EXCHANGE, "celery"),
             Map.entry(WORKER_ENABLE_REMOTE_CONTROL, "true"),
-            Map.entry(WORKER_HEARTBEAT_INTERVAL, "2"));
+            Map.entry(WORKER_HEARTBEAT_INTERVAL, "2"),
+            Map.entry(BEAT_STORE, "file:celeriac-data/beat-schedule.json"),
+            Map.entry(BEAT_TIMEZONE, "UTC"),
+            Map.entry(BEAT_MISSED_RUN, "once"),
+            Map.entry(BEAT_LEASE_TTL, "5"),
+            Map.entry(BEAT_MAX_LOOP_INTERVAL, "5"));
 
     private final Map<String, String> values;
 

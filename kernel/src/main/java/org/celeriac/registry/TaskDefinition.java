@@ -49,6 +49,11 @@ public final class TaskDefinition {
         return options;
     }
 
+    /** The schedules its package gives it ({@code @Periodic}), for beat; empty for most tasks. */
+    public java.util.List<org.celeriac.task.Periodic> periodic() {
+        return java.util.List.of(method.getAnnotationsByType(org.celeriac.task.Periodic.class));
+    }
+
     /** The method, as {@code Class.method}, for logs. */
     public String location() {
         return method.getDeclaringClass().getName() + "." + method.getName();

@@ -148,6 +148,11 @@ public final class TaskRegistry {
         return at != null && System.nanoTime() - at < within.toNanos();
     }
 
+    /** Every registered task, by name: a snapshot. */
+    public Map<String, TaskDefinition> definitions() {
+        return Map.copyOf(tasks);
+    }
+
     public Optional<TaskDefinition> find(String name) {
         return Optional.ofNullable(tasks.get(name));
     }

@@ -21,13 +21,14 @@ class ServiceLoaderCatalogTest {
         assertThatThrownBy(() -> catalog.scheduleStoreFor("etcd://localhost:2379"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no schedule store plugin for 'etcd:'")
-                .hasMessageContaining("[file]");
+                .hasMessageContaining("[file, memory]");
     }
 
     @Test
-    void findsTheMemoryTransportAndBackendAndJson() {
+    void findsTheMemoryTransportBackendAndScheduleStoreAndJson() {
         assertThat(catalog.transportFor("memory://x").schemes()).contains("memory");
         assertThat(catalog.backendFor("memory://x").schemes()).contains("memory");
+        assertThat(catalog.scheduleStoreFor("memory://x").schemes()).contains("memory");
         assertThat(catalog.serializer("application/json").name()).isEqualTo("json");
     }
 }

@@ -2,7 +2,7 @@
  * The task API: what a task package writes. Methods annotated with {@link org.celeriac.task.Task} become tasks.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package org.celeriac.task;
 
 import org.osgi.annotation.bundle.Export;
