@@ -2,9 +2,10 @@ package org.celeriac.events;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -20,18 +21,26 @@ import org.slf4j.LoggerFactory;
  */
 final class Outlet {
     private static final Logger LOG = LoggerFactory.getLogger(Outlet.class);
-    private static final int BATCH = 256;
+    private static final int BATCH = 1024;
     /**
      * How long the thread lets events gather after the first of a batch. Without it, under load the sink would be
      * handed one event at a time, each woken thread hop and broker round trip costing as much as the task it reports;
-     * with it, a busy worker's events go to the broker a millisecond's worth at a time (Celery's worker buffers task
+     * with it, a busy worker's events go to the broker five milliseconds' worth at a time (Celery's worker buffers task
      * events likewise).
      */
-    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /**
+     * How long the thread sleeps when it found nothing: producers never wake it (a signal per event would cost the
+     * worker's threads a lock and a system call each), so this is how late the first event after a quiet spell goes.
+     */
+    private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long DROP_LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final EventSink sink;
-    private final BlockingQueue<Event> buffer;
+    /** Lock-free: the worker's threads add to it without waiting on each other or on this thread. */
+    private final Queue<Event> buffer = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger buffered = new AtomicInteger();
+    private final int capacity;
     private final AtomicLong dropped = new AtomicLong();
     private final Thread thread;
     private final BooleanSupplier wanted;
@@ -42,7 +51,7 @@ final class Outlet {
     Outlet(EventSink sink, int capacity, String name, BooleanSupplier wanted) {
         this.sink = sink;
         this.wanted = wanted;
-        this.buffer = new ArrayBlockingQueue<>(capacity);
+        this.capacity = capacity;
         this.thread = new Thread(this::run, name);
         thread.setDaemon(true);
         thread.start();
@@ -57,7 +66,10 @@ final class Outlet {
     }
 
     void offer(Event e) {
-        if (!buffer.offer(e)) {
+        if (buffered.incrementAndGet() <= capacity) {
+            buffer.offer(e);
+        } else {
+            buffered.decrementAndGet();
             long n = dropped.incrementAndGet();
             long now = System.nanoTime();
             if (now - lastDropLog > DROP_LOG_EVERY_NANOS) {
@@ -74,6 +86,7 @@ final class Outlet {
     /** Delivers what is buffered, waiting up to {@code timeout} for it to go, then stops the thread. */
     void close(long timeoutMillis) {
         open = false;
+        LockSupport.unpark(thread);
         try {
             thread.join(timeoutMillis);
         } catch (InterruptedException e) {
@@ -85,27 +98,30 @@ final class Outlet {
     private void run() {
         List<Event> batch = new ArrayList<>(BATCH);
         while (open || !buffer.isEmpty()) {
-            try {
-                Event first = buffer.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                if (buffer.isEmpty()) {
-                    LockSupport.parkNanos(this, LINGER_NANOS);
-                }
-                buffer.drainTo(batch, BATCH - 1);
-            } catch (InterruptedException e) {
-                return;
+            if (!open && Thread.currentThread().isInterrupted()) {
+                return; // closing gave up waiting for a sink that hangs
             }
+            Event e;
+            while (batch.size() < BATCH && (e = buffer.poll()) != null) {
+                batch.add(e);
+            }
+            if (batch.isEmpty()) {
+                LockSupport.parkNanos(this, IDLE_NANOS);
+                continue;
+            }
+            buffered.addAndGet(-batch.size());
             try {
                 sink.emitAll(batch);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException x) {
                 dropped.addAndGet(batch.size());
                 LOG.warn("Event sink {} failed; {} event(s) lost: {}", sink.getClass().getName(), batch.size(),
-                        e.toString());
+                        x.toString());
             }
+            boolean full = batch.size() == BATCH;
             batch.clear();
+            if (!full && open) {
+                LockSupport.parkNanos(this, LINGER_NANOS); // let the next batch gather
+            }
         }
     }
 }

@@ -68,8 +68,9 @@ public final class EventFields extends AbstractMap<String, Object> {
     }
 
     private static int indexOf(Object[] a, int end, Object name) {
+        int hash = name.hashCode(); // cached by String: most names differ by it, without a character compared
         for (int i = 0; i < end; i += 2) {
-            if (a[i].equals(name)) {
+            if (a[i] == name || a[i].hashCode() == hash && a[i].equals(name)) {
                 return i;
             }
         }
