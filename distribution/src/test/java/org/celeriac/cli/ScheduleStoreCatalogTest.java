@@ -26,7 +26,7 @@ class ScheduleStoreCatalogTest {
         assertThatThrownBy(() -> catalog.scheduleStoreFor("amqp://guest@localhost//"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("no schedule store plugin for 'amqp:'")
-                .hasMessageContaining("[file, jdbc, redis, rediss, sql]");
+                .hasMessageContaining("[file, jdbc, memory, redis, rediss, sql]");
     }
 
     private String factoryOf(String url) {
