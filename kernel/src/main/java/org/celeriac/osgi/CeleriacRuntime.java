@@ -31,7 +31,10 @@ import org.slf4j.LoggerFactory;
  * {@link CeleriacClient} is a service, for other bundles to send tasks; the registry is a service for as long as
  * this component is active.
  *
- * <p>A configuration change restarts the app and worker on the new settings; the framework keeps running.
+ * <p>With {@code beat_enabled} a beat runs beside the worker ({@link BeatListener}): the entries of
+ * {@code beat_schedule_file}, of the deployed packages' {@code @Periodic} tasks and of its store.
+ *
+ * <p>A configuration change restarts the app and worker (and beat) on the new settings; the framework keeps running.
  *
  * <p>For as long as this component is active, its cold stop is a {@link Runnable} service with the property
  * {@value #STOP_PROPERTY}{@code =}{@value #STOP_COLD}: running it stops the worker as Celery's second Ctrl-C does
