@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import org.celeriac.app.Celeriac;
 import org.celeriac.beat.BeatEntry;
 import org.celeriac.beat.BeatSettings;
+import org.celeriac.beat.ScheduleFile;
 import org.celeriac.beat.StoredEntries;
 import org.celeriac.config.Settings;
 import org.celeriac.spi.beat.ScheduleStore;

@@ -30,7 +30,7 @@ public record ContainerHome(Path dir, Path bundles) {
         return dir.resolve("etc");
     }
 
-    /** What the container writes: the framework cache, the embedded database, logs. */
+    /** What the container writes: the framework cache, the embedded database, beat's default store, logs. */
     public Path data() {
         return dir.resolve("data");
     }

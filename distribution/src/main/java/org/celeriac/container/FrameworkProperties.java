@@ -10,6 +10,8 @@ import org.osgi.framework.Constants;
 final class FrameworkProperties {
     /** The framework property holding the home directory; {@code ${celeriac.home}} in {@code etc/*.cfg} files. */
     static final String HOME = "celeriac.home";
+    /** The framework property holding the data directory: where the runtime puts a relative {@code file:} beat store. */
+    static final String DATA = "celeriac.data";
     /** How often FileInstall looks at deploy/ and etc/. */
     static final Duration POLL = Duration.ofSeconds(1);
 
@@ -23,6 +25,7 @@ final class FrameworkProperties {
         }
         Map<String, Object> p = new HashMap<>();
         p.put(HOME, home.dir().toString());
+        p.put(DATA, home.data().toString());
         p.put(Constants.FRAMEWORK_STORAGE, home.cache().toString());
         // Every start rebuilds the framework from bundles/ and deploy/: what runs is what the directories hold.
         p.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);

@@ -6,9 +6,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.celeriac.itests.CeleriacProcesses.Child;
@@ -89,6 +91,61 @@ class ContainerProcessTest {
             // Given back when the container's app closed, not after the visibility timeout (30 minutes).
             celeriac.start(dir, "worker", "-c", "1").awaitOutput(READY);
             client.awaitAll(List.of(running), TaskState.SUCCESS);
+        }
+    }
+
+    /**
+     * With beat_enabled in etc/org.celeriac.cfg the container runs a beat beside its worker: the entries of its
+     * schedule file (a path relative to the home), which its own worker runs, and an entry added to the file while it
+     * runs; then a warm stop.
+     */
+    @Test
+    void runsTheBeatOfItsConfigurationAndReadsTheScheduleFileAgainWhenItChanges() throws Exception {
+        Path home = dir.resolve("celeriac-home");
+        Files.createDirectories(home.resolve("etc"));
+        Path schedule = home.resolve("etc/beat-schedule.yaml");
+        String add = """
+                add-every-second:
+                  task: demo.add
+                  schedule: 1
+                  args: [2, 3]
+                """;
+        Files.writeString(schedule, add, StandardCharsets.UTF_8);
+        Files.writeString(home.resolve("etc/org.celeriac.cfg"), String.join("\n",
+                "broker_url = sql:file:${celeriac.home}/data/celeriac-data/celeriac",
+                "result_backend = sql:file:${celeriac.home}/data/celeriac-data/celeriac",
+                "beat_enabled = true", "beat_schedule_file = etc/beat-schedule.yaml", "beat_max_loop_interval = 1",
+                ""), StandardCharsets.UTF_8);
+
+        Child container = celeriac.start(dir, "container");
+        container.awaitOutput(READY);
+        awaitLog(container, "Sending due task add-every-second \\(demo\\.add\\)", CeleriacProcesses.WAIT);
+        awaitLog(container, "Task demo\\.add\\[[^\\]]+\\] succeeded", CeleriacProcesses.WAIT);
+        assertThat(home.resolve("data/celeriac-data/beat-schedule.json")).as("the default store, in data/")
+                .isRegularFile();
+
+        Files.writeString(schedule, add + """
+                echo-every-second:
+                  task: demo.echo
+                  schedule: 1
+                  args: [hello]
+                """, StandardCharsets.UTF_8);
+
+        awaitLog(container, "Sending due task echo-every-second \\(demo\\.echo\\)", Duration.ofSeconds(10));
+        awaitLog(container, "Task demo\\.echo\\[[^\\]]+\\] succeeded", CeleriacProcesses.WAIT);
+        container.process().destroy(); // SIGTERM: warm
+        assertThat(container.awaitExit()).as(container.err()).isZero();
+        assertThat(container.err()).contains("Container stopped").doesNotContain("Beat cannot start");
+    }
+
+    /** Waits until the child's log (standard error) has a match of {@code regex}; fails if it exits first. */
+    private static void awaitLog(Child child, String regex, Duration wait) throws InterruptedException {
+        Pattern text = Pattern.compile(regex);
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (!text.matcher(child.err()).find()) {
+            assertThat(child.process().isAlive()).as("%s exited before logging '%s'", child.name(), text).isTrue();
+            assertThat(System.nanoTime()).as("'%s' logged within %s", text, wait).isLessThan(deadline);
+            Thread.sleep(100);
         }
     }
 

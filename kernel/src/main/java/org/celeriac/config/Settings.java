@@ -81,6 +81,11 @@ public final class Settings {
     /** Not a Celery setting: whether workers also write their events to the log ({@code celeriac.events}). */
     public static final String WORKER_LOG_EVENTS = "worker_log_events";
 
+    /**
+     * Not a Celery setting: whether the container runs a beat beside its worker (as {@code celeriac worker -B}); the
+     * command line ignores it.
+     */
+    public static final String BEAT_ENABLED = "beat_enabled";
     /** Not a Celery setting: where beats keep last runs, run-time entries and their lease (a URL). */
     public static final String BEAT_STORE = "beat_store";
     /** Not a Celery setting: the YAML file of periodic entries, in the shape of Celery's {@code beat_schedule}. */
@@ -112,6 +117,7 @@ public final class Settings {
             Map.entry(CONTROL_EXCHANGE, "celery"),
             Map.entry(WORKER_ENABLE_REMOTE_CONTROL, "true"),
             Map.entry(WORKER_HEARTBEAT_INTERVAL, "2"),
+            Map.entry(BEAT_ENABLED, "false"),
             Map.entry(BEAT_STORE, "file:celeriac-data/beat-schedule.json"),
             Map.entry(BEAT_TIMEZONE, "UTC"),
             Map.entry(BEAT_MISSED_RUN, "once"),

@@ -51,6 +51,39 @@ final class AppSupervisor implements PluginListener, AutoCloseable {
         void opened(Celeriac app);
 
         void closing(Celeriac app);
+
+        /**
+         * These listeners as one: told of an open app in their order, of its closing in the reverse order (what
+         * started last stops first), each closing even when one before it fails.
+         */
+        static AppListener all(List<AppListener> listeners) {
+            List<AppListener> inOrder = List.copyOf(listeners);
+            return new AppListener() {
+                @Override
+                public void opened(Celeriac app) {
+                    inOrder.forEach(l -> l.opened(app));
+                }
+
+                @Override
+                public void closing(Celeriac app) {
+                    RuntimeException failure = null;
+                    for (int i = inOrder.size() - 1; i >= 0; i--) {
+                        try {
+                            inOrder.get(i).closing(app);
+                        } catch (RuntimeException e) {
+                            if (failure == null) {
+                                failure = e;
+                            } else {
+                                failure.addSuppressed(e);
+                            }
+                        }
+                    }
+                    if (failure != null) {
+                        throw failure;
+                    }
+                }
+            };
+        }
     }
 
     private final PluginCatalog catalog;

@@ -1,5 +1,6 @@
 package org.celeriac.osgi;
 
+import java.nio.file.Path;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +31,10 @@ import org.slf4j.LoggerFactory;
  * {@link CeleriacClient} is a service, for other bundles to send tasks; the registry is a service for as long as
  * this component is active.
  *
- * <p>A configuration change restarts the app and worker on the new settings; the framework keeps running.
+ * <p>With {@code beat_enabled} a beat runs beside the worker ({@link BeatListener}): the entries of
+ * {@code beat_schedule_file}, of the deployed packages' {@code @Periodic} tasks and of its store.
+ *
+ * <p>A configuration change restarts the app and worker (and beat) on the new settings; the framework keeps running.
  *
  * <p>For as long as this component is active, its cold stop is a {@link Runnable} service with the property
  * {@value #STOP_PROPERTY}{@code =}{@value #STOP_COLD}: running it stops the worker as Celery's second Ctrl-C does
@@ -50,6 +54,10 @@ public final class CeleriacRuntime {
     static final String STOP_PROPERTY = "celeriac.stop";
     /** {@value #STOP_PROPERTY} of the {@link Runnable} that stops cold. */
     static final String STOP_COLD = "cold";
+    /** The framework property the container sets to its home directory: what a relative schedule file is in. */
+    static final String HOME_PROPERTY = "celeriac.home";
+    /** The framework property the container sets to its data directory: what a relative {@code file:} store is in. */
+    static final String DATA_PROPERTY = "celeriac.data";
 
     private final TaskRegistry tasks = new TaskRegistry();
     private TaskPackageTracker packages;
@@ -67,7 +75,10 @@ public final class CeleriacRuntime {
         packages = new TaskPackageTracker(context, tasks);
         packages.open();
         plugins = new OsgiPluginCatalog(context);
-        supervisor = new AppSupervisor(plugins, tasks, new ClientPublisher(context));
+        // The beat after the client: it starts once the client is published and stops before it is withdrawn.
+        supervisor = new AppSupervisor(plugins, tasks, AppSupervisor.AppListener.all(List.of(
+                new ClientPublisher(context), new BeatListener(tasks, plugins, directory(context, HOME_PROPERTY),
+                        directory(context, DATA_PROPERTY)))));
         plugins.addListener(supervisor);
         plugins.open();
         registryRegistration = context.registerService(TaskRegistry.class, tasks, null);
@@ -122,6 +133,12 @@ public final class CeleriacRuntime {
         } catch (IllegalArgumentException e) {
             LOG.error("Configuration {} is not valid, nothing changes until it is: {}", PID, e.getMessage());
         }
+    }
+
+    /** A directory a framework property names, or null without it (a framework other than the container). */
+    private static Path directory(BundleContext context, String property) {
+        String value = context.getProperty(property);
+        return value == null || value.isBlank() ? null : Path.of(value.trim());
     }
 
     /** Registers the open app's client as a service, and withdraws it before the app closes. */

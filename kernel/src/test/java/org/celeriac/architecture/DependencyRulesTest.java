@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Which packages may depend on which: the SPI on nothing, the codec on no engine part, the OSGi framework API
- * only in the OSGi adapter, no cycles.
+ * only in the OSGi adapter, SnakeYAML only in the schedule file reader, no cycles.
  */
 class DependencyRulesTest {
 
@@ -52,6 +52,14 @@ class DependencyRulesTest {
                 .should().dependOnClassesThat(
                         resideInAnyPackage("org.osgi.framework..", "org.osgi.util..", "org.osgi.service..")
                                 .and(not(resideInAPackage("org.osgi.service.component.annotations.."))))
+                .check(CLASSES);
+    }
+
+    @Test
+    void onlyTheScheduleFileUsesSnakeYaml() {
+        // SnakeYAML is an optional import of the kernel bundle: any other user would fail where it is not installed.
+        noClasses().that().doNotHaveFullyQualifiedName("org.celeriac.beat.ScheduleFile")
+                .should().dependOnClassesThat().resideInAPackage("org.yaml.snakeyaml..")
                 .check(CLASSES);
     }
 

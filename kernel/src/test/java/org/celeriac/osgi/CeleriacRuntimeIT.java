@@ -209,7 +209,9 @@ class CeleriacRuntimeIT {
 
     @Test
     void theFileScheduleStoreIsAServiceForFileUrls() throws Exception {
-        Object factory = awaitService("org.celeriac.spi.beat.ScheduleStoreFactory", ref -> true);
+        // the in-memory store is a component of the kernel too: pick the file store by its component name
+        Object factory = awaitService("org.celeriac.spi.beat.ScheduleStoreFactory",
+                ref -> "org.celeriac.beat.FileScheduleStoreFactory".equals(ref.getProperty("component.name")));
 
         assertThat(factory.getClass().getName()).isEqualTo("org.celeriac.beat.FileScheduleStoreFactory");
         assertThat(List.copyOf((Collection<?>) call(factory, "schemes"))).isEqualTo(List.of("file"));

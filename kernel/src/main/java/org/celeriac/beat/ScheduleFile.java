@@ -1,4 +1,4 @@
-package org.celeriac.cli;
+package org.celeriac.beat;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.celeriac.beat.BeatEntry;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -29,14 +28,21 @@ import org.yaml.snakeyaml.error.YAMLException;
  *   options: {queue: celery, expires: 10}
  * </pre>
  *
- * Read with SnakeYAML's safe constructor: plain maps, lists and scalars, never objects the file names.
+ * Read with SnakeYAML's safe constructor: plain maps, lists and scalars, never objects the file names. SnakeYAML is
+ * an optional import of the kernel bundle: only this class uses it, so a container without it runs everything but
+ * schedule files.
  */
-final class ScheduleFile {
+public final class ScheduleFile {
     private ScheduleFile() {
     }
 
-    /** @throws IllegalArgumentException naming the file and what is wrong in it */
-    static List<BeatEntry> read(Path file, ZoneId zone) {
+    /**
+     * The entries of a schedule file, in the file's order.
+     *
+     * @param zone the zone of crontab and local clocked times that name none ({@code beat_timezone})
+     * @throws IllegalArgumentException naming the file and what is wrong in it, or why it cannot be read
+     */
+    public static List<BeatEntry> read(Path file, ZoneId zone) {
         Object doc;
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
@@ -48,8 +54,12 @@ final class ScheduleFile {
         return entries(doc, zone, "beat schedule file " + file);
     }
 
-    /** Entries from YAML text: the {@code --schedule} of {@code celeriac beat add}, and tests. */
-    static Object parseValue(String yaml) {
+    /**
+     * A value from YAML text, as plain maps, lists and scalars: the {@code --every} of {@code celeriac beat add}.
+     *
+     * @throws IllegalArgumentException when it is not valid YAML
+     */
+    public static Object parseValue(String yaml) {
         try {
             return plain(new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml));
         } catch (YAMLException e) {
