@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import org.celeriac.redis.LuaScripts;
 import org.celeriac.redis.CheckedConnections;
 import org.celeriac.redis.RedisUrl;
 import org.celeriac.spi.beat.ScheduleStore;
@@ -17,7 +17,6 @@ import org.celeriac.spi.beat.ScheduleStoreException;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.params.SetParams;
 
 /**
@@ -63,7 +62,7 @@ final class RedisScheduleStore implements ScheduleStore {
     private final String entriesKey;
     private final String leaseKey;
     private final JedisPool pool;
-    private final Map<String, String> scriptShas = new ConcurrentHashMap<>();
+    private final LuaScripts scripts = new LuaScripts();
 
     RedisScheduleStore(RedisUrl endpoint, String prefix) {
         this.where = endpoint.where();
@@ -160,18 +159,8 @@ final class RedisScheduleStore implements ScheduleStore {
         }
     }
 
-    /** EVALSHA, loading the script on first use and after a SCRIPT FLUSH or a failover. */
     private Object script(Jedis j, String source, List<String> keys, List<String> args) {
-        String sha = scriptShas.get(source);
-        if (sha != null) {
-            try {
-                return j.evalsha(sha, keys, args);
-            } catch (JedisNoScriptException e) {
-                scriptShas.remove(source);
-            }
-        }
-        scriptShas.put(source, j.scriptLoad(source));
-        return j.eval(source, keys, args);
+        return scripts.run(j, source, keys, args);
     }
 
     static long toMicros(Instant instant) {

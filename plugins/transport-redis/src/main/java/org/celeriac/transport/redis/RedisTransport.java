@@ -26,6 +26,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import org.celeriac.redis.LuaScripts;
 import org.celeriac.redis.CheckedConnections;
 import org.celeriac.redis.RedisUrl;
 import org.celeriac.spi.transport.Delivery;
@@ -47,7 +48,6 @@ import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.params.ZAddParams;
 import redis.clients.jedis.util.KeyValue;
@@ -216,7 +216,7 @@ final class RedisTransport implements Transport {
             return 0
             """;
 
-    private final Map<String, String> scriptShas = new ConcurrentHashMap<>();
+    private final LuaScripts scripts = new LuaScripts();
     private final RedisUrl url;
     private final Duration visibilityTimeout;
     private final HostAndPort address;
@@ -861,18 +861,8 @@ final class RedisTransport implements Transport {
 
     // ---------------------------------------------------------------- plumbing
 
-    /** EVALSHA, loading the script on first use and after a SCRIPT FLUSH or a failover. */
     private Object script(Jedis j, String source, List<String> keys, List<String> args) {
-        String sha = scriptShas.get(source);
-        if (sha != null) {
-            try {
-                return j.evalsha(sha, keys, args);
-            } catch (JedisNoScriptException e) {
-                scriptShas.remove(source);
-            }
-        }
-        scriptShas.put(source, j.scriptLoad(source));
-        return j.eval(source, keys, args);
+        return scripts.run(j, source, keys, args);
     }
 
     private static String tagOf(Delivery d) {

@@ -1,0 +1,30 @@
+package org.celeriac.redis;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+
+/**
+ * Runs Lua scripts by their SHA once Redis has them, so that each call sends a digest rather than the script; one per
+ * client of a server, since what it remembers is that server's script cache.
+ */
+public final class LuaScripts {
+    private final Map<String, String> shas = new ConcurrentHashMap<>();
+
+    /** EVALSHA, loading the script on first use and after a SCRIPT FLUSH or a failover. */
+    public Object run(Jedis j, String source, List<String> keys, List<String> args) {
+        String sha = shas.get(source);
+        if (sha != null) {
+            try {
+                return j.evalsha(sha, keys, args);
+            } catch (JedisNoScriptException e) {
+                shas.remove(source);
+            }
+        }
+        shas.put(source, j.scriptLoad(source));
+        return j.eval(source, keys, args);
+    }
+}
