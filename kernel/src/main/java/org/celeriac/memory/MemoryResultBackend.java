@@ -1,10 +1,14 @@
 package org.celeriac.memory;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.celeriac.spi.backend.ChordJoin;
 import org.celeriac.spi.backend.ResultBackend;
 import org.celeriac.spi.backend.TaskResult;
 
@@ -20,6 +24,9 @@ final class MemoryResultBackend implements ResultBackend {
 
         final Map<String, Stored<TaskResult>> results = new ConcurrentHashMap<>();
         final Map<String, Stored<Long>> counters = new ConcurrentHashMap<>();
+        final Map<String, Stored<List<Object>>> groups = new ConcurrentHashMap<>();
+        /** Chords being joined: each member's outcome by header index (guarded by the join itself). */
+        final Map<String, TaskResult[]> chords = new ConcurrentHashMap<>();
 
         static long deadline(Duration ttl) {
             return ttl == null ? 0 : System.nanoTime() + ttl.toNanos() | 1;
@@ -81,6 +88,57 @@ final class MemoryResultBackend implements ResultBackend {
         return store.counters.compute(key, (k, old) -> new Store.Stored<>(
                 (old == null || old.expired() ? 0 : old.value()) + delta, Store.deadline(ttl))).value();
     }
+
+    @Override
+    public void saveGroup(String groupId, List<Object> members, Duration ttl) {
+        store.groups.put(groupId, new Store.Stored<>(List.copyOf(new ArrayList<>(members)), Store.deadline(ttl)));
+    }
+
+    @Override
+    public Optional<List<Object>> restoreGroup(String groupId) {
+        Store.Stored<List<Object>> s = store.groups.get(groupId);
+        return s == null || s.expired() ? Optional.empty() : Optional.of(s.value());
+    }
+
+    @Override
+    public void forgetGroup(String groupId) {
+        store.groups.remove(groupId);
+    }
+
+    @Override
+    public Optional<ChordJoin> chordJoin() {
+        return Optional.of(join);
+    }
+
+    /** Outcomes by index in an array per chord; the whole join under the array's lock. Chords here never expire. */
+    private final ChordJoin join = new ChordJoin() {
+        @Override
+        public void begin(String groupId, int size, Duration ttl) {
+            store.chords.putIfAbsent(groupId, new TaskResult[size]);
+        }
+
+        @Override
+        public Optional<List<TaskResult>> memberDone(String groupId, int index, TaskResult outcome, Duration ttl) {
+            TaskResult[] members = store.chords.get(groupId);
+            if (members == null || index < 0 || index >= members.length) {
+                return Optional.empty();
+            }
+            synchronized (members) {
+                members[index] = outcome;
+                for (TaskResult m : members) {
+                    if (m == null) {
+                        return Optional.empty();
+                    }
+                }
+                return Optional.of(List.copyOf(Arrays.asList(members)));
+            }
+        }
+
+        @Override
+        public boolean end(String groupId) {
+            return store.chords.remove(groupId) != null;
+        }
+    };
 
     @Override
     public void close() {

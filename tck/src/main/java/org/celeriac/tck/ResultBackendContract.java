@@ -18,7 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import org.celeriac.spi.backend.ChordJoin;
 import org.celeriac.spi.backend.ResultBackend;
 import org.celeriac.spi.backend.TaskResult;
 import org.celeriac.spi.backend.TaskState;
@@ -250,5 +252,113 @@ public abstract class ResultBackendContract {
         assertThat(values).hasSize(200);
         assertThat(new HashSet<>(values)).contains(1L, 200L);
         assertThat(backend.increment(key, 0, Duration.ofHours(1))).isEqualTo(200);
+    }
+
+    /** Whether the backend {@linkplain ResultBackend#saveGroup saves groups}; Celery's rpc backend does not. */
+    protected boolean supportsGroups() {
+        return true;
+    }
+
+    private ChordJoin join() {
+        Optional<ChordJoin> join = backend.chordJoin();
+        assumeTrue(join.isPresent(), "this backend joins no chords");
+        return join.get();
+    }
+
+    private static TaskResult failure(String id, String type, String message) {
+        return new TaskResult(id, TaskState.FAILURE,
+                Map.of("exc_type", type, "exc_message", List.of(message), "exc_module", "builtins"), "Traceback\n",
+                List.of(), Instant.now().truncatedTo(ChronoUnit.MILLIS), Map.of());
+    }
+
+    @Test
+    void chordJoinHandsEveryOutcomeInHeaderOrderToTheLastMember() {
+        ChordJoin join = join();
+        String group = newId();
+        join.begin(group, 3, Duration.ofHours(1));
+        List<String> ids = List.of(newId(), newId(), newId());
+
+        assertThat(join.memberDone(group, 2, success(ids.get(2), 30), Duration.ofHours(1))).isEmpty();
+        assertThat(join.memberDone(group, 0, failure(ids.get(0), "ValueError", "bad"), Duration.ofHours(1))).isEmpty();
+        List<TaskResult> all = join.memberDone(group, 1, success(ids.get(1), List.of(1, "a")), Duration.ofHours(1))
+                .orElseThrow(() -> new AssertionError("the last member did not get the outcomes"));
+
+        assertThat(all).extracting(TaskResult::taskId).containsExactlyElementsOf(ids);
+        assertThat(all).extracting(TaskResult::state)
+                .containsExactly(TaskState.FAILURE, TaskState.SUCCESS, TaskState.SUCCESS);
+        assertThat(all.get(0).result()).isEqualTo(
+                Map.of("exc_type", "ValueError", "exc_message", List.of("bad"), "exc_module", "builtins"));
+        assertThat(all.get(1).result()).isEqualTo(List.of(1, "a"));
+        assertThat(all.get(2).result()).isEqualTo(30);
+    }
+
+    @Test
+    void chordMemberReportingAgainIsCountedOnce() {
+        ChordJoin join = join();
+        String group = newId();
+        join.begin(group, 2, Duration.ofHours(1));
+        String first = newId();
+
+        assertThat(join.memberDone(group, 0, success(first, 1), Duration.ofHours(1))).isEmpty();
+        assertThat(join.memberDone(group, 0, success(first, 2), Duration.ofHours(1))).isEmpty();
+        List<TaskResult> all = join.memberDone(group, 1, success(newId(), 3), Duration.ofHours(1)).orElseThrow();
+
+        assertThat(all).extracting(TaskResult::result).containsExactly(2, 3);
+        // The last member redelivered before the join ended gets them again (its first run may not have sent the body).
+        assertThat(join.memberDone(group, 1, success(all.get(1).taskId(), 3), Duration.ofHours(1))).isPresent();
+    }
+
+    @Test
+    void chordJoinEndsOnceAndFiresNoMore() {
+        ChordJoin join = join();
+        String group = newId();
+        join.begin(group, 1, Duration.ofHours(1));
+
+        assertThat(join.end(group)).isTrue();
+        assertThat(join.end(group)).isFalse();
+        assertThat(join.memberDone(group, 0, success(newId(), 1), Duration.ofHours(1))).isEmpty();
+    }
+
+    @Test
+    void chordJoinFiresExactlyOnceAmongConcurrentMembersOfSeveralClients() throws Exception {
+        ChordJoin first = join();
+        ChordJoin second = open().chordJoin().orElseThrow();
+        String group = newId();
+        int size = 200;
+        first.begin(group, size, Duration.ofHours(1));
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        AtomicInteger fired = new AtomicInteger();
+        List<Future<?>> work = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            int index = i;
+            ChordJoin client = i % 2 == 0 ? first : second;
+            work.add(threads.submit(() -> client.memberDone(group, index, success(newId(), index), Duration.ofHours(1))
+                    .ifPresent(all -> {
+                        assertThat(all).extracting(TaskResult::result)
+                                .containsExactlyElementsOf(java.util.stream.IntStream.range(0, size).boxed().toList());
+                        fired.incrementAndGet();
+                    })));
+        }
+        for (Future<?> f : work) {
+            f.get();
+        }
+        threads.shutdown();
+
+        assertThat(fired).hasValue(1);
+    }
+
+    @Test
+    void savedGroupIsRestoredUntilForgotten() {
+        assumeTrue(supportsGroups(), "this backend keeps no groups");
+        String group = newId();
+        List<Object> members = List.of(Arrays.asList(Arrays.asList(newId(), null), null),
+                Arrays.asList(Arrays.asList(newId(), null), null));
+
+        backend.saveGroup(group, members, Duration.ofHours(1));
+
+        assertThat(open().restoreGroup(group)).contains(members);
+        backend.forgetGroup(group);
+        assertThat(backend.restoreGroup(group)).isEmpty();
+        assertThat(backend.restoreGroup(newId())).isEmpty();
     }
 }

@@ -2,6 +2,7 @@ package org.celeriac.spi.backend;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 
 import org.osgi.annotation.versioning.ConsumerType;
@@ -75,6 +76,33 @@ public interface ResultBackend extends AutoCloseable {
      * {@code ttl} without change, or never when {@code ttl} is null.
      */
     long increment(String key, long delta, Duration ttl);
+
+    /**
+     * How this backend joins chords atomically; empty when it cannot, and chords then wait for their header with
+     * Celery's {@code celery.chord_unlock} polling.
+     */
+    default Optional<ChordJoin> chordJoin() {
+        return Optional.empty();
+    }
+
+    /**
+     * Saves a group's members (Celery's {@code GroupResult.save}), kept for {@code ttl}, or forever when null.
+     *
+     * @param members each member's result in Celery's tuple form ({@code [[id, parent], children]})
+     * @throws UnsupportedOperationException when this backend keeps no groups
+     */
+    default void saveGroup(String groupId, List<Object> members, Duration ttl) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no groups");
+    }
+
+    /** A saved group's members in Celery's tuple form, empty when none is saved or it expired. */
+    default Optional<List<Object>> restoreGroup(String groupId) {
+        return Optional.empty();
+    }
+
+    /** Removes a saved group (not its members' results). */
+    default void forgetGroup(String groupId) {
+    }
 
     @Override
     void close();

@@ -1,8 +1,9 @@
 /**
- * Result backends: storage of task state and results in Celery's result meta form, and atomic counters for chords.
+ * Result backends: storage of task state and results in Celery's result meta form, atomic counters, saved groups
+ * and the join of chords.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package org.celeriac.spi.backend;
 
 import org.osgi.annotation.bundle.Export;

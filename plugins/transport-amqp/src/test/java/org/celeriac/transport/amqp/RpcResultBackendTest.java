@@ -26,4 +26,10 @@ class RpcResultBackendTest extends ResultBackendContract {
     protected boolean supportsCounters() {
         return false;
     }
+
+    /** Nor saved groups, as Celery's rpc backend. */
+    @Override
+    protected boolean supportsGroups() {
+        return false;
+    }
 }
