@@ -75,7 +75,7 @@ public final class Celeriac implements AutoCloseable {
         }
         this.client = new CeleriacClient(transport, backend, plugins.serializer(settings.get(Settings.TASK_SERIALIZER)),
                 settings.get(Settings.TASK_DEFAULT_QUEUE), settings.getInt(Settings.MESSAGE_MAX_BYTES, Integer.MAX_VALUE),
-                routes, name -> tasks.find(name).map(t -> t.options().queue()));
+                routes, name -> tasks.find(name).map(t -> t.options().queue()), resultExpires(settings));
         this.control = new Control(transport, plugins.serializer("json"), clock, settings.get(Settings.CONTROL_EXCHANGE));
         if (settings.getBoolean(Settings.TASK_SEND_SENT_EVENT)) {
             // Celery's client names itself gen<pid>@<host> in its events
@@ -170,6 +170,12 @@ public final class Celeriac implements AutoCloseable {
                 plugins.serializer("json"), clock, listener);
     }
 
+    /** {@code result_expires}: null (for ever) when 0 or unset. */
+    private static Duration resultExpires(Settings settings) {
+        Duration expires = settings.getSeconds(Settings.RESULT_EXPIRES);
+        return expires == null || expires.isZero() ? null : expires;
+    }
+
     /** Worker options from the settings ({@code worker_concurrency}, {@code task_acks_late}, ...). */
     public WorkerOptions workerOptions() {
         WorkerOptions d = WorkerOptions.defaults();
@@ -219,7 +225,7 @@ public final class Celeriac implements AutoCloseable {
      * {@code worker_send_task_events}, {@code worker_heartbeat_interval}, {@code worker_log_events}).
      */
     public Worker worker(WorkerOptions options, DispatchOptions dispatch) {
-        Worker w = new Worker(transport, backend, tasks, plugins, options, dispatch);
+        Worker w = new Worker(transport, backend, tasks, plugins, options, dispatch, client::queueFor);
         workers.add(w);
         Serializer json = plugins.serializer("json");
         EventDispatcher events = new EventDispatcher(options.hostname(), clock,

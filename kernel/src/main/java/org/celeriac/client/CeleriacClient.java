@@ -1,5 +1,6 @@
 package org.celeriac.client;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,6 +10,10 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
 
+import org.celeriac.canvas.Canvas;
+import org.celeriac.canvas.CanvasSender;
+import org.celeriac.canvas.Group;
+import org.celeriac.canvas.Sent;
 import org.celeriac.events.EventDispatcher;
 import org.celeriac.protocol.ProtocolV2;
 import org.celeriac.protocol.Repr;
@@ -20,6 +25,8 @@ import org.celeriac.spi.transport.Transport;
 
 /** Sends tasks by name, as Celery's {@code send_task}. Thread-safe. */
 public final class CeleriacClient {
+    /** Celery's {@code result_expires} default. */
+    private static final Duration DEFAULT_RESULT_EXPIRES = Duration.ofDays(1);
 
     private final Transport transport;
     private final ResultBackend backend;
@@ -29,6 +36,7 @@ public final class CeleriacClient {
     private final Function<String, Optional<String>> taskQueue;
     private final int maxMessageBytes;
     private final String origin = ProtocolV2.defaultOrigin();
+    private final CanvasSender canvasSender;
     /** Where {@code task-sent} events go ({@code task_send_sent_event}), or null for none. */
     private volatile EventDispatcher sentEvents;
 
@@ -45,6 +53,13 @@ public final class CeleriacClient {
      */
     public CeleriacClient(Transport transport, ResultBackend backend, Serializer serializer, String defaultQueue,
                           int maxMessageBytes, TaskRoutes routes, Function<String, Optional<String>> taskQueue) {
+        this(transport, backend, serializer, defaultQueue, maxMessageBytes, routes, taskQueue, DEFAULT_RESULT_EXPIRES);
+    }
+
+    /** @param resultExpires how long a chord's join state is kept ({@code result_expires}); null for ever */
+    public CeleriacClient(Transport transport, ResultBackend backend, Serializer serializer, String defaultQueue,
+                          int maxMessageBytes, TaskRoutes routes, Function<String, Optional<String>> taskQueue,
+                          Duration resultExpires) {
         this.routes = routes;
         this.taskQueue = taskQueue;
         this.transport = transport;
@@ -52,6 +67,7 @@ public final class CeleriacClient {
         this.protocol = new ProtocolV2(serializer);
         this.defaultQueue = defaultQueue;
         this.maxMessageBytes = maxMessageBytes;
+        this.canvasSender = new CanvasSender(transport, backend, protocol, this::queueFor, resultExpires);
     }
 
     public AsyncResult send(String task, List<?> args, Map<String, ?> kwargs) {
@@ -165,6 +181,62 @@ public final class CeleriacClient {
     /** Where a worker sends the result when the backend replies to the sender (rpc), else none. */
     private String replyTo() {
         return backend.repliesToSender() ? backend.replyQueue() : null;
+    }
+
+    /**
+     * Sends a canvas, as Celery's {@code apply_async} on a signature, chain or chord: returns the result of what it
+     * ends with (a chain's last task, a chord's body), whose {@link AsyncResult#parent()} walks back.
+     *
+     * @throws UnsupportedOperationException for a chord when the result backend cannot join chords
+     */
+    public AsyncResult apply(Canvas canvas) {
+        Sent sent = canvasSender.apply(canvas);
+        if (sent.isGroup()) {
+            throw new IllegalArgumentException("a group has a GroupResult: apply(Group)");
+        }
+        return asyncResult(sent);
+    }
+
+    /** Sends a group's tasks; returns their results in order, as Celery's {@code group.apply_async}. */
+    public GroupResult apply(Group group) {
+        return groupResult(canvasSender.apply(group));
+    }
+
+    /** A group saved before ({@link GroupResult#save}), by id: Celery's {@code GroupResult.restore}. */
+    public Optional<GroupResult> restoreGroup(String groupId) {
+        return backend.restoreGroup(groupId).map(members -> {
+            List<AsyncResult> results = new ArrayList<>(members.size());
+            for (Object m : members) {
+                results.add(new AsyncResult(tupleId(m), backend));
+            }
+            return new GroupResult(groupId, results, backend);
+        });
+    }
+
+    /** The id in Celery's result tuple {@code [[id, parent], children]}. */
+    private static String tupleId(Object tuple) {
+        if (tuple instanceof List<?> t && !t.isEmpty() && t.get(0) instanceof List<?> head && !head.isEmpty()
+                && head.get(0) instanceof String id) {
+            return id;
+        }
+        throw new IllegalStateException("not a Celery result tuple: " + tuple);
+    }
+
+    private AsyncResult asyncResult(Sent sent) {
+        Sent p = sent.parent();
+        if (p == null) {
+            return new AsyncResult(sent.id(), backend);
+        }
+        return p.isGroup() ? new AsyncResult(sent.id(), backend, null, groupResult(p))
+                : new AsyncResult(sent.id(), backend, asyncResult(p), null);
+    }
+
+    private GroupResult groupResult(Sent sent) {
+        List<AsyncResult> members = new ArrayList<>();
+        for (Sent m : sent.members()) {
+            members.add(asyncResult(m));
+        }
+        return new GroupResult(sent.id(), members, backend);
     }
 
     /** A handle on the result of a task sent before, by id. */

@@ -32,11 +32,13 @@ final class TaskRunner {
     private final TaskRequests requests;
     private final RunState state;
     private final Dispatcher.Redispatch redispatch;
+    private final Continuations continuations;
 
     /** @param redispatch where a job whose task is gone when it comes to run goes, to wait for a redeploy */
     TaskRunner(WorkerOptions options, TaskRegistry registry, Transport transport, Outcomes outcomes,
                Revocations revocations, TimeLimiter timeLimiter, TaskRequests requests, RunState state,
-               Dispatcher.Redispatch redispatch) {
+               Dispatcher.Redispatch redispatch, Continuations continuations) {
+        this.continuations = continuations;
         this.options = options;
         this.registry = registry;
         this.transport = transport;
@@ -213,8 +215,17 @@ final class TaskRunner {
                 long ran = System.nanoTime() - started;
                 // Asked only for the event: storeResult finds a terminated run by itself.
                 boolean terminated = requests.observing() && revocations.terminating(task.id());
-                if (storeResult) {
+                boolean follows = Continuations.follows(task);
+                if (follows) {
+                    continuations.succeeded(task, json);
+                }
+                if (storeResult && follows) {
+                    outcomes.storeResultNow(task, TaskState.SUCCESS, json, null); // what follows may look for it
+                } else if (storeResult) {
                     outcomes.storeResult(task, TaskState.SUCCESS, json, null);
+                }
+                if (follows) {
+                    continuations.reportToChord(task, TaskState.SUCCESS, json);
                 }
                 LOG.info("Task {}[{}] succeeded in {} ms", task.task(), task.id(), ran / 1_000_000);
                 if (terminated) {
@@ -269,6 +280,7 @@ final class TaskRunner {
             if (storeErrors) {
                 outcomes.storeResult(task, TaskState.FAILURE, TimeLimiter.hardLimitResult(limit), trace);
             }
+            workflowFailed(TimeLimiter.hardLimitResult(limit), trace);
             outcomes.settle(delivery, true, holdsPermit);
             if (requests.observing()) {
                 requests.failed(this, TimeLimiter.hardLimitResult(limit), trace);
@@ -298,10 +310,25 @@ final class TaskRunner {
 
         private void fail(Map<String, Object> error, Object described, String traceback, boolean storeErrors) {
             LOG.error("Task {}[{}] raised {}", task.task(), task.id(), described);
-            if (storeErrors) {
+            if (storeErrors && Continuations.follows(task)) {
+                outcomes.storeResultNow(task, TaskState.FAILURE, error, traceback); // errbacks may look for it
+            } else if (storeErrors) {
                 outcomes.storeResult(task, TaskState.FAILURE, error, traceback);
             }
+            workflowFailed(error, traceback);
             requests.failed(this, error, traceback);
+        }
+
+        /** Fails what waits for this task; a broker or backend failure here leaves the task's own outcome as is. */
+        private void workflowFailed(Object error, String traceback) {
+            if (!Continuations.follows(task)) {
+                return;
+            }
+            try {
+                continuations.failed(task, TaskState.FAILURE, error, traceback);
+            } catch (RuntimeException e) {
+                LOG.error("Task {}[{}]: cannot fail its chain, chord or errbacks", task.task(), task.id(), e);
+            }
         }
 
         /**

@@ -9,8 +9,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.function.DoubleSupplier;
+import java.util.function.Function;
 
+import org.celeriac.canvas.CanvasSender;
 import org.celeriac.discovery.PluginCatalog;
+import org.celeriac.protocol.ProtocolV2;
 import org.celeriac.registry.TaskRegistry;
 import org.celeriac.spi.backend.ResultBackend;
 import org.celeriac.spi.transport.Delivery;
@@ -30,6 +33,8 @@ import org.slf4j.LoggerFactory;
  * {@link TaskRunner} job, {@link Outcomes} stores the result and settles the message; {@link Shutdown} stops them.
  */
 public final class Worker implements AutoCloseable {
+    /** Celery's {@code task_default_queue}, for workflow steps of a worker built without the client's routing. */
+    private static final String DEFAULT_QUEUE = "celery";
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
 
     private final TaskRegistry registry;
@@ -66,12 +71,28 @@ public final class Worker implements AutoCloseable {
      */
     public Worker(Transport transport, ResultBackend backend, TaskRegistry registry, PluginCatalog serializers,
                   WorkerOptions options, DispatchOptions dispatch) {
-        this(transport, backend, registry, serializers, options, dispatch, MemoryGuard::heapAfterGc);
+        this(transport, backend, registry, serializers, options, dispatch, task -> DEFAULT_QUEUE);
+    }
+
+    /**
+     * @param serializers the catalog that names the serializers behind {@code acceptContent}
+     * @param dispatch    rate limits, the redelivery cap, where revokes are kept
+     * @param queueFor    where the tasks a workflow sends next go when they name no queue: the client's routing
+     */
+    public Worker(Transport transport, ResultBackend backend, TaskRegistry registry, PluginCatalog serializers,
+                  WorkerOptions options, DispatchOptions dispatch, Function<String, String> queueFor) {
+        this(transport, backend, registry, serializers, options, dispatch, MemoryGuard::heapAfterGc, queueFor);
     }
 
     /** @param heapShare how full the heap is, 0 to 1, for the memory guard */
     Worker(Transport transport, ResultBackend backend, TaskRegistry registry, PluginCatalog serializers,
            WorkerOptions options, DispatchOptions dispatch, DoubleSupplier heapShare) {
+        this(transport, backend, registry, serializers, options, dispatch, heapShare, task -> DEFAULT_QUEUE);
+    }
+
+    private Worker(Transport transport, ResultBackend backend, TaskRegistry registry, PluginCatalog serializers,
+                   WorkerOptions options, DispatchOptions dispatch, DoubleSupplier heapShare,
+                   Function<String, String> queueFor) {
         this.registry = registry;
         this.options = options;
         this.dispatch = dispatch;
@@ -83,8 +104,11 @@ public final class Worker implements AutoCloseable {
         // Built before the dispatcher, to which they hand deliveries back: through redispatch below.
         this.admission = new Admission(transport, registry, pool, outcomes, requests, timer, state,
                 dispatch.defaultRateLimit(), this::redispatch);
+        Continuations continuations = new Continuations(new CanvasSender(transport, backend,
+                new ProtocolV2(serializers.serializer("json")), queueFor, options.resultExpires()), backend,
+                options.resultExpires());
         TaskRunner runner = new TaskRunner(options, registry, transport, outcomes, revocations, pool.timeLimiter(),
-                requests, state, this::redispatch);
+                requests, state, this::redispatch, continuations);
         this.dispatcher = new Dispatcher(transport, registry, serializers, options, dispatch, pool, outcomes,
                 revocations, admission, runner, requests, timer, state);
         this.fetcher = new Fetcher(transport, options, dispatch, pool, new MemoryGuard(dispatch.maxMemoryPercent(),

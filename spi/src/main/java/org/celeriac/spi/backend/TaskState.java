@@ -8,4 +8,9 @@ public enum TaskState {
     public boolean isReady() {
         return this == SUCCESS || this == FAILURE || this == REVOKED;
     }
+
+    /** Whether the task ended without a result (Celery's {@code PROPAGATE_STATES}): it fails what waits for it. */
+    public boolean isFailed() {
+        return this == FAILURE || this == REVOKED;
+    }
 }
