@@ -96,6 +96,27 @@ public final class ResultMetaJson {
                 date == null ? null : parseDate(date.toString()), extended);
     }
 
+    /**
+     * Any JSON-like value as Python's {@code json.dumps} writes it, for the other documents Celery keeps beside the
+     * meta (a chord member, a saved group); {@code what} names it in the error.
+     */
+    public static String encodeValue(Object value, String what) {
+        try {
+            return WRITER.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new BackendException("Cannot write " + what + " as JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** A JSON document as plain values (maps, lists, numbers, strings); {@code what} names it in the error. */
+    public static Object decodeValue(String json, String what) {
+        try {
+            return MAPPER.readValue(json, Object.class);
+        } catch (IOException e) {
+            throw new BackendException(what + " is not JSON: " + e.getMessage(), e);
+        }
+    }
+
     /** Python's {@code datetime.isoformat()} of a naive UTC time: microseconds, left out when zero. */
     public static String formatDate(Instant t) {
         LocalDateTime d = LocalDateTime.ofInstant(t, ZoneOffset.UTC);

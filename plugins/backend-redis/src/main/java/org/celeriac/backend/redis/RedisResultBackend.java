@@ -3,8 +3,11 @@ package org.celeriac.backend.redis;
 import org.celeriac.resultmeta.ResultMetaJson;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -13,8 +16,10 @@ import java.util.concurrent.TimeoutException;
 
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.celeriac.redis.CheckedConnections;
+import org.celeriac.redis.LuaScripts;
 import org.celeriac.redis.RedisUrl;
 import org.celeriac.spi.backend.BackendException;
+import org.celeriac.spi.backend.ChordJoin;
 import org.celeriac.spi.backend.ResultBackend;
 import org.celeriac.spi.backend.TaskResult;
 import org.slf4j.Logger;
@@ -37,12 +42,16 @@ import redis.clients.jedis.params.SetParams;
  * <p>{@link #await} subscribes to the task's channel on one subscriber connection shared by all waiters of this
  * backend ({@link ResultSubscriber}), reads the key once the subscription is confirmed (so no result slips between
  * the read and the subscription), and re-reads now and then as a safety net. Without a subscriber it polls.
+ *
+ * <p>Chords join in Celery's keys ({@link RedisChordJoin}); saved groups are Celery's {@code celery-taskset-meta-<id>}
+ * documents.
  */
 final class RedisResultBackend implements ResultBackend {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisResultBackend.class);
 
     static final String KEY_PREFIX = "celery-task-meta-";
+    static final String GROUP_KEY_PREFIX = "celery-taskset-meta-";
     /** The pool size without {@code max_connections}. */
     static final int DEFAULT_MAX_CONNECTIONS = 16;
 
@@ -54,6 +63,7 @@ final class RedisResultBackend implements ResultBackend {
     private final String where;
     private final JedisPool pool;
     private final ResultSubscriber subscriber;
+    private final ChordJoin join;
 
     RedisResultBackend(RedisUrl endpoint) {
         this.endpoint = endpoint;
@@ -68,6 +78,7 @@ final class RedisResultBackend implements ResultBackend {
         this.pool = new JedisPool(config, new CheckedConnections(endpoint.address(),
                 clientConfig(endpoint, endpoint.socketTimeoutMillis(), "celeriac-backend"), where));
         this.subscriber = new ResultSubscriber(endpoint);
+        this.join = new RedisChordJoin(pool, new LuaScripts(), where);
     }
 
     /** Client settings; {@code socketTimeout} 0 blocks forever. */
@@ -98,6 +109,10 @@ final class RedisResultBackend implements ResultBackend {
         return KEY_PREFIX + taskId;
     }
 
+    static String groupKey(String groupId) {
+        return GROUP_KEY_PREFIX + groupId;
+    }
+
     @Override
     public void store(TaskResult result, Duration ttl) {
         write(List.of(result), ttl, "store the result of task " + result.taskId());
@@ -121,6 +136,11 @@ final class RedisResultBackend implements ResultBackend {
         for (TaskResult r : results) {
             encoded.add(new String[] {key(r.taskId()), ResultMetaJson.encode(r)});
         }
+        write(encoded, ttl, what);
+    }
+
+    /** Each {key, value}'s SET (with its expiry) and PUBLISH, all in one MULTI/EXEC, as Celery's {@code set}. */
+    private void write(List<String[]> encoded, Duration ttl, String what) {
         try (Jedis jedis = pool.getResource()) {
             Transaction tx = jedis.multi();
             for (String[] e : encoded) {
@@ -212,6 +232,53 @@ final class RedisResultBackend implements ResultBackend {
             return value.get();
         } catch (JedisException e) {
             throw failure("increment " + key, e);
+        }
+    }
+
+    @Override
+    public Optional<ChordJoin> chordJoin() {
+        return Optional.of(join);
+    }
+
+    /**
+     * The document Celery's {@code _save_group} writes: {@code {"result": [[group id, null], members]}} and nothing
+     * else (no status, no date), SET and PUBLISHed as it does every value, so Python's {@code GroupResult.restore}
+     * reads it. A chord's header saved under the chord's group id sends Celery's {@code on_chord_part_return} to
+     * join the members' stored results rather than the outcomes in the join.
+     */
+    @Override
+    public void saveGroup(String groupId, List<Object> members, Duration ttl) {
+        Map<String, Object> doc = Map.of("result", Arrays.asList(Arrays.asList(groupId, null), members));
+        write(Collections.singletonList(new String[] {groupKey(groupId),
+                ResultMetaJson.encodeValue(doc, "group " + groupId)}), ttl, "save group " + groupId);
+    }
+
+    @Override
+    public Optional<List<Object>> restoreGroup(String groupId) {
+        String json;
+        try (Jedis jedis = pool.getResource()) {
+            json = jedis.get(groupKey(groupId));
+        } catch (JedisException e) {
+            throw failure("restore group " + groupId, e);
+        }
+        if (json == null) {
+            return Optional.empty();
+        }
+        Object doc = ResultMetaJson.decodeValue(json, "The saved group " + groupId);
+        if (doc instanceof Map<?, ?> m && m.get("result") instanceof List<?> tuple && tuple.size() == 2
+                && tuple.get(1) instanceof List<?> members) {
+            return Optional.of(Collections.unmodifiableList(new ArrayList<Object>(members)));
+        }
+        throw new BackendException("The saved group " + groupId + " is not {\"result\": [[id, parent], members]}: "
+                + json);
+    }
+
+    @Override
+    public void forgetGroup(String groupId) {
+        try (Jedis jedis = pool.getResource()) {
+            jedis.del(groupKey(groupId));
+        } catch (JedisException e) {
+            throw failure("forget group " + groupId, e);
         }
     }
 
