@@ -59,7 +59,19 @@ public final class TaskRegistry {
      * package-private); returns their names.
      */
     public Set<String> register(Class<?> type) {
-        Object instance = null;
+        return register(type, null);
+    }
+
+    /**
+     * Registers the {@code @Task} methods of an object built by the caller, for tasks that need what only their host
+     * can give them (the engine's builtins).
+     */
+    public Set<String> registerInstance(Object tasks) {
+        return register(tasks.getClass(), tasks);
+    }
+
+    private Set<String> register(Class<?> type, Object given) {
+        Object instance = given;
         Set<String> names = new LinkedHashSet<>();
         for (Method method : type.getDeclaredMethods()) {
             Task task = method.getAnnotation(Task.class);
@@ -157,9 +169,11 @@ public final class TaskRegistry {
         return Optional.ofNullable(tasks.get(name));
     }
 
-    /** Task names, sorted. */
+    /** Task names, sorted, without Celery's builtins ({@code celery.*}), which Celery's listings leave out too. */
     public Collection<String> names() {
-        return Collections.unmodifiableSet(new TreeMap<>(tasks).keySet());
+        TreeMap<String, TaskDefinition> sorted = new TreeMap<>(tasks);
+        sorted.keySet().removeIf(n -> n.startsWith("celery."));
+        return Collections.unmodifiableSet(sorted.keySet());
     }
 
     private static Object instantiate(Class<?> type) {

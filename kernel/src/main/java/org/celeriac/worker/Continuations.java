@@ -150,9 +150,14 @@ final class Continuations {
         if (!join.end(group)) {
             return; // failed or fired before
         }
+        failBody(bodyDict, reason);
+    }
+
+    /** Fails a chord's body with Celery's ChordError and sends the body's errbacks: Celery's chord_error_from_stack. */
+    void failBody(Object bodyDict, String reason) {
         Canvas body = Canvas.fromDict(bodyDict);
         String bodyId = idOf(body);
-        LOG.error("Chord {} failed: {}", group, reason);
+        LOG.error("Chord with body {} failed: {}", bodyId, reason);
         if (bodyId != null) {
             backend.store(new TaskResult(bodyId, TaskState.FAILURE,
                     ExceptionInfo.celery("ChordError", reason).toResult(), null, List.of(), Instant.now(), Map.of()),

@@ -104,9 +104,10 @@ public final class Worker implements AutoCloseable {
         // Built before the dispatcher, to which they hand deliveries back: through redispatch below.
         this.admission = new Admission(transport, registry, pool, outcomes, requests, timer, state,
                 dispatch.defaultRateLimit(), this::redispatch);
-        Continuations continuations = new Continuations(new CanvasSender(transport, backend,
-                new ProtocolV2(serializers.serializer("json")), queueFor, options.resultExpires()), backend,
-                options.resultExpires());
+        CanvasSender canvas = new CanvasSender(transport, backend, new ProtocolV2(serializers.serializer("json")),
+                queueFor, options.resultExpires());
+        Continuations continuations = new Continuations(canvas, backend, options.resultExpires());
+        registry.registerInstance(new BuiltinTasks(registry, canvas, backend, continuations, options.resultExpires()));
         TaskRunner runner = new TaskRunner(options, registry, transport, outcomes, revocations, pool.timeLimiter(),
                 requests, state, this::redispatch, continuations);
         this.dispatcher = new Dispatcher(transport, registry, serializers, options, dispatch, pool, outcomes,

@@ -177,4 +177,57 @@ class CanvasWorkflowTest extends ExecutionTestSupport {
         assertThat(Canvas.fromDict(c.toDict())).isEqualTo(c);
         assertThat(c.toDict()).containsEntry("subtask_type", "chord").containsEntry("task", "celery.chord");
     }
+
+    @Test
+    void celeryStarmapAndMapCallTheTaskForEachItem() throws Exception {
+        Map<String, Object> add = add().toDict();
+        AsyncResult starmap = app.client().send("celery.starmap", List.of(),
+                Map.of("task", add, "it", List.of(List.of(1, 2), List.of(3, 4))));
+        AsyncResult map = app.client().send("celery.map", List.of(),
+                Map.of("task", Signature.of("c.first").toDict(), "it", List.of("a", "b")));
+
+        assertThat(starmap.get(WAIT)).isEqualTo(List.of(3, 7));
+        assertThat(map.get(WAIT)).isEqualTo(List.of("a", "b"));
+        assertThat(app.tasks().names()).noneMatch(n -> n.startsWith("celery."));
+    }
+
+    @Test
+    void celeryChunksSendsAGroupOfStarmaps() throws Exception {
+        List<List<Object>> items = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            items.add(List.of(i, i));
+        }
+        AsyncResult chunks = app.client().send("celery.chunks", List.of(),
+                Map.of("task", add().toDict(), "it", items, "n", 4));
+
+        List<?> tuple = (List<?>) chunks.get(WAIT);
+        List<?> members = (List<?>) tuple.get(1);
+        List<Object> values = new ArrayList<>();
+        for (Object m : members) {
+            String id = (String) ((List<?>) ((List<?>) m).get(0)).get(0);
+            values.add(app.client().result(id).get(WAIT));
+        }
+        assertThat(values).containsExactly(List.of(0, 2, 4, 6), List.of(8, 10, 12, 14), List.of(16, 18));
+    }
+
+    @Test
+    void chordUnlockSendsTheBodyOnceTheHeaderIsReadyAndFailsItWhenAMemberFailed() throws Exception {
+        AsyncResult a = app.client().apply(Signature.of("c.slow", "a", 0.3));
+        AsyncResult b = app.client().apply(add(1, 2));
+        String bodyId = key();
+        Map<String, Object> body = Signature.of("c.first").taskId(bodyId).toDict();
+        app.client().send("celery.chord_unlock", List.of("g1", body), Map.of("interval", 0.1,
+                "result", List.of(List.of(java.util.Arrays.asList(a.id(), null), List.of()),
+                        List.of(java.util.Arrays.asList(b.id(), null), List.of()))));
+
+        assertThat(app.client().result(bodyId).get(WAIT)).isEqualTo(List.of("a", 3));
+
+        AsyncResult failed = app.client().apply(Signature.of("c.fail", "unlock"));
+        failure(failed);
+        String failedBody = key();
+        app.client().send("celery.chord_unlock", List.of("g2", Signature.of("c.first").taskId(failedBody).toDict()),
+                Map.of("interval", 0.1, "result", List.of(List.of(java.util.Arrays.asList(failed.id(), null), List.of()))));
+        TaskFailedException e = failure(app.client().result(failedBody));
+        assertThat(e.getMessage()).contains("ChordError").contains("Dependency " + failed.id());
+    }
 }
