@@ -27,8 +27,12 @@ public final class Json {
         }
     }
 
-    /** @throws IllegalArgumentException when the text is not JSON */
-    static Object read(String text) {
+    /**
+     * Reads any JSON value: {@code null}, String, Number, Boolean, List or Map.
+     *
+     * @throws IllegalArgumentException when the text is not JSON
+     */
+    public static Object read(String text) {
         try {
             return MAPPER.readValue(text, Object.class);
         } catch (JsonProcessingException e) {

@@ -2,7 +2,7 @@
  * JDBC plumbing shared by the SQL transport and result backend: URLs, pooled databases, dialects and JSON.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.celeriac.sql;
 
 import org.osgi.annotation.bundle.Export;

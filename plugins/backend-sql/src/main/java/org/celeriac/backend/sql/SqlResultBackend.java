@@ -1,11 +1,14 @@
 package org.celeriac.backend.sql;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.celeriac.spi.backend.ChordJoin;
 import org.celeriac.spi.backend.ResultBackend;
 import org.celeriac.spi.backend.TaskResult;
 import org.celeriac.spi.backend.TaskState;
@@ -28,8 +32,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Results in {@code celeriac_result}, one row per task: the state, the rest of Celery's meta as JSON, the
  * completion time in epoch microseconds and an expiry time (epoch millis by the database clock). Counters
- * are rows of {@code celeriac_counter}. Expired rows are invisible at once and deleted now and then.
- * Database failures surface as {@link BackendException}.
+ * are rows of {@code celeriac_counter}, saved groups rows of {@code celeriac_group}, and chords being joined
+ * rows of {@code celeriac_chord} with their members' outcomes in {@code celeriac_chord_member} (see
+ * {@link SqlChordJoin}). Expired rows are invisible at once and deleted now and then. Database failures surface
+ * as {@link BackendException}.
  */
 final class SqlResultBackend implements ResultBackend {
 
@@ -46,8 +52,31 @@ final class SqlResultBackend implements ResultBackend {
             "CREATE TABLE IF NOT EXISTS celeriac_counter ("
                     + "name VARCHAR(255) PRIMARY KEY, "
                     + "counter_value BIGINT NOT NULL, "
-                    + "expires_at BIGINT)");
+                    + "expires_at BIGINT)",
+            // Tables added later are only ever appended here: CREATE ... IF NOT EXISTS runs on every open, so a
+            // database made by an older version gains them then.
+            "CREATE TABLE IF NOT EXISTS celeriac_group ("
+                    + "group_id VARCHAR(255) PRIMARY KEY, "
+                    + "members VARCHAR NOT NULL, "
+                    + "expires_at BIGINT)",
+            "CREATE INDEX IF NOT EXISTS celeriac_group_expires ON celeriac_group (expires_at)",
+            "CREATE TABLE IF NOT EXISTS celeriac_chord ("
+                    + "group_id VARCHAR(255) PRIMARY KEY, "
+                    + "chord_size INT NOT NULL, "
+                    + "expires_at BIGINT)",
+            "CREATE INDEX IF NOT EXISTS celeriac_chord_expires ON celeriac_chord (expires_at)",
+            // No expiry of their own: members live as long as their chord's row (deleted with it).
+            "CREATE TABLE IF NOT EXISTS celeriac_chord_member ("
+                    + "group_id VARCHAR(255) NOT NULL, "
+                    + "member_index INT NOT NULL, "
+                    + "task_id VARCHAR(255) NOT NULL, "
+                    + "status VARCHAR(16) NOT NULL, "
+                    + "result_json VARCHAR, "
+                    + "PRIMARY KEY (group_id, member_index))");
 
+    /** The tables whose rows carry {@code expires_at}; chord members go with their chord's row. */
+    private static final List<String> EXPIRING_TABLES =
+            List.of("celeriac_result", "celeriac_counter", "celeriac_group", "celeriac_chord");
     private static final long MAX_AWAIT_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long CLEANUP_EVERY_NANOS = TimeUnit.SECONDS.toNanos(60);
     /** Tries for a write that lost a race (a concurrent first insert of the same key). */
@@ -56,7 +85,10 @@ final class SqlResultBackend implements ResultBackend {
     private final SqlDatabase db;
     private final String now;
     private final String upsert;
+    private final String upsertGroup;
+    private final String upsertMember;
     private final Signal stored;
+    private final ChordJoin join = new SqlChordJoin();
     private final AtomicLong lastCleanup = new AtomicLong(System.nanoTime());
     private volatile boolean closed;
 
@@ -66,6 +98,11 @@ final class SqlResultBackend implements ResultBackend {
         this.upsert = db.dialect().upsert("celeriac_result", List.of("task_id"),
                 List.of("task_id", "status", "meta", "date_done", "expires_at"),
                 List.of("?", "?", "?", "?", now + " + CAST(? AS BIGINT)"));
+        this.upsertGroup = db.dialect().upsert("celeriac_group", List.of("group_id"),
+                List.of("group_id", "members", "expires_at"), List.of("?", "?", now + " + CAST(? AS BIGINT)"));
+        this.upsertMember = db.dialect().upsert("celeriac_chord_member", List.of("group_id", "member_index"),
+                List.of("group_id", "member_index", "task_id", "status", "result_json"),
+                List.of("?", "?", "?", "?", "?"));
         this.stored = db.signal("celeriac_result");
     }
 
@@ -184,6 +221,173 @@ final class SqlResultBackend implements ResultBackend {
     }
 
     @Override
+    public void saveGroup(String groupId, List<Object> members, Duration ttl) {
+        String json = Json.write(members);
+        writeWithRetry("save group " + groupId, c -> {
+            try (PreparedStatement ps = c.prepareStatement(upsertGroup)) {
+                ps.setString(1, groupId);
+                ps.setString(2, json);
+                setLongOrNull(ps, 3, ttl == null ? null : ttl.toMillis());
+                return ps.executeUpdate();
+            }
+        });
+        cleanUp();
+    }
+
+    @Override
+    public Optional<List<Object>> restoreGroup(String groupId) {
+        return read("restore group " + groupId, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT members FROM celeriac_group "
+                    + "WHERE group_id = ? AND (expires_at IS NULL OR expires_at > " + now + ")")) {
+                ps.setString(1, groupId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.empty();
+                    }
+                    // not List.copyOf: members hold nulls (no parent, no children)
+                    return Optional.of(Collections.unmodifiableList(asList(Json.read(rs.getString(1)))));
+                }
+            }
+        });
+    }
+
+    @Override
+    public void forgetGroup(String groupId) {
+        read("forget group " + groupId, c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM celeriac_group WHERE group_id = ?")) {
+                ps.setString(1, groupId);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public Optional<ChordJoin> chordJoin() {
+        return Optional.of(join);
+    }
+
+    /**
+     * Joins chords in two tables rather than with {@link #increment} and stored results: the chord's row holds the
+     * header size and is the lock that serialises its members ({@code SELECT ... FOR UPDATE} works alike on H2 and
+     * PostgreSQL), and each member's outcome is a row keyed by its header index, so a redelivered member replaces
+     * its outcome instead of being counted twice, and the last member reads every outcome in header order inside
+     * the transaction in which it completed the count: exactly one of racing members sees the count full.
+     */
+    private final class SqlChordJoin implements ChordJoin {
+
+        /** Inserts the chord's row unless a live one exists; an expired one is replaced, with its outcomes. */
+        @Override
+        public void begin(String groupId, int size, Duration ttl) {
+            writeWithRetry("begin chord " + groupId, c -> {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM celeriac_chord "
+                        + "WHERE group_id = ? AND expires_at <= " + now)) {
+                    ps.setString(1, groupId);
+                    if (ps.executeUpdate() > 0) {
+                        deleteMembers(c, groupId);
+                    }
+                }
+                // Portable insert-if-absent (H2 knows no ON CONFLICT DO NOTHING): two racing begins make one
+                // fail on the key, and its retry finds the row.
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO celeriac_chord "
+                        + "(group_id, chord_size, expires_at) "
+                        + "SELECT CAST(? AS VARCHAR(255)), CAST(? AS INT), " + now + " + CAST(? AS BIGINT) "
+                        + "WHERE NOT EXISTS (SELECT 1 FROM celeriac_chord WHERE group_id = ?)")) {
+                    ps.setString(1, groupId);
+                    ps.setInt(2, size);
+                    setLongOrNull(ps, 3, ttl == null ? null : ttl.toMillis());
+                    ps.setString(4, groupId);
+                    return ps.executeUpdate();
+                }
+            });
+            cleanUp();
+        }
+
+        /**
+         * One transaction under the chord row's lock: record the outcome, prolong the chord by {@code ttl} (as
+         * Celery's Redis backend re-expires its chord keys on each member), count, and read all when complete.
+         */
+        @Override
+        public Optional<List<TaskResult>> memberDone(String groupId, int index, TaskResult outcome, Duration ttl) {
+            String json = Json.write(outcome.result());
+            return writeWithRetry("record member " + index + " of chord " + groupId, c -> {
+                int size;
+                try (PreparedStatement ps = c.prepareStatement("SELECT chord_size FROM celeriac_chord "
+                        + "WHERE group_id = ? AND (expires_at IS NULL OR expires_at > " + now + ") FOR UPDATE")) {
+                    ps.setString(1, groupId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) {
+                            return Optional.<List<TaskResult>>empty(); // never begun, ended or expired
+                        }
+                        size = rs.getInt(1);
+                    }
+                }
+                if (index < 0 || index >= size) {
+                    LOG.warn("Ignoring member {} of chord {}, whose header has {} members", index, groupId, size);
+                    return Optional.<List<TaskResult>>empty();
+                }
+                try (PreparedStatement ps = c.prepareStatement(upsertMember)) {
+                    ps.setString(1, groupId);
+                    ps.setInt(2, index);
+                    ps.setString(3, outcome.taskId());
+                    ps.setString(4, outcome.state().name());
+                    ps.setString(5, json);
+                    ps.executeUpdate();
+                }
+                try (PreparedStatement ps = c.prepareStatement("UPDATE celeriac_chord "
+                        + "SET expires_at = " + now + " + CAST(? AS BIGINT) WHERE group_id = ?")) {
+                    setLongOrNull(ps, 1, ttl == null ? null : ttl.toMillis());
+                    ps.setString(2, groupId);
+                    ps.executeUpdate();
+                }
+                try (PreparedStatement ps = c.prepareStatement(
+                        "SELECT COUNT(*) FROM celeriac_chord_member WHERE group_id = ?")) {
+                    ps.setString(1, groupId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        if (rs.getLong(1) < size) {
+                            return Optional.<List<TaskResult>>empty();
+                        }
+                    }
+                }
+                List<TaskResult> all = new ArrayList<>(size);
+                try (PreparedStatement ps = c.prepareStatement("SELECT task_id, status, result_json "
+                        + "FROM celeriac_chord_member WHERE group_id = ? ORDER BY member_index")) {
+                    ps.setString(1, groupId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            String result = rs.getString(3);
+                            all.add(new TaskResult(rs.getString(1), TaskState.valueOf(rs.getString(2)),
+                                    result == null ? null : Json.read(result), null, List.of(), null, Map.of()));
+                        }
+                    }
+                }
+                return Optional.of(List.copyOf(all));
+            });
+        }
+
+        /** Deletes the chord's row and its outcomes together; the row's deletion tells who ended it. */
+        @Override
+        public boolean end(String groupId) {
+            return writeWithRetry("end chord " + groupId, c -> {
+                int deleted;
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM celeriac_chord WHERE group_id = ?")) {
+                    ps.setString(1, groupId);
+                    deleted = ps.executeUpdate();
+                }
+                deleteMembers(c, groupId);
+                return deleted > 0;
+            });
+        }
+    }
+
+    private static void deleteMembers(Connection c, String groupId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM celeriac_chord_member WHERE group_id = ?")) {
+            ps.setString(1, groupId);
+            ps.executeUpdate();
+        }
+    }
+
+    @Override
     public void close() {
         if (!closed) {
             closed = true;
@@ -220,7 +424,10 @@ final class SqlResultBackend implements ResultBackend {
         }
     }
 
-    /** Deletes expired results and counters, at most once a minute per backend. */
+    /**
+     * Deletes expired results, counters, groups and chords, at most once a minute per backend, then the outcomes
+     * of chords whose row is gone. Chord rows go before their members, the order in which joins lock them.
+     */
     private void cleanUp() {
         long last = lastCleanup.get();
         if (System.nanoTime() - last < CLEANUP_EVERY_NANOS || !lastCleanup.compareAndSet(last, System.nanoTime())) {
@@ -229,17 +436,21 @@ final class SqlResultBackend implements ResultBackend {
         try {
             int deleted = db.autoCommit(c -> {
                 int n = 0;
-                for (String table : List.of("celeriac_result", "celeriac_counter")) {
+                for (String table : EXPIRING_TABLES) {
                     try (PreparedStatement ps = c.prepareStatement(
                             "DELETE FROM " + table + " WHERE expires_at <= " + now)) {
                         n += ps.executeUpdate();
                     }
                 }
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM celeriac_chord_member m WHERE NOT EXISTS "
+                        + "(SELECT 1 FROM celeriac_chord c WHERE c.group_id = m.group_id)")) {
+                    n += ps.executeUpdate();
+                }
                 return n;
             });
-            LOG.debug("Deleted {} expired results and counters", deleted);
+            LOG.debug("Deleted {} expired rows", deleted);
         } catch (SQLException e) {
-            LOG.debug("Could not delete expired results", e);
+            LOG.debug("Could not delete expired rows", e);
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,10 +14,14 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.UUID;
 
+import org.celeriac.spi.backend.ChordJoin;
 import org.celeriac.spi.backend.ResultBackend;
 import org.celeriac.spi.backend.ResultBackendFactory;
 import org.celeriac.spi.backend.TaskResult;
 import org.celeriac.spi.backend.TaskState;
+import org.celeriac.sql.SqlDatabase;
+import org.celeriac.sql.SqlDatabases;
+import org.celeriac.sql.SqlUrl;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,7 +34,15 @@ class SqlResultBackendTest {
     Path dir;
 
     private ResultBackend open() {
-        return new SqlResultBackendFactory().open("sql:file:" + dir.resolve("results"), Map.of());
+        return new SqlResultBackendFactory().open(url(), Map.of());
+    }
+
+    private String url() {
+        return "sql:file:" + dir.resolve("results");
+    }
+
+    private static TaskResult success(String id, Object value) {
+        return new TaskResult(id, TaskState.SUCCESS, value, null, List.of(), Instant.now(), Map.of());
     }
 
     @Test
@@ -134,6 +147,88 @@ class SqlResultBackendTest {
         for (String at : new String[] {"1969-12-31T23:59:59.999999Z", "1970-01-01T00:00:00Z", "2026-11-25T11:41:32.000001Z"}) {
             Instant instant = Instant.parse(at);
             assertThat(SqlResultBackend.fromMicros(SqlResultBackend.toMicros(instant))).isEqualTo(instant);
+        }
+    }
+
+    @Test
+    void databaseOfAnOlderVersionGainsTheGroupAndChordTablesOnOpen() throws Exception {
+        // the schema as it was before groups and chords, with a result stored in it
+        try (SqlDatabases databases = new SqlDatabases();
+                SqlDatabase old = databases.open(SqlUrl.parse(url(), Map.of()).jdbcUrl())) {
+            old.autoCommit(c -> {
+                try (Statement s = c.createStatement()) {
+                    s.execute("CREATE TABLE celeriac_result (task_id VARCHAR(255) PRIMARY KEY, status VARCHAR(16) "
+                            + "NOT NULL, meta VARCHAR NOT NULL, date_done BIGINT, expires_at BIGINT)");
+                    s.execute("CREATE INDEX celeriac_result_expires ON celeriac_result (expires_at)");
+                    s.execute("CREATE TABLE celeriac_counter (name VARCHAR(255) PRIMARY KEY, "
+                            + "counter_value BIGINT NOT NULL, expires_at BIGINT)");
+                    s.execute("INSERT INTO celeriac_result VALUES ('old', 'SUCCESS', '{\"result\":7}', NULL, NULL)");
+                }
+                return null;
+            });
+        }
+
+        try (ResultBackend backend = open()) {
+            backend.saveGroup("g", List.of(List.of("a")), null);
+            ChordJoin join = backend.chordJoin().orElseThrow();
+            join.begin("c", 1, Duration.ofHours(1));
+
+            assertThat(backend.get("old")).map(TaskResult::result).contains(7);
+            assertThat(backend.restoreGroup("g")).contains(List.of(List.of("a")));
+            assertThat(join.memberDone("c", 0, success("t", 1), Duration.ofHours(1))).isPresent();
+        }
+    }
+
+    @Test
+    void expiredGroupIsGoneAtOnce() {
+        try (ResultBackend backend = open()) {
+            String group = UUID.randomUUID().toString();
+            backend.saveGroup(group, List.of(), Duration.ZERO);
+
+            assertThat(backend.restoreGroup(group)).isEmpty();
+        }
+    }
+
+    @Test
+    void expiredChordTakesNoMembersAndIsBegunAfresh() {
+        try (ResultBackend backend = open()) {
+            ChordJoin join = backend.chordJoin().orElseThrow();
+            String group = UUID.randomUUID().toString();
+            join.begin(group, 2, Duration.ZERO);
+            assertThat(join.memberDone(group, 0, success("a", 1), Duration.ofHours(1))).isEmpty();
+
+            join.begin(group, 1, Duration.ofHours(1));
+
+            assertThat(join.memberDone(group, 0, success("b", 2), Duration.ofHours(1)))
+                    .hasValueSatisfying(all -> assertThat(all).extracting(TaskResult::taskId).containsExactly("b"));
+        }
+    }
+
+    @Test
+    void chordOutcomesKeepJsonNullsAndNumbers() {
+        try (ResultBackend backend = open()) {
+            ChordJoin join = backend.chordJoin().orElseThrow();
+            String group = UUID.randomUUID().toString();
+            join.begin(group, 3, null);
+            join.memberDone(group, 0, success("a", null), null);
+            join.memberDone(group, 1, success("b", 12345678901L), null);
+
+            List<TaskResult> all = join.memberDone(group, 2, success("c", 2.5), null).orElseThrow();
+
+            assertThat(all).extracting(TaskResult::result).containsExactly(null, 12345678901L, 2.5);
+            assertThat(join.end(group)).isTrue();
+        }
+    }
+
+    @Test
+    void memberOutsideTheHeaderIsIgnored() {
+        try (ResultBackend backend = open()) {
+            ChordJoin join = backend.chordJoin().orElseThrow();
+            String group = UUID.randomUUID().toString();
+            join.begin(group, 1, Duration.ofHours(1));
+
+            assertThat(join.memberDone(group, 1, success("x", 1), Duration.ofHours(1))).isEmpty();
+            assertThat(join.memberDone(group, 0, success("a", 1), Duration.ofHours(1))).isPresent();
         }
     }
 }
