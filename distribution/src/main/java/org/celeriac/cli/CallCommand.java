@@ -1,6 +1,10 @@
 package org.celeriac.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -11,9 +15,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 
 import org.celeriac.app.Celeriac;
+import org.celeriac.canvas.Canvas;
+import org.celeriac.canvas.Group;
 import org.celeriac.client.AsyncResult;
+import org.celeriac.client.GroupResult;
 import org.celeriac.client.SendOptions;
 import org.celeriac.client.TaskFailedException;
 
@@ -35,7 +43,8 @@ import picocli.CommandLine.Spec;
         footerHeading = "%nExamples:%n",
         footer = {"  ./celeriac call demo.add --args '[2,3]' --wait",
             "  ./celeriac call demo.echo --args '[1]' --kwargs '{\"greeting\": \"hi\"}' --wait",
-            "  ./celeriac call demo.sleep --args '[10]' --countdown 5 --expires 60"})
+            "  ./celeriac call demo.sleep --args '[10]' --countdown 5 --expires 60",
+            "  ./celeriac call --canvas chord.json --wait"})
 final class CallCommand implements Callable<Integer> {
 
     @ParentCommand
@@ -44,8 +53,14 @@ final class CallCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "NAME", description = "The task's name, e.g. demo.add.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "NAME",
+            description = "The task's name, e.g. demo.add; none with --canvas.")
     String task;
+
+    @Option(names = "--canvas", paramLabel = "FILE|-",
+            description = "Send a workflow instead: a chain, group or chord as Celery's signature dict in JSON, "
+                    + "from FILE or, with -, standard input. --wait prints what it ends with (a group: every result).")
+    String canvas;
 
     @Option(names = "--args", paramLabel = "JSON", description = "Positional arguments, a JSON array. Default: [].")
     String args;
@@ -85,8 +100,16 @@ final class CallCommand implements Callable<Integer> {
         Duration timeout = waiting.timeout();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if ((task == null) == (canvas == null)) {
+            throw new IllegalArgumentException("name a task, or give --canvas, not both");
+        }
+        Canvas workflow = canvas == null ? null : readCanvas(json);
         try (Celeriac app = root.open(settings.resolve(Map.of(), root.context().environment()))) {
-            AsyncResult result = app.client().send(task, positional, named, options);
+            if (workflow instanceof Group group) {
+                return callGroup(app.client().apply(group), json, out, err, timeout);
+            }
+            AsyncResult result = workflow != null ? app.client().apply(workflow)
+                    : app.client().send(task, positional, named, options);
             if (!waiting.await) {
                 out.println(result.id());
                 return ExitCodes.OK;
@@ -104,6 +127,40 @@ final class CallCommand implements Callable<Integer> {
                         + result.state() + ". It may still run; see 'celeriac result " + result.id() + " --wait'.");
                 return ExitCodes.TIMEOUT;
             }
+        }
+    }
+
+    private Canvas readCanvas(Json json) throws IOException {
+        if (args != null || kwargs != null) {
+            throw new IllegalArgumentException("--canvas carries its own arguments: no --args or --kwargs with it");
+        }
+        String text = "-".equals(canvas) ? root.context().input().lines().collect(Collectors.joining("\n"))
+                : Files.readString(Path.of(canvas), StandardCharsets.UTF_8);
+        try {
+            return Canvas.fromDict(json.object("--canvas", text));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--canvas: " + e.getMessage(), e);
+        }
+    }
+
+    private int callGroup(GroupResult result, Json json, PrintWriter out, PrintWriter err, Duration timeout)
+            throws InterruptedException {
+        if (!waiting.await) {
+            out.println(result.id());
+            return ExitCodes.OK;
+        }
+        err.println(result.id());
+        err.flush();
+        try {
+            out.println(json.print(result.get(timeout)));
+            return ExitCodes.OK;
+        } catch (TaskFailedException e) {
+            err.println(e.exception());
+            return ExitCodes.TASK_FAILED;
+        } catch (TimeoutException e) {
+            err.println("Timed out after " + Seconds.format(timeout) + " s: group " + result.id() + " has "
+                    + result.completedCount() + " of " + result.results().size() + " results.");
+            return ExitCodes.TIMEOUT;
         }
     }
 

@@ -67,6 +67,45 @@ class CallCommandTest {
     }
 
     @Test
+    void canvasFromStandardInputRunsAChordAndPrintsItsBodysResult() throws Exception {
+        String chord = """
+                {"task": "celery.chord", "subtask_type": "chord", "args": [], "options": {}, "immutable": false,
+                 "kwargs": {"kwargs": {},
+                   "header": [{"task": "demo.add", "args": [1, 2], "kwargs": {}, "options": {}},
+                              {"task": "demo.mul", "args": [3, 4], "kwargs": {}, "options": {}}],
+                   "body": {"task": "demo.xsum", "args": [], "kwargs": {}, "options": {}}}}
+                """;
+        try (RunningWorker worker = cli.startWorker(broker("canvas"))) {
+            Run run = cli.runWithInput(chord, call("canvas", "--canvas", "-", "--wait"));
+
+            assertThat(run.exitCode()).as(run.err()).isZero();
+            assertThat(run.out().strip()).isEqualTo("15");
+        }
+    }
+
+    @Test
+    void canvasOfAGroupPrintsEveryResult() throws Exception {
+        String group = """
+                {"task": "celery.group", "subtask_type": "group", "args": [], "options": {},
+                 "kwargs": {"tasks": [{"task": "demo.add", "args": [1, 2]}, {"task": "demo.mul", "args": [3, 4]}]}}
+                """;
+        try (RunningWorker worker = cli.startWorker(broker("group"))) {
+            Run run = cli.runWithInput(group, call("group", "--canvas", "-", "--wait"));
+
+            assertThat(run.exitCode()).as(run.err()).isZero();
+            assertThat(run.out().strip()).isEqualTo("[3,12]");
+        }
+    }
+
+    @Test
+    void canvasThatIsNotASignatureExitsTwo() {
+        Run run = cli.runWithInput("{\"tasks\": []}", call("bad", "--canvas", "-"));
+
+        assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(run.err()).contains("--canvas: not a Celery signature");
+    }
+
+    @Test
     void invalidJsonInArgsExitsTwoNamingTheOptionAndTheExpectedForm() {
         Run run = cli.run(call("json", "demo.add", "--args", "[2,", "--wait"));
 
