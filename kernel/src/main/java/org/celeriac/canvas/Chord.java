@@ -13,6 +13,9 @@ import java.util.Objects;
  */
 public record Chord(Group header, Canvas body, Map<String, Object> options) implements Canvas {
 
+    /** The body option that asks for every member's outcome: see {@link #withEveryOutcome()}. */
+    public static final String EVERY_OUTCOME = "chord_outcomes";
+
     public Chord {
         Objects.requireNonNull(header, "header");
         Objects.requireNonNull(body, "body");
@@ -21,6 +24,16 @@ public record Chord(Group header, Canvas body, Map<String, Object> options) impl
 
     public static Chord of(Group header, Canvas body) {
         return new Chord(header, body, Map.of());
+    }
+
+    /**
+     * Beyond Celery (celery#1881): the body runs even when header tasks fail, once every one finished, and gets each
+     * one's outcome in header order, {@code {"task_id", "status", "result"}}, the result of a failed one being its
+     * exception as Celery stores it. Celeriac workers honour it; where a Celery worker runs the last header task, the
+     * chord fails as Celery's do.
+     */
+    public Chord withEveryOutcome() {
+        return withOptions(Map.of(EVERY_OUTCOME, true));
     }
 
     @Override

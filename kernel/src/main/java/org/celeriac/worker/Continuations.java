@@ -77,7 +77,8 @@ final class Continuations {
         if (join.isEmpty()) {
             return; // Celery's celery.chord_unlock polls for the header instead
         }
-        if (state.isFailed()) {
+        boolean everyOutcome = everyOutcome(body);
+        if (state.isFailed() && !everyOutcome) {
             fail(join.get(), group, body, "Dependency " + task.id() + " raised " + exceptionRepr(result));
             return;
         }
@@ -90,8 +91,17 @@ final class Continuations {
         Optional<List<TaskResult>> all = join.get().memberDone(group, index,
                 new TaskResult(task.id(), state, result, null, List.of(), Instant.now(), Map.of()), resultExpires);
         if (all.isPresent()) {
-            fire(join.get(), group, body, all.get());
+            fire(join.get(), group, body, all.get(), everyOutcome);
         }
+    }
+
+    /**
+     * Whether the chord's body asked for every member's outcome, failures included ({@code chord_outcomes}, not a
+     * Celery option; celery#1881): it then runs once the whole header finished, however it finished.
+     */
+    private static boolean everyOutcome(Object bodyDict) {
+        return bodyDict instanceof Map<?, ?> d && d.get("options") instanceof Map<?, ?> o
+                && Boolean.TRUE.equals(o.get(Chord.EVERY_OUTCOME));
     }
 
     /**
@@ -100,8 +110,9 @@ final class Continuations {
      */
     void failed(TaskMessage task, TaskState state, Object exception, String traceback) {
         reportToChord(task, state, exception);
-        for (Object step : list(task.embed().get("chain"))) {
-            Canvas c = Canvas.fromDict(step);
+        List<?> chain = list(task.embed().get("chain"));
+        for (int i = chain.size() - 1; i >= 0; i--) { // in the order they would have run: the field is reversed
+            Canvas c = Canvas.fromDict(chain.get(i));
             String id = idOf(c);
             if (id != null) {
                 backend.store(new TaskResult(id, state, exception, traceback, List.of(), Instant.now(), Map.of()),
@@ -116,9 +127,10 @@ final class Continuations {
         callErrbacks(list(task.embed().get("errbacks")), task.id(), task.rootId());
     }
 
-    private void fire(ChordJoin join, String group, Object bodyDict, List<TaskResult> members) {
+    private void fire(ChordJoin join, String group, Object bodyDict, List<TaskResult> members,
+                      boolean everyOutcome) {
         for (TaskResult m : members) {
-            if (m.state().isFailed()) {
+            if (m.state().isFailed() && !everyOutcome) {
                 fail(join, group, bodyDict, "Dependency " + m.taskId() + " raised " + exceptionRepr(m.result()));
                 return;
             }
@@ -133,7 +145,15 @@ final class Continuations {
         }
         List<Object> results = new ArrayList<>(members.size());
         for (TaskResult m : members) {
-            results.add(m.result());
+            if (everyOutcome) {
+                Map<String, Object> outcome = new java.util.LinkedHashMap<>();
+                outcome.put("task_id", m.taskId());
+                outcome.put("status", m.state().name());
+                outcome.put("result", m.result());
+                results.add(outcome);
+            } else {
+                results.add(m.result());
+            }
         }
         try {
             sender.apply(body, List.of(results), Map.of(), Map.of());

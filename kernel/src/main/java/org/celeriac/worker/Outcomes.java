@@ -41,6 +41,7 @@ final class Outcomes {
     private final RunState state;
     private final Serializer resultSerializer;
     private final Settler settler;
+    private final Continuations continuations;
     /** Deliveries taken and not yet settled, by identity: a record's hash would hash the whole message. */
     private final Map<DeliveryRef, Delivery> held = new ConcurrentHashMap<>();
     private final AtomicInteger processed = new AtomicInteger();
@@ -48,7 +49,8 @@ final class Outcomes {
     /** @param resultSerializer what task results are converted to plain values with (JSON) */
     Outcomes(Transport transport, ResultBackend backend, WorkerOptions options, DispatchOptions dispatch,
              PrefetchSlots prefetch, Revocations revocations, TaskRequests requests, RunState state,
-             Serializer resultSerializer) {
+             Serializer resultSerializer, Continuations continuations) {
+        this.continuations = continuations;
         this.transport = transport;
         this.backend = backend;
         this.options = options;
@@ -158,6 +160,16 @@ final class Outcomes {
             settler.store(new TaskResult(id, TaskState.FAILURE, withReason.toResult(), reason + "\n", List.of(),
                     Instant.now(), addressOf(m.properties().get("reply_to") instanceof String r ? r : null, id)));
         }
+        if (task != null && failure != null && Continuations.follows(task)) {
+            // A workflow step that cannot run fails what waits for it, or a chord would wait for ever.
+            ExceptionInfo why = failure.message() != null ? failure
+                    : new ExceptionInfo(failure.type(), failure.module(), reason);
+            try {
+                continuations.failed(task, TaskState.FAILURE, why.toResult(), reason + "\n");
+            } catch (RuntimeException e) {
+                LOG.error("Task {}: cannot fail its chain, chord or errbacks", id, e);
+            }
+        }
         settle(d, true, holdsPermit);
         if (task != null) {
             requests.deadLettered(d, task);
@@ -168,6 +180,7 @@ final class Outcomes {
     void settleRevoked(Delivery d, TaskMessage task, boolean holdsPermit) {
         LOG.info("Discarding revoked task {}[{}]", task.task(), task.id());
         storeResult(task, TaskState.REVOKED, ExceptionInfo.celery("TaskRevokedError", "revoked").toResult(), null);
+        revokedInChord(task, "revoked");
         settle(d, true, holdsPermit);
         requests.revoked(d, task, false);
     }
@@ -176,8 +189,22 @@ final class Outcomes {
     void revokeExpired(Delivery d, TaskMessage task, boolean holdsPermit) {
         LOG.info("Task {}[{}] expired at {}; revoked", task.task(), task.id(), task.expires());
         storeResult(task, TaskState.REVOKED, ExceptionInfo.celery("TaskRevokedError", "expired").toResult(), null);
+        revokedInChord(task, "expired");
         settle(d, true, holdsPermit);
         requests.revoked(d, task, true);
+    }
+
+    /** A revoked header member fails its chord, as Celery's mark_as_revoked reports it to the chord. */
+    private void revokedInChord(TaskMessage task, String reason) {
+        if (state.cold() || !Continuations.follows(task)) {
+            return;
+        }
+        try {
+            continuations.reportToChord(task, TaskState.REVOKED,
+                    ExceptionInfo.celery("TaskRevokedError", reason).toResult());
+        } catch (RuntimeException e) {
+            LOG.error("Task {}[{}]: cannot report its revoke to its chord", task.task(), task.id(), e);
+        }
     }
 
     void storeResult(TaskMessage task, TaskState state, Object result, String traceback) {

@@ -99,15 +99,15 @@ public final class Worker implements AutoCloseable {
         this.revocations = dispatch.stateDb() == null ? Revocations.inMemory() : Revocations.open(dispatch.stateDb());
         this.timer = new ScheduledThreadPoolExecutor(1, TaskPool.threads("celeriac-timer"));
         this.pool = new TaskPool(options, dispatch, timer, state);
-        this.outcomes = new Outcomes(transport, backend, options, dispatch, pool.prefetch(), revocations, requests,
-                state, serializers.serializer("json"));
-        // Built before the dispatcher, to which they hand deliveries back: through redispatch below.
-        this.admission = new Admission(transport, registry, pool, outcomes, requests, timer, state,
-                dispatch.defaultRateLimit(), this::redispatch);
         CanvasSender canvas = new CanvasSender(transport, backend, new ProtocolV2(serializers.serializer("json")),
                 queueFor, options.resultExpires());
         Continuations continuations = new Continuations(canvas, backend, options.resultExpires());
         registry.registerInstance(new BuiltinTasks(registry, canvas, backend, continuations, options.resultExpires()));
+        this.outcomes = new Outcomes(transport, backend, options, dispatch, pool.prefetch(), revocations, requests,
+                state, serializers.serializer("json"), continuations);
+        // Built before the dispatcher, to which they hand deliveries back: through redispatch below.
+        this.admission = new Admission(transport, registry, pool, outcomes, requests, timer, state,
+                dispatch.defaultRateLimit(), this::redispatch);
         TaskRunner runner = new TaskRunner(options, registry, transport, outcomes, revocations, pool.timeLimiter(),
                 requests, state, this::redispatch, continuations);
         this.dispatcher = new Dispatcher(transport, registry, serializers, options, dispatch, pool, outcomes,

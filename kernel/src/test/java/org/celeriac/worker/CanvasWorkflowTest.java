@@ -149,6 +149,31 @@ class CanvasWorkflowTest extends ExecutionTestSupport {
     }
 
     @Test
+    void chordAskingForEveryOutcomeRunsItsBodyWithFailuresIncluded() throws Exception {
+        AsyncResult body = app.client().apply(Chord.of(Group.of(add(1, 2), Signature.of("c.fail", "x"),
+                Signature.of("c.slow", "late", 0.3)), Signature.of("c.first")).withEveryOutcome());
+
+        List<?> outcomes = (List<?>) body.get(WAIT);
+        List<AsyncResult> members = body.parentGroup().orElseThrow().results();
+        assertThat(outcomes).hasSize(3);
+        assertThat(outcomes.get(0)).isEqualTo(Map.of("task_id", members.get(0).id(), "status", "SUCCESS", "result", 3));
+        Map<?, ?> failed = (Map<?, ?>) outcomes.get(1);
+        assertThat(failed.get("status")).isEqualTo("FAILURE");
+        assertThat(failed.get("task_id")).isEqualTo(members.get(1).id());
+        assertThat(((Map<?, ?>) failed.get("result")).get("exc_type")).isEqualTo("IllegalStateException");
+        assertThat(((Map<?, ?>) outcomes.get(2)).get("result")).isEqualTo("late");
+    }
+
+    @Test
+    void revokedHeaderTaskFailsTheChord() throws Exception {
+        AsyncResult body = app.client().apply(Chord.of(Group.of(Signature.of("c.slow", 1, 0.1)
+                .set("expires", java.time.Instant.now().minusSeconds(5).toString())), Signature.of("c.first")));
+
+        TaskFailedException e = failure(body);
+        assertThat(e.getMessage()).contains("ChordError").contains("TaskRevokedError");
+    }
+
+    @Test
     void groupFollowedByATaskIsAChordAndAChainContinuesAfterIt() throws Exception {
         AsyncResult r = app.client().apply(Chain.of(add(1, 1), Group.of(add(10), add(20)), Signature.of("c.first"),
                 Signature.of("c.record", key())));
