@@ -137,9 +137,10 @@ final class Continuations {
         }
         Canvas body = Canvas.fromDict(bodyDict);
         String bodyId = idOf(body);
-        // A member redelivered after its worker died once the body was sent finds the join not ended yet.
-        if (bodyId != null && backend.get(bodyId).map(r -> r.state().isReady()).orElse(false)) {
-            LOG.info("Chord {}: body {} ran already", group, bodyId);
+        // A member redelivered after its worker died once the body was sent finds the join not ended yet: a body
+        // with any state stored (STARTED, a result) was received by a worker, so it is not sent again.
+        if (bodyId != null && backend.get(bodyId).isPresent()) {
+            LOG.info("Chord {}: body {} was sent already", group, bodyId);
             join.end(group);
             return;
         }
