@@ -19,7 +19,6 @@ import java.util.stream.Collectors;
 
 import org.celeriac.app.Celeriac;
 import org.celeriac.canvas.Canvas;
-import org.celeriac.canvas.Group;
 import org.celeriac.client.AsyncResult;
 import org.celeriac.client.GroupResult;
 import org.celeriac.client.SendOptions;
@@ -105,8 +104,8 @@ final class CallCommand implements Callable<Integer> {
         }
         Canvas workflow = canvas == null ? null : readCanvas(json);
         try (Celeriac app = root.open(settings.resolve(Map.of(), root.context().environment()))) {
-            if (workflow instanceof Group group) {
-                return callGroup(app.client().apply(group), json, out, err, timeout);
+            if (workflow != null && workflow.endsInGroup()) {
+                return callGroup(app.client().applyGroup(workflow), json, out, err, timeout);
             }
             AsyncResult result = workflow != null ? app.client().apply(workflow)
                     : app.client().send(task, positional, named, options);

@@ -27,6 +27,20 @@ public sealed interface Canvas permits Signature, Chain, Group, Chord {
     }
 
     /**
+     * Whether what it ends with is a group of several tasks, whose results are a group's (a group of one is sent as
+     * that one task, as Celery unrolls it).
+     */
+    default boolean endsInGroup() {
+        if (this instanceof Group g) {
+            return g.tasks().size() != 1 || g.tasks().get(0).endsInGroup();
+        }
+        if (this instanceof Chain c) {
+            return c.tasks().get(c.tasks().size() - 1).endsInGroup();
+        }
+        return false;
+    }
+
+    /**
      * Reads Celery's signature dict, nested canvases included.
      *
      * @throws IllegalArgumentException when it is not one

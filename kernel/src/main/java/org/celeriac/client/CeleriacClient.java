@@ -190,17 +190,29 @@ public final class CeleriacClient {
      * @throws UnsupportedOperationException for a chord when the result backend cannot join chords
      */
     public AsyncResult apply(Canvas canvas) {
-        Sent sent = canvasSender.apply(canvas);
-        if (sent.isGroup()) {
-            throw new IllegalArgumentException("a group has a GroupResult: apply(Group)");
+        if (canvas.endsInGroup()) {
+            throw new IllegalArgumentException("this canvas ends in a group, whose results are a GroupResult: "
+                    + "use applyGroup");
         }
-        return asyncResult(sent);
+        return asyncResult(canvasSender.apply(canvas));
     }
 
     /** Sends a group's tasks; returns their results in order, as Celery's {@code group.apply_async}. */
     public GroupResult apply(Group group) {
         return groupResult(canvasSender.apply(group));
     }
+
+    /**
+     * Sends a canvas that ends in a group (a group, or a chain whose last step is one) and returns the group's
+     * results, as Celery's {@code apply_async} returns a {@code GroupResult} for it.
+     */
+    public GroupResult applyGroup(Canvas canvas) {
+        if (!canvas.endsInGroup()) {
+            throw new IllegalArgumentException("this canvas does not end in a group: use apply");
+        }
+        return groupResult(canvasSender.apply(canvas));
+    }
+
 
     /** A group saved before ({@link GroupResult#save}), by id: Celery's {@code GroupResult.restore}. */
     public Optional<GroupResult> restoreGroup(String groupId) {

@@ -182,6 +182,13 @@ class CanvasWorkflowTest extends ExecutionTestSupport {
     }
 
     @Test
+    void chainIntoAGroupPassesTheResultToEachMember() throws Exception {
+        GroupResult g = app.client().applyGroup(Chain.of(add(1, 1), Group.of(add(10), add(20), Signature.of("c.first"))));
+
+        assertThat(g.get(WAIT)).containsExactly(12, 22, 2);
+    }
+
+    @Test
     void chainInsideAGroupInsideAChordReportsWhenItsLastTaskEnds() throws Exception {
         Chord chord = Chord.of(Group.of(Chain.of(add(1, 1), add(1), add(1)), add(5, 5),
                 Chain.of(Signature.of("c.slow", 7, 0.2), add(1))), Signature.of("c.first"));
