@@ -179,10 +179,19 @@ final class Continuations {
         Canvas body = Canvas.fromDict(bodyDict);
         String bodyId = idOf(body);
         LOG.error("Chord with body {} failed: {}", bodyId, reason);
+        Map<String, Object> error = ExceptionInfo.celery("ChordError", reason).toResult();
         if (bodyId != null) {
-            backend.store(new TaskResult(bodyId, TaskState.FAILURE,
-                    ExceptionInfo.celery("ChordError", reason).toResult(), null, List.of(), Instant.now(), Map.of()),
+            backend.store(new TaskResult(bodyId, TaskState.FAILURE, error, null, List.of(), Instant.now(), Map.of()),
                     resultExpires);
+        }
+        // Beyond Celery, which leaves them pending: the chain steps after the chord will not run either.
+        List<?> chain = list(body.options().get("chain"));
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            String id = idOf(Canvas.fromDict(chain.get(i)));
+            if (id != null) {
+                backend.store(new TaskResult(id, TaskState.FAILURE, error, null, List.of(), Instant.now(), Map.of()),
+                        resultExpires);
+            }
         }
         callErrbacks(list(body.options().get("link_error")), bodyId, null);
     }

@@ -189,6 +189,16 @@ class CanvasWorkflowTest extends ExecutionTestSupport {
     }
 
     @Test
+    void chainStepsAfterAFailedChordFailWithItsChordError() throws Exception {
+        AsyncResult last = app.client().apply(Chain.of(Group.of(add(1, 1), Signature.of("c.fail", "in header")),
+                Signature.of("c.first"), add(1)));
+
+        TaskFailedException e = failure(last);
+        assertThat(e.getMessage()).contains("ChordError");
+        assertThat(last.parent().orElseThrow().state()).isEqualTo(TaskState.FAILURE);
+    }
+
+    @Test
     void chainInsideAGroupInsideAChordReportsWhenItsLastTaskEnds() throws Exception {
         Chord chord = Chord.of(Group.of(Chain.of(add(1, 1), add(1), add(1)), add(5, 5),
                 Chain.of(Signature.of("c.slow", 7, 0.2), add(1))), Signature.of("c.first"));
