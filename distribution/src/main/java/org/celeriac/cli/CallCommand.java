@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import org.celeriac.app.Celeriac;
@@ -105,27 +106,43 @@ final class CallCommand implements Callable<Integer> {
         Canvas workflow = canvas == null ? null : readCanvas(json);
         try (Celeriac app = root.open(settings.resolve(Map.of(), root.context().environment()))) {
             if (workflow != null && workflow.endsInGroup()) {
-                return callGroup(app.client().applyGroup(workflow), json, out, err, timeout);
+                GroupResult group = app.client().applyGroup(workflow);
+                return report(group.id(), group::get, json, out, err, timeout, () -> "group " + group.id() + " has "
+                        + group.completedCount() + " of " + group.results().size() + " results.");
             }
             AsyncResult result = workflow != null ? app.client().apply(workflow)
                     : app.client().send(task, positional, named, options);
-            if (!waiting.await) {
-                out.println(result.id());
-                return ExitCodes.OK;
-            }
-            err.println(result.id());
-            err.flush();
-            try {
-                out.println(json.print(result.get(timeout)));
-                return ExitCodes.OK;
-            } catch (TaskFailedException e) {
-                err.println(e.exception());
-                return ExitCodes.TASK_FAILED;
-            } catch (TimeoutException e) {
-                err.println("Timed out after " + Seconds.format(timeout) + " s: task " + result.id() + " is "
-                        + result.state() + ". It may still run; see 'celeriac result " + result.id() + " --wait'.");
-                return ExitCodes.TIMEOUT;
-            }
+            return report(result.id(), result::get, json, out, err, timeout, () -> "task " + result.id() + " is "
+                    + result.state() + ". It may still run; see 'celeriac result " + result.id() + " --wait'.");
+        }
+    }
+
+    /** What a task's or a group's result gives within a timeout. */
+    private interface Outcome {
+        Object get(Duration timeout) throws TaskFailedException, TimeoutException, InterruptedException;
+    }
+
+    /**
+     * Without --wait prints the id; with it, the id on standard error and the value (JSON) on standard output, or the
+     * failure, or where things stand when the time ran out.
+     */
+    private int report(String id, Outcome outcome, Json json, PrintWriter out, PrintWriter err, Duration timeout,
+                       Supplier<String> standing) throws InterruptedException {
+        if (!waiting.await) {
+            out.println(id);
+            return ExitCodes.OK;
+        }
+        err.println(id);
+        err.flush();
+        try {
+            out.println(json.print(outcome.get(timeout)));
+            return ExitCodes.OK;
+        } catch (TaskFailedException e) {
+            err.println(e.exception());
+            return ExitCodes.TASK_FAILED;
+        } catch (TimeoutException e) {
+            err.println("Timed out after " + Seconds.format(timeout) + " s: " + standing.get());
+            return ExitCodes.TIMEOUT;
         }
     }
 
@@ -139,27 +156,6 @@ final class CallCommand implements Callable<Integer> {
             return Canvas.fromDict(json.object("--canvas", text));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--canvas: " + e.getMessage(), e);
-        }
-    }
-
-    private int callGroup(GroupResult result, Json json, PrintWriter out, PrintWriter err, Duration timeout)
-            throws InterruptedException {
-        if (!waiting.await) {
-            out.println(result.id());
-            return ExitCodes.OK;
-        }
-        err.println(result.id());
-        err.flush();
-        try {
-            out.println(json.print(result.get(timeout)));
-            return ExitCodes.OK;
-        } catch (TaskFailedException e) {
-            err.println(e.exception());
-            return ExitCodes.TASK_FAILED;
-        } catch (TimeoutException e) {
-            err.println("Timed out after " + Seconds.format(timeout) + " s: group " + result.id() + " has "
-                    + result.completedCount() + " of " + result.results().size() + " results.");
-            return ExitCodes.TIMEOUT;
         }
     }
 

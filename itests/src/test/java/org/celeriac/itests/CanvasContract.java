@@ -27,8 +27,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Chains, groups, chords and Celery's canvas builtins on a real broker and result backend: the scenarios of the
- * kernel's in-memory {@code CanvasWorkflowTest}, each primitive with its failure path. Client and worker run in the
+ * Chains, groups, chords and Celery's canvas builtins on a real broker and result backend: each primitive with its
+ * failure path, and what Celeriac adds (every outcome, chain steps after a failed chord). Client and worker run in the
  * test JVM, each on an app of its own (its own connections, as separate processes would have); the worker runs four
  * tasks at a time. The chord join is the backend's own ({@code ChordJoin}).
  */
@@ -81,6 +81,50 @@ abstract class CanvasContract {
         a.tasks().register(CanvasContractTasks.class);
         open.add(a);
         return a;
+    }
+
+    // --- beyond the primitives -----------------------------------------------------------------------------------
+
+    @Test
+    void chainIntoAGroupPassesTheResultToEachMember() throws Exception {
+        GroupResult g = app.client().applyGroup(Chain.of(add(1, 1), Group.of(add(10), add(20),
+                Signature.of("cc.first"))));
+
+        assertThat(g.get(WAIT)).containsExactly(12, 22, 2);
+    }
+
+    @Test
+    void chainStepsAfterAFailedChordFailWithItsChordError() throws Exception {
+        AsyncResult last = app.client().apply(Chain.of(Group.of(add(1, 1), Signature.of("cc.fail", "in header")),
+                Signature.of("cc.first"), add(1)));
+
+        assertThat(failure(last).getMessage()).contains("ChordError");
+        assertThat(last.parent().orElseThrow().state()).isEqualTo(TaskState.FAILURE);
+    }
+
+    @Test
+    void chordAskingForEveryOutcomeRunsItsBodyWithFailuresIncluded() throws Exception {
+        AsyncResult body = app.client().apply(Chord.of(Group.of(add(1, 2), Signature.of("cc.fail", "x"),
+                Signature.of("cc.slow", "late", 0.3)), Signature.of("cc.first")).withEveryOutcome());
+
+        List<?> outcomes = (List<?>) body.get(WAIT);
+        List<AsyncResult> members = body.parentGroup().orElseThrow().results();
+        assertThat(outcomes).hasSize(3);
+        assertThat(outcomes.get(0)).isEqualTo(Map.of("task_id", members.get(0).id(), "status", "SUCCESS",
+                "result", 3));
+        Map<?, ?> failed = (Map<?, ?>) outcomes.get(1);
+        assertThat(failed.get("status")).isEqualTo("FAILURE");
+        assertThat(failed.get("task_id")).isEqualTo(members.get(1).id());
+        assertThat(((Map<?, ?>) failed.get("result")).get("exc_type")).isEqualTo("IllegalStateException");
+        assertThat(((Map<?, ?>) outcomes.get(2)).get("result")).isEqualTo("late");
+    }
+
+    @Test
+    void expiredHeaderTaskFailsTheChord() throws Exception {
+        AsyncResult body = app.client().apply(Chord.of(Group.of(Signature.of("cc.slow", 1, 0.1)
+                .expires(java.time.Instant.now().minusSeconds(5))), Signature.of("cc.first")));
+
+        assertThat(failure(body).getMessage()).contains("ChordError").contains("TaskRevokedError");
     }
 
     // --- chain -------------------------------------------------------------------------------------------------

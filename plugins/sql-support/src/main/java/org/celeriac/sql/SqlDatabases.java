@@ -90,6 +90,11 @@ public final class SqlDatabases implements AutoCloseable {
         config.setMaximumPoolSize(10);
         config.setMinimumIdle(1);
         config.setConnectionTimeout(10_000);
+        if (dialect == Dialect.H2) {
+            // A process that served the embedded database (AUTO_SERVER) and just exited leaves its lock file
+            // "recently modified" for a moment: the next one to open it keeps trying rather than failing at once.
+            config.setInitializationFailTimeout(10_000);
+        }
         try {
             HikariDataSource pool = new HikariDataSource(config);
             LOG.debug("Opened pool {} for {}", config.getPoolName(), SqlUrl.redact(jdbcUrl));
