@@ -25,7 +25,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         optionListHeading = "%nOptions:%n", commandListHeading = "%nCommands:%n",
         subcommands = {StartCommand.class, WorkerCommand.class, ContainerCommand.class, CallCommand.class,
             ResultCommand.class, PurgeCommand.class, InspectCommand.class, ControlCliCommand.class, StatusCommand.class,
-            EventsCommand.class, BeatCommand.class, HelpCommand.class},
+            EventsCommand.class, BeatCommand.class, MonitorCommand.class, HelpCommand.class},
         footerHeading = "%nSettings:%n",
         footer = {"Settings have Celery's names (broker_url, result_backend, worker_concurrency, task_acks_late, "
                 + "worker_queues, worker_prefetch_multiplier, worker_hostname, task_default_queue, ...). Each comes "

@@ -1,0 +1,90 @@
+package org.celeriac.cli;
+
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import org.celeriac.app.Celeriac;
+import org.celeriac.config.Settings;
+import org.celeriac.monitor.ClusterState;
+import org.celeriac.monitor.MonitorServer;
+import org.celeriac.spi.transport.Subscription;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code celeriac monitor}: Flower's job. Follows the event stream of every worker on the broker, Celery's and
+ * Celeriac's, and serves what it learns at Flower's API paths until Ctrl-C.
+ */
+@Command(name = "monitor", sortOptions = false,
+        description = {"Serve the cluster's workers and tasks over HTTP, at Flower's API paths (/api/workers, "
+                + "/api/tasks, /api/task/info/ID, ...), from the events the workers send (start them with -E, or "
+                + "'celeriac control enable_events'). Bound to loopback unless told otherwise; anywhere else it "
+                + "needs --basic-auth."})
+final class MonitorCommand implements Callable<Integer> {
+
+    @ParentCommand
+    CeleriacCommand root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--address", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String address;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "5555",
+            description = "Port to listen on (default: ${DEFAULT-VALUE}, Flower's).")
+    int port;
+
+    @Option(names = "--basic-auth", paramLabel = "USER:PASSWORD",
+            description = "Every request needs this user and password (HTTP basic authentication).")
+    String basicAuth;
+
+    @Option(names = "--max-tasks", paramLabel = "N", defaultValue = "10000",
+            description = "Tasks kept in memory, the oldest dropped first (default: ${DEFAULT-VALUE}, Flower's).")
+    int maxTasks;
+
+    @Option(names = "--inspect-timeout", paramLabel = "SECONDS", defaultValue = "1",
+            description = "How long /api/workers waits for the workers' answers (default: ${DEFAULT-VALUE}).")
+    double inspectTimeout;
+
+    @Mixin
+    SettingsOptions settings;
+
+    @Override
+    public Integer call() throws Exception {
+        if (basicAuth != null && basicAuth.indexOf(':') < 1) {
+            throw new IllegalArgumentException("--basic-auth must be USER:PASSWORD");
+        }
+        InetAddress bind = InetAddress.getByName(address);
+        if (!bind.isLoopbackAddress() && basicAuth == null) {
+            throw new IllegalArgumentException("the monitor listens on " + address + ", beyond this machine: "
+                    + "give --basic-auth USER:PASSWORD, or listen on 127.0.0.1");
+        }
+        StopRequest stop = root.context().stopRequests().get();
+        PrintWriter out = spec.commandLine().getOut();
+        ClusterState state = new ClusterState(maxTasks);
+        try (Celeriac app = root.open(settings.resolve(Map.of(), root.context().environment()));
+             Subscription events = app.events("#", state::apply);
+             MonitorServer server = new MonitorServer(state, app, new InetSocketAddress(bind, port), basicAuth,
+                     Seconds.nonNegative("--inspect-timeout", inspectTimeout))) {
+            server.start();
+            InetSocketAddress at = server.address();
+            out.println("-> celeriac monitor: http://" + at.getHostString() + ":" + at.getPort() + "/ following "
+                    + Urls.redact(app.settings().get(Settings.BROKER_URL)) + " (Ctrl-C to stop)");
+            out.flush();
+            stop.await();
+        } finally {
+            stop.stopped();
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,292 @@
+package org.celeriac.monitor;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import org.celeriac.app.Celeriac;
+import org.celeriac.control.ControlTarget;
+import org.celeriac.control.Inspect;
+import org.celeriac.spi.backend.TaskResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * Serves the monitor's JSON API at Flower's paths and in Flower's shapes, so that scripts written for Flower work:
+ * {@code /healthcheck}, {@code /api/workers} (remote control's inspect replies, or with {@code status} who is
+ * alive), {@code /api/tasks} (filtered, sorted, paged), {@code /api/task/types}, {@code /api/task/info/ID},
+ * {@code /api/task/result/ID} and {@code /api/task/revoke/ID}. With a user and password every request needs them
+ * (HTTP basic authentication), as Flower's {@code --basic-auth}.
+ */
+public final class MonitorServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MonitorServer.class);
+    /** What Flower asks every worker for, and keeps per worker with the time of the answer. */
+    private static final List<String> INSPECTED = List.of("stats", "active_queues", "registered", "scheduled",
+            "active", "reserved", "revoked", "conf");
+
+    private final ClusterState state;
+    private final Celeriac app;
+    private final Duration inspectTimeout;
+    private final byte[] credentials;
+    private final HttpServer server;
+    private final ExecutorService threads;
+    /** Where the inspect commands of a refresh wait for their replies side by side. */
+    private final ExecutorService inspecting;
+    private final ObjectMapper json = new ObjectMapper();
+    /** The last inspect answers per worker, as Flower's {@code application.workers}. */
+    private final Map<String, Map<String, Object>> inspected = new LinkedHashMap<>();
+
+    /**
+     * Binds now; serves once {@link #start()} is called.
+     *
+     * @param basicAuth {@code user:password} that every request must carry, or null for none
+     */
+    public MonitorServer(ClusterState state, Celeriac app, InetSocketAddress address, String basicAuth,
+                         Duration inspectTimeout) throws IOException {
+        this.state = state;
+        this.app = app;
+        this.inspectTimeout = inspectTimeout;
+        this.credentials = basicAuth == null ? null
+                : ("Basic " + Base64.getEncoder().encodeToString(basicAuth.getBytes(StandardCharsets.UTF_8)))
+                        .getBytes(StandardCharsets.UTF_8);
+        this.server = HttpServer.create(address, 64);
+        this.threads = Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "celeriac-monitor-http");
+            t.setDaemon(true);
+            return t;
+        });
+        this.inspecting = Executors.newFixedThreadPool(INSPECTED.size(), r -> {
+            Thread t = new Thread(r, "celeriac-monitor-inspect");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(threads);
+        server.createContext("/", this::handle);
+    }
+
+    public void start() {
+        server.start();
+    }
+
+    /** Where it listens: the port chosen when asked for port 0. */
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        threads.shutdownNow();
+        inspecting.shutdownNow();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            if (!authorized(exchange)) {
+                exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"celeriac monitor\"");
+                send(exchange, 401, "text/plain", "Unauthorized".getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            URI uri = exchange.getRequestURI();
+            route(exchange, uri.getPath(), query(uri.getRawQuery()));
+        } catch (RuntimeException e) {
+            LOG.warn("Monitor request {} failed", exchange.getRequestURI(), e);
+        }
+    }
+
+    private void route(HttpExchange exchange, String path, Map<String, String> q) throws IOException {
+        String method = exchange.getRequestMethod();
+        if (path.equals("/healthcheck")) {
+            send(exchange, 200, "text/plain", "OK".getBytes(StandardCharsets.UTF_8));
+        } else if (path.equals("/api/workers") && method.equals("GET")) {
+            workers(exchange, q);
+        } else if (path.equals("/api/tasks") && method.equals("GET")) {
+            tasks(exchange, q);
+        } else if (path.equals("/api/task/types") && method.equals("GET")) {
+            sendJson(exchange, 200, Map.of("task-types", state.taskTypes()));
+        } else if (path.startsWith("/api/task/info/") && method.equals("GET")) {
+            String id = path.substring("/api/task/info/".length());
+            var task = state.task(id);
+            if (task.isPresent()) {
+                sendJson(exchange, 200, withWorkerName(task.get()));
+            } else {
+                error(exchange, 404, "Unknown task '" + id + "'");
+            }
+        } else if (path.startsWith("/api/task/result/") && method.equals("GET")) {
+            result(exchange, path.substring("/api/task/result/".length()));
+        } else if (path.startsWith("/api/task/revoke/") && method.equals("POST")) {
+            String id = path.substring("/api/task/revoke/".length());
+            Map<String, Object> args = new LinkedHashMap<>();
+            args.put("task_id", id);
+            args.put("terminate", truthy(q.get("terminate")));
+            args.put("signal", q.getOrDefault("signal", "SIGTERM"));
+            app.control().cast("revoke", args, ControlTarget.all());
+            sendJson(exchange, 200, Map.of("message", "Revoked '" + id + "'"));
+        } else {
+            error(exchange, 404, "Not Found");
+        }
+    }
+
+    private void workers(HttpExchange exchange, Map<String, String> q) throws IOException {
+        if (truthy(q.get("status"))) {
+            sendJson(exchange, 200, state.workerStatus());
+            return;
+        }
+        String name = q.get("workername");
+        synchronized (inspected) {
+            if (truthy(q.get("refresh")) || inspected.isEmpty() || (name != null && !inspected.containsKey(name))) {
+                refresh(name);
+            }
+            if (name != null) {
+                if (!inspected.containsKey(name)) {
+                    error(exchange, 404, "Unknown worker '" + name + "'");
+                    return;
+                }
+                sendJson(exchange, 200, Map.of(name, inspected.get(name)));
+                return;
+            }
+            sendJson(exchange, 200, inspected);
+        }
+    }
+
+    /** Asks every worker (or the one named) what Flower asks, the commands at once, each waiting its timeout. */
+    private void refresh(String name) {
+        ControlTarget target = name == null ? ControlTarget.all().withTimeout(inspectTimeout)
+                : ControlTarget.to(List.of(name)).withTimeout(inspectTimeout).withLimit(1);
+        Inspect inspect = app.control().inspect(target);
+        Map<String, CompletableFuture<Map<String, Object>>> asked = new LinkedHashMap<>();
+        for (String command : INSPECTED) {
+            asked.put(command, CompletableFuture.supplyAsync(() -> ask(inspect, command), inspecting));
+        }
+        asked.forEach((command, replies) -> {
+            Map<String, Object> answers;
+            try {
+                answers = replies.join();
+            } catch (RuntimeException e) {
+                LOG.warn("inspect {} failed: {}", command, e.toString());
+                return;
+            }
+            double now = System.currentTimeMillis() / 1000.0;
+            answers.forEach((worker, reply) -> {
+                Map<String, Object> info = inspected.computeIfAbsent(worker, w -> new LinkedHashMap<>());
+                info.put(command, reply);
+                info.put("timestamp", now);
+            });
+        });
+    }
+
+    private static Map<String, Object> ask(Inspect inspect, String command) {
+        return switch (command) {
+            case "stats" -> inspect.stats();
+            case "active_queues" -> inspect.activeQueues();
+            case "registered" -> inspect.registered();
+            case "scheduled" -> inspect.scheduled();
+            case "active" -> inspect.active();
+            case "reserved" -> inspect.reserved();
+            case "revoked" -> inspect.revoked();
+            default -> inspect.conf();
+        };
+    }
+
+    private void tasks(HttpExchange exchange, Map<String, String> q) throws IOException {
+        Integer limit;
+        int offset;
+        try {
+            limit = q.get("limit") == null || q.get("limit").isBlank() ? null : Integer.valueOf(q.get("limit"));
+            offset = q.get("offset") == null ? 0 : Integer.parseInt(q.get("offset"));
+        } catch (NumberFormatException e) {
+            error(exchange, 400, "limit and offset must be whole numbers");
+            return;
+        }
+        ClusterState.TaskQuery query = new ClusterState.TaskQuery(all(q.get("taskname")), all(q.get("state")),
+                all(q.get("workername")), q.get("sort_by"), offset, limit);
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Map<String, Object> t : state.tasks(query)) {
+            out.put((String) t.get("uuid"), withWorkerName(t));
+        }
+        sendJson(exchange, 200, out);
+    }
+
+    /** Flower's task JSON in its list and info pages has no {@code root}, {@code parent} or {@code children}. */
+    private static Map<String, Object> withWorkerName(Map<String, Object> task) {
+        Map<String, Object> t = new LinkedHashMap<>(task);
+        t.remove("root");
+        t.remove("parent");
+        t.remove("children");
+        return t;
+    }
+
+    private void result(HttpExchange exchange, String id) throws IOException {
+        TaskResult r = app.client().result(id).result();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("task-id", id);
+        out.put("state", r.state().name());
+        if (r.state().isReady()) {
+            out.put("result", r.result());
+        }
+        sendJson(exchange, 200, out);
+    }
+
+    private boolean authorized(HttpExchange exchange) {
+        if (credentials == null) {
+            return true;
+        }
+        String given = exchange.getRequestHeaders().getFirst("Authorization");
+        return given != null && MessageDigest.isEqual(credentials, given.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Flower's filters take "All" for no filter. */
+    private static String all(String value) {
+        return value == null || value.isBlank() || value.equals("All") ? null : value;
+    }
+
+    private static boolean truthy(String value) {
+        return value != null && (value.equalsIgnoreCase("true") || value.equals("1") || value.equalsIgnoreCase("yes"));
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> q = new LinkedHashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return q;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            q.put(key, value);
+        }
+        return q;
+    }
+
+    private void error(HttpExchange exchange, int status, String message) throws IOException {
+        sendJson(exchange, status, Map.of("error", message));
+    }
+
+    private void sendJson(HttpExchange exchange, int status, Object body) throws IOException {
+        send(exchange, status, "application/json; charset=UTF-8", json.writeValueAsBytes(body));
+    }
+
+    private static void send(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", type);
+        exchange.sendResponseHeaders(status, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package org.celeriac.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.celeriac.app.Celeriac;
+import org.celeriac.client.AsyncResult;
+import org.celeriac.config.Settings;
+import org.celeriac.examples.demo.DemoTasks;
+import org.celeriac.spi.transport.Subscription;
+import org.celeriac.worker.Worker;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** The monitor's API against a worker sending events on the in-memory broker, read as a Flower client reads it. */
+class MonitorServerTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private Celeriac app;
+    private Worker worker;
+    private Subscription events;
+    private MonitorServer server;
+    private final ClusterState state = new ClusterState(100);
+
+    @BeforeEach
+    void start() throws Exception {
+        app = Celeriac.open(Celeriac.inMemory(UUID.randomUUID().toString())
+                .with(Settings.WORKER_SEND_TASK_EVENTS, "true"));
+        app.tasks().register(DemoTasks.class);
+        events = app.events("#", state::apply);
+        worker = app.worker(app.workerOptions().withHostname("mon@test").withConcurrency(2));
+        worker.start();
+    }
+
+    private void serve(String basicAuth) throws Exception {
+        server = new MonitorServer(state, app, new InetSocketAddress("127.0.0.1", 0), basicAuth, Duration.ofSeconds(1));
+        server.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+        worker.close();
+        events.close();
+        app.close();
+    }
+
+    private HttpResponse<String> get(String path, String authorization) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.address().getPort() + path));
+        if (authorization != null) {
+            r.header("Authorization", authorization);
+        }
+        return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private Map<String, Object> getJson(String path) throws Exception {
+        HttpResponse<String> r = get(path, null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return json.readValue(r.body(), new TypeReference<Map<String, Object>>() { });
+    }
+
+    /** Polls until the state has seen what the assertion wants. */
+    private static void eventually(Runnable assertion) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            try {
+                assertion.run();
+                return;
+            } catch (AssertionError e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    @Test
+    void tasksAppearWithFlowersFieldsAndTheirFinalState() throws Exception {
+        serve(null);
+        AsyncResult ok = app.client().send("demo.add", List.of(2, 3), Map.of());
+        AsyncResult bad = app.client().send("demo.fail", List.of("boom"), Map.of());
+        ok.get(WAIT);
+
+        eventually(() -> assertThat(state.task(bad.id()).map(t -> t.get("state"))).contains("FAILURE"));
+        eventually(() -> assertThat(state.task(ok.id()).map(t -> t.get("state"))).contains("SUCCESS"));
+
+        Map<String, Object> tasks = getJson("/api/tasks");
+        assertThat(tasks).containsKeys(ok.id(), bad.id());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> added = (Map<String, Object>) tasks.get(ok.id());
+        assertThat(added).containsKeys("uuid", "name", "state", "received", "sent", "started", "rejected",
+                "succeeded", "failed", "retried", "revoked", "args", "kwargs", "eta", "expires", "retries", "worker",
+                "result", "exception", "timestamp", "runtime", "traceback", "exchange", "routing_key", "clock",
+                "client", "root_id", "parent_id");
+        assertThat(added).containsEntry("name", "demo.add").containsEntry("state", "SUCCESS")
+                .containsEntry("args", "[2, 3]").containsEntry("result", "5").containsEntry("worker", "mon@test");
+        assertThat(getJson("/api/tasks?state=FAILURE")).containsOnlyKeys(bad.id());
+        assertThat(getJson("/api/tasks?taskname=demo.add&limit=1")).containsOnlyKeys(ok.id());
+        assertThat(getJson("/api/task/info/" + bad.id())).containsEntry("state", "FAILURE")
+                .containsEntry("exception", "IllegalStateException('boom')");
+        assertThat(getJson("/api/task/types")).isEqualTo(Map.of("task-types", List.of("demo.add", "demo.fail")));
+        assertThat(getJson("/api/task/result/" + ok.id())).isEqualTo(Map.of("task-id", ok.id(), "state", "SUCCESS",
+                "result", 5));
+        assertThat(get("/api/task/info/no-such-task", null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void workersAreListedAliveByHeartbeatAndWithTheirInspectReplies() throws Exception {
+        serve(null);
+        eventually(() -> assertThat(state.workerStatus()).containsEntry("mon@test", true));
+
+        assertThat(getJson("/api/workers?status=true")).isEqualTo(Map.of("mon@test", true));
+        Map<String, Object> workers = getJson("/api/workers?refresh=true");
+        assertThat(workers).containsKey("mon@test");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> info = (Map<String, Object>) workers.get("mon@test");
+        assertThat(info).containsKeys("stats", "active_queues", "registered", "scheduled", "active", "reserved",
+                "revoked", "conf", "timestamp");
+        assertThat((List<Object>) info.get("registered")).contains("demo.add");
+        assertThat(get("/api/workers?workername=nobody@nowhere", null).statusCode()).isEqualTo(404);
+        assertThat(get("/healthcheck", null).body()).isEqualTo("OK");
+    }
+
+    @Test
+    void withBasicAuthEveryRequestNeedsThePassword() throws Exception {
+        serve("admin:s3cret");
+
+        assertThat(get("/api/tasks", null).statusCode()).isEqualTo(401);
+        assertThat(get("/healthcheck", basic("admin:wrong")).statusCode()).isEqualTo(401);
+        assertThat(get("/api/tasks", basic("admin:s3cret")).statusCode()).isEqualTo(200);
+    }
+
+    private static String basic(String credentials) {
+        return "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8));
+    }
+}
