@@ -24,6 +24,7 @@ public final class ClusterState {
     private final Map<String, TaskView> tasks = new LinkedHashMap<>();
     private final Map<String, WorkerView> workers = new LinkedHashMap<>();
     private final TreeSet<String> taskTypes = new TreeSet<>();
+    private final FlowerMetrics metrics = new FlowerMetrics();
     private long events;
 
     /** @param maxTasks how many tasks to keep, the oldest dropped first (Flower's default is 10,000) */
@@ -47,10 +48,11 @@ public final class ClusterState {
         Map<String, Object> fields = event.fields();
         double now = clock.getAsDouble();
         String hostname = fields.get("hostname") instanceof String h ? h : null;
+        TaskView task = null;
         if (type.startsWith("worker-") && hostname != null) {
             workers.computeIfAbsent(hostname, WorkerView::new).apply(type, now, fields);
         } else if (type.startsWith("task-") && fields.get("uuid") instanceof String uuid) {
-            TaskView task = tasks.get(uuid);
+            task = tasks.get(uuid);
             if (task == null) {
                 task = new TaskView(uuid);
                 tasks.put(uuid, task);
@@ -65,6 +67,12 @@ public final class ClusterState {
                 workers.computeIfAbsent(hostname, WorkerView::new);
             }
         }
+        metrics.record(type, hostname, fields, task);
+    }
+
+    /** Flower's Prometheus metrics, in Prometheus' text format. */
+    public synchronized String metrics() {
+        return metrics.render();
     }
 
     private void evict() {

@@ -40,6 +40,9 @@ public final class MonitorServer implements AutoCloseable {
     private static final List<String> INSPECTED = List.of("stats", "active_queues", "registered", "scheduled",
             "active", "reserved", "revoked", "conf");
 
+    /** How long {@code /api/task/apply} waits for the result. */
+    private static final Duration APPLY_TIMEOUT = Duration.ofMinutes(5);
+
     private final ClusterState state;
     private final Celeriac app;
     private final Duration inspectTimeout;
@@ -104,16 +107,25 @@ public final class MonitorServer implements AutoCloseable {
                 return;
             }
             URI uri = exchange.getRequestURI();
-            route(exchange, uri.getPath(), query(uri.getRawQuery()));
+            Map<String, String> q = query(uri.getRawQuery());
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            String type = exchange.getRequestHeaders().getFirst("Content-Type");
+            if (type != null && type.startsWith("application/x-www-form-urlencoded")) {
+                q.putAll(query(new String(body, StandardCharsets.UTF_8))); // Flower reads arguments from either
+            }
+            route(exchange, uri.getPath(), q, body);
         } catch (RuntimeException e) {
             LOG.warn("Monitor request {} failed", exchange.getRequestURI(), e);
         }
     }
 
-    private void route(HttpExchange exchange, String path, Map<String, String> q) throws IOException {
+    private void route(HttpExchange exchange, String path, Map<String, String> q, byte[] body) throws IOException {
         String method = exchange.getRequestMethod();
         if (path.equals("/healthcheck")) {
             send(exchange, 200, "text/plain", "OK".getBytes(StandardCharsets.UTF_8));
+        } else if (path.equals("/metrics")) {
+            send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8",
+                    state.metrics().getBytes(StandardCharsets.UTF_8));
         } else if (path.equals("/api/workers") && method.equals("GET")) {
             workers(exchange, q);
         } else if (path.equals("/api/tasks") && method.equals("GET")) {
@@ -138,9 +150,191 @@ public final class MonitorServer implements AutoCloseable {
             args.put("signal", q.getOrDefault("signal", "SIGTERM"));
             app.control().cast("revoke", args, ControlTarget.all());
             sendJson(exchange, 200, Map.of("message", "Revoked '" + id + "'"));
+        } else if (path.equals("/api/queues/length") && method.equals("GET")) {
+            queueLengths(exchange);
+        } else if (method.equals("POST") && path.startsWith("/api/task/")) {
+            taskAction(exchange, path.substring("/api/task/".length()), q, body);
+        } else if (method.equals("POST") && path.startsWith("/api/worker/")) {
+            workerAction(exchange, path.substring("/api/worker/".length()), q);
         } else {
             error(exchange, 404, "Not Found");
         }
+    }
+
+    /**
+     * Flower's task actions: {@code send-task/NAME}, {@code async-apply/NAME} (the task id and its state),
+     * {@code apply/NAME} (waits for the result), {@code rate-limit/NAME}, {@code timeout/NAME}; JSON bodies of
+     * {@code args}, {@code kwargs} and {@code apply_async} options for the first three.
+     */
+    private void taskAction(HttpExchange exchange, String action, Map<String, String> q, byte[] body)
+            throws IOException {
+        int slash = action.indexOf('/');
+        String verb = slash < 0 ? action : action.substring(0, slash);
+        String name = slash < 0 ? "" : action.substring(slash + 1);
+        switch (verb) {
+            case "send-task", "async-apply", "apply" -> {
+                Map<String, Object> options;
+                try {
+                    options = body.length == 0 ? new LinkedHashMap<>()
+                            : json.readValue(body, new com.fasterxml.jackson.core.type.TypeReference<>() { });
+                } catch (IOException | RuntimeException e) {
+                    error(exchange, 400, "the body must be a JSON object: " + e.getMessage());
+                    return;
+                }
+                Object args = options.remove("args");
+                Object kwargs = options.remove("kwargs");
+                if (args != null && !(args instanceof List<?>) || kwargs != null && !(kwargs instanceof Map<?, ?>)) {
+                    error(exchange, 400, "args must be an array and kwargs an object");
+                    return;
+                }
+                org.celeriac.canvas.Signature call = new org.celeriac.canvas.Signature(name,
+                        args == null ? List.of() : new java.util.ArrayList<>((List<?>) args),
+                        kwargs == null ? Map.of() : new LinkedHashMap<>((Map<String, Object>) kwargs), options, false,
+                        null);
+                org.celeriac.client.AsyncResult result = app.client().apply(call);
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("task-id", result.id());
+                if (verb.equals("apply")) {
+                    TaskResult r = awaitResult(result);
+                    out.put("state", r.state().name());
+                    out.put("result", r.result());
+                    if (r.state().isFailed()) {
+                        out.put("traceback", r.traceback());
+                    }
+                } else {
+                    out.put("state", result.state().name());
+                }
+                sendJson(exchange, 200, out);
+            }
+            case "rate-limit" -> replyOf(exchange, "rate_limit", Map.of("task_name", name,
+                    "rate_limit", q.getOrDefault("ratelimit", "")), q.get("workername"),
+                    reply -> String.valueOf(reply.get("ok")), "Failed to set rate limit");
+            case "timeout" -> {
+                Map<String, Object> args = new LinkedHashMap<>();
+                args.put("task_name", name);
+                args.put("hard", number(q.get("hard")));
+                args.put("soft", number(q.get("soft")));
+                replyOf(exchange, "time_limit", args, q.get("workername"), reply -> String.valueOf(reply.get("ok")),
+                        "Failed to set timeouts");
+            }
+            default -> error(exchange, 404, "Not Found");
+        }
+    }
+
+    /** Flower's worker actions, each answered with the worker's reply or a 403 with its reason. */
+    private void workerAction(HttpExchange exchange, String action, Map<String, String> q) throws IOException {
+        int slash = action.lastIndexOf('/');
+        if (slash < 0) {
+            error(exchange, 404, "Not Found");
+            return;
+        }
+        String verb = action.substring(0, slash);
+        String worker = action.substring(slash + 1);
+        if (!isWorker(worker)) {
+            error(exchange, 404, "Unknown worker '" + worker + "'");
+            return;
+        }
+        int n = q.get("n") == null ? 1 : Integer.parseInt(q.get("n"));
+        switch (verb) {
+            case "shutdown" -> {
+                app.control().cast("shutdown", Map.of(), ControlTarget.to(List.of(worker)));
+                sendJson(exchange, 200, Map.of("message", "Shutting down!"));
+            }
+            case "pool/restart" -> replyOf(exchange, "pool_restart", Map.of("reload", false), worker,
+                    reply -> "Restarting '" + worker + "' worker's pool", "Failed to restart the '" + worker + "' pool");
+            case "pool/grow" -> replyOf(exchange, "pool_grow", Map.of("n", n), worker,
+                    reply -> "Growing '" + worker + "' worker's pool by " + n,
+                    "Failed to grow '" + worker + "' worker's pool");
+            case "pool/shrink" -> replyOf(exchange, "pool_shrink", Map.of("n", n), worker,
+                    reply -> "Shrinking '" + worker + "' worker's pool by " + n,
+                    "Failed to shrink '" + worker + "' worker's pool");
+            case "pool/autoscale" -> {
+                Integer min = q.get("min") == null ? null : Integer.valueOf(q.get("min"));
+                Integer max = q.get("max") == null ? null : Integer.valueOf(q.get("max"));
+                Map<String, Object> args = new LinkedHashMap<>();
+                args.put("min", min);
+                args.put("max", max);
+                replyOf(exchange, "autoscale", args, worker,
+                        reply -> "Autoscaling '" + worker + "' worker (min=" + min + ", max=" + max + ")",
+                        "Failed to autoscale '" + worker + "' worker");
+            }
+            case "queue/add-consumer" -> replyOf(exchange, "add_consumer", Map.of("queue", q.getOrDefault("queue", "")),
+                    worker, reply -> String.valueOf(reply.get("ok")),
+                    "Failed to add '" + q.get("queue") + "' consumer to '" + worker + "' worker");
+            case "queue/cancel-consumer" -> replyOf(exchange, "cancel_consumer",
+                    Map.of("queue", q.getOrDefault("queue", "")), worker, reply -> String.valueOf(reply.get("ok")),
+                    "Failed to cancel '" + q.get("queue") + "' consumer from '" + worker + "' worker");
+            default -> error(exchange, 404, "Not Found");
+        }
+    }
+
+    /**
+     * Sends a control command to one worker (or every one when {@code worker} is null) and answers Flower's way:
+     * {@code {"message": ...}} when the (first) reply says ok, else 403 and the reason.
+     */
+    private void replyOf(HttpExchange exchange, String command, Map<String, Object> arguments, String worker,
+                         java.util.function.Function<Map<?, ?>, String> message, String failure) throws IOException {
+        ControlTarget target = (worker == null ? ControlTarget.all() : ControlTarget.to(List.of(worker)).withLimit(1))
+                .withTimeout(inspectTimeout);
+        Map<String, Object> replies = app.control().call(command, arguments, target);
+        Object reply = worker != null ? replies.get(worker) : replies.values().stream().findFirst().orElse(null);
+        if (reply instanceof Map<?, ?> m && m.containsKey("ok")) {
+            sendJson(exchange, 200, Map.of("message", message.apply(m)));
+            return;
+        }
+        String reason = reply instanceof Map<?, ?> m && m.get("error") != null ? String.valueOf(m.get("error"))
+                : "Unknown reason";
+        send(exchange, 403, "text/plain; charset=UTF-8",
+                (failure + ": " + reason).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private boolean isWorker(String name) {
+        synchronized (inspected) {
+            if (!inspected.containsKey(name)) {
+                refresh(name);
+            }
+            return inspected.containsKey(name);
+        }
+    }
+
+    /** Flower's {@code /api/queues/length}: the queues the workers consume, each with its waiting messages. */
+    private void queueLengths(HttpExchange exchange) throws IOException {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        synchronized (inspected) {
+            if (inspected.isEmpty()) {
+                refresh(null);
+            }
+            for (Map<String, Object> info : inspected.values()) {
+                if (info.get("active_queues") instanceof List<?> queues) {
+                    for (Object queue : queues) {
+                        if (queue instanceof Map<?, ?> m && m.get("name") instanceof String n) {
+                            names.add(n);
+                        }
+                    }
+                }
+            }
+        }
+        if (names.isEmpty()) {
+            names.add(app.settings().get(org.celeriac.config.Settings.TASK_DEFAULT_QUEUE));
+        }
+        List<Map<String, Object>> queues = new java.util.ArrayList<>();
+        for (String n : names) {
+            queues.add(Map.of("name", n, "messages", app.transport().size(n)));
+        }
+        sendJson(exchange, 200, Map.of("active_queues", queues));
+    }
+
+    private TaskResult awaitResult(org.celeriac.client.AsyncResult result) {
+        try {
+            return app.backend().await(result.id(), APPLY_TIMEOUT).orElseGet(result::result);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return result.result();
+        }
+    }
+
+    private static Double number(String value) {
+        return value == null || value.isBlank() ? null : Double.valueOf(value);
     }
 
     private void workers(HttpExchange exchange, Map<String, String> q) throws IOException {

@@ -72,6 +72,18 @@ class MonitorServerTest {
         return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    private HttpResponse<String> post(String path, String contentType, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.address().getPort() + path))
+                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private Map<String, Object> postJson(String path, String contentType, String body) throws Exception {
+        HttpResponse<String> r = post(path, contentType, body);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return json.readValue(r.body(), new TypeReference<Map<String, Object>>() { });
+    }
+
     private Map<String, Object> getJson(String path) throws Exception {
         HttpResponse<String> r = get(path, null);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
@@ -153,5 +165,43 @@ class MonitorServerTest {
 
     private static String basic(String credentials) {
         return "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void tasksAreSentAndAppliedAndWorkersSteeredAtFlowersPaths() throws Exception {
+        serve(null);
+        eventually(() -> assertThat(state.workerStatus()).containsEntry("mon@test", true));
+
+        Map<String, Object> sent = postJson("/api/task/send-task/demo.add", "application/json",
+                "{\"args\": [1, 2], \"queue\": \"celery\"}");
+        assertThat(app.client().result((String) sent.get("task-id")).get(WAIT)).isEqualTo(3);
+        assertThat(postJson("/api/task/apply/demo.mul", "application/json", "{\"args\": [6, 7]}"))
+                .containsEntry("state", "SUCCESS").containsEntry("result", 42);
+        assertThat(postJson("/api/task/rate-limit/demo.add", "application/x-www-form-urlencoded",
+                "ratelimit=100%2Fs&workername=mon%40test"))
+                .isEqualTo(Map.of("message", "new rate limit set successfully"));
+        assertThat(postJson("/api/worker/pool/grow/mon@test?n=2", "application/x-www-form-urlencoded", ""))
+                .isEqualTo(Map.of("message", "Growing 'mon@test' worker's pool by 2"));
+        assertThat(post("/api/worker/pool/grow/nobody@nowhere", "application/x-www-form-urlencoded", "")
+                .statusCode()).isEqualTo(404);
+        assertThat(getJson("/api/queues/length"))
+                .isEqualTo(Map.of("active_queues", List.of(Map.of("name", "celery", "messages", 0))));
+    }
+
+    @Test
+    void metricsCarryFlowersNamesAndLabels() throws Exception {
+        serve(null);
+        AsyncResult r = app.client().send("demo.add", List.of(2, 3), Map.of());
+        r.get(WAIT);
+        eventually(() -> assertThat(state.task(r.id()).map(t -> t.get("state"))).contains("SUCCESS"));
+        eventually(() -> assertThat(state.workerStatus()).containsEntry("mon@test", true));
+
+        String metrics = get("/metrics", null).body();
+        assertThat(metrics)
+                .contains("flower_events_total{worker=\"mon@test\",type=\"task-succeeded\",task=\"demo.add\"} 1.0")
+                .contains("flower_task_runtime_seconds_count{worker=\"mon@test\",task=\"demo.add\"} 1.0")
+                .contains("flower_task_runtime_seconds_bucket{worker=\"mon@test\",task=\"demo.add\",le=\"+Inf\"} 1.0")
+                .contains("flower_worker_online{worker=\"mon@test\"} 1.0")
+                .contains("# TYPE flower_worker_number_of_currently_executing_tasks gauge");
     }
 }
