@@ -65,7 +65,7 @@ public final class CanvasSender {
             return applyChain(c, args, kwargs, options);
         }
         if (canvas instanceof Group g) {
-            return applyGroup(g, args, kwargs, options, null);
+            return applyGroup(g, args, kwargs, options);
         }
         return applyChord((Chord) canvas, args, kwargs, options);
     }
@@ -295,18 +295,25 @@ public final class CanvasSender {
         return out;
     }
 
-    private Sent applyGroup(Group group, List<?> args, Map<String, ?> kwargs, Map<String, ?> options,
-                            Object chord) {
+    private Sent applyGroup(Group group, List<?> args, Map<String, ?> kwargs, Map<String, ?> options) {
         Map<String, Object> o = merge(group.options(), options);
         String gid = o.remove("task_id") instanceof String t ? t : UUID.randomUUID().toString();
-        Object chordBody = chord != null ? chord : o.remove("chord");
+        Object chord = o.remove("chord");
+        return sendMembers(group, gid, chord, args, kwargs, o);
+    }
+
+    /**
+     * Fixes the ids of a group's members under its id (and the chord they report to, if any), then sends each with
+     * the call's arguments and the options left ({@code o}, without ids of its own).
+     */
+    private Sent sendMembers(Group group, String gid, Object chord, List<?> args, Map<String, ?> kwargs,
+                             Map<String, Object> o) {
         o.remove("group_id");
         o.remove("group_index");
         String rootId = o.get("root_id") instanceof String r ? r : null;
-        Frozen frozen = freeze(new Group(group.tasks(), Map.of("task_id", gid)), gid, null, chordBody, rootId,
-                null, null);
-        List<Canvas> members = ((Group) frozen.canvas()).tasks();
-        for (Canvas member : members) {
+        Frozen frozen = freeze(new Group(group.tasks(), Map.of("task_id", gid)), gid, null, chord, rootId, null,
+                null);
+        for (Canvas member : ((Group) frozen.canvas()).tasks()) {
             apply(partial(member, args, kwargs), List.of(), Map.of(), o);
         }
         return frozen.result();
@@ -321,31 +328,19 @@ public final class CanvasSender {
         o.remove("link_error");
         o.remove("chain");
         o.remove("chord");
-        o.remove("group_id");
-        o.remove("group_index");
         String rootId = o.get("root_id") instanceof String r ? r : null;
         Frozen frozenBody = freeze(body, bodyId, null, null, rootId, null, null);
         String groupId = chord.header().options().get("task_id") instanceof String t ? t
                 : UUID.randomUUID().toString();
-        Frozen header = freeze(new Group(chord.header().tasks(), Map.of("task_id", groupId)), groupId, null,
-                frozenBody.canvas().toDict(), rootId, null, null);
-        Sent headerResult = header.result();
-        frozenBody.head().parent(headerResult);
-        List<Canvas> members = ((Group) header.canvas()).tasks();
-        if (members.isEmpty()) {
+        if (unrolled(chord.header()).isEmpty()) {
+            frozenBody.head().parent(Sent.group(groupId, List.of()));
             apply(frozenBody.canvas(), List.of(List.of()), Map.of(), Map.of());
             return frozenBody.result();
         }
         ChordJoin join = backend.chordJoin().orElseThrow(() -> new UnsupportedOperationException(
                 "the result backend cannot join chords; use one that can (redis, sql)"));
-        int size = 0;
-        for (Canvas m : members) {
-            size += chordSize(m);
-        }
-        join.begin(groupId, size, resultExpires);
-        for (Canvas member : members) {
-            apply(partial(member, args, kwargs), List.of(), Map.of(), o);
-        }
+        join.begin(groupId, chordSize(chord.header()), resultExpires);
+        frozenBody.head().parent(sendMembers(chord.header(), groupId, frozenBody.canvas().toDict(), args, kwargs, o));
         return frozenBody.result();
     }
 

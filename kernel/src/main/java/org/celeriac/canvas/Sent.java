@@ -57,6 +57,22 @@ public final class Sent {
         return java.util.Arrays.asList(head, members.stream().map(Sent::asTuple).map(t -> (Object) t).toList());
     }
 
+    /**
+     * The id in Celery's result tuple {@code [[id, parent], children]} (a bare id is taken as it is).
+     *
+     * @throws IllegalArgumentException when it is neither
+     */
+    public static String idOfTuple(Object tuple) {
+        if (tuple instanceof List<?> t && !t.isEmpty() && t.get(0) instanceof List<?> head && !head.isEmpty()
+                && head.get(0) instanceof String id) {
+            return id;
+        }
+        if (tuple instanceof String id) {
+            return id;
+        }
+        throw new IllegalArgumentException("not a Celery result tuple: " + tuple);
+    }
+
     @Override
     public String toString() {
         return isGroup() ? id + members : id;

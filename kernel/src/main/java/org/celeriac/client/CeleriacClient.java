@@ -219,19 +219,10 @@ public final class CeleriacClient {
         return backend.restoreGroup(groupId).map(members -> {
             List<AsyncResult> results = new ArrayList<>(members.size());
             for (Object m : members) {
-                results.add(new AsyncResult(tupleId(m), backend));
+                results.add(new AsyncResult(Sent.idOfTuple(m), backend));
             }
             return new GroupResult(groupId, results, backend);
         });
-    }
-
-    /** The id in Celery's result tuple {@code [[id, parent], children]}. */
-    private static String tupleId(Object tuple) {
-        if (tuple instanceof List<?> t && !t.isEmpty() && t.get(0) instanceof List<?> head && !head.isEmpty()
-                && head.get(0) instanceof String id) {
-            return id;
-        }
-        throw new IllegalStateException("not a Celery result tuple: " + tuple);
     }
 
     private AsyncResult asyncResult(Sent sent) {

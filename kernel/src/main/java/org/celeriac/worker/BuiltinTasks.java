@@ -162,7 +162,7 @@ public final class BuiltinTasks {
         List<String> ids = new ArrayList<>();
         if (kwargs.get("result") instanceof List<?> tuples) {
             for (Object t : tuples) {
-                ids.add(tupleId(t));
+                ids.add(Sent.idOfTuple(t));
             }
         }
         List<Object> values = new ArrayList<>(ids.size());
@@ -170,8 +170,7 @@ public final class BuiltinTasks {
         for (String id : ids) {
             Optional<TaskResult> r = backend.get(id);
             if (r.isPresent() && r.get().state().isFailed()) {
-                continuations.failBody(callback, "Dependency " + id + " raised "
-                        + Continuations.exceptionRepr(r.get().result()));
+                continuations.failBody(callback, Continuations.dependencyFailed(id, r.get().result()));
                 return null;
             }
             if (r.isEmpty() || !r.get().state().isReady()) {
@@ -201,17 +200,5 @@ public final class BuiltinTasks {
             throw new IllegalArgumentException("not a task signature: " + task);
         }
         return registry.find(name).orElseThrow(() -> new IllegalArgumentException("unknown task " + name));
-    }
-
-    /** The id in Celery's result tuple {@code [[id, parent], children]}. */
-    private static String tupleId(Object tuple) {
-        if (tuple instanceof List<?> t && !t.isEmpty() && t.get(0) instanceof List<?> head && !head.isEmpty()
-                && head.get(0) instanceof String id) {
-            return id;
-        }
-        if (tuple instanceof String id) {
-            return id;
-        }
-        throw new IllegalArgumentException("not a Celery result tuple: " + tuple);
     }
 }

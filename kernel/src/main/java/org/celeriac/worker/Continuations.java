@@ -79,7 +79,7 @@ final class Continuations {
         }
         boolean everyOutcome = everyOutcome(body);
         if (state.isFailed() && !everyOutcome) {
-            fail(join.get(), group, body, "Dependency " + task.id() + " raised " + exceptionRepr(result));
+            fail(join.get(), group, body, dependencyFailed(task.id(), result));
             return;
         }
         Integer index = task.otherHeaders().get("group_index") instanceof Number n ? n.intValue() : null;
@@ -110,20 +110,7 @@ final class Continuations {
      */
     void failed(TaskMessage task, TaskState state, Object exception, String traceback) {
         reportToChord(task, state, exception);
-        List<?> chain = list(task.embed().get("chain"));
-        for (int i = chain.size() - 1; i >= 0; i--) { // in the order they would have run: the field is reversed
-            Canvas c = Canvas.fromDict(chain.get(i));
-            String id = idOf(c);
-            if (id != null) {
-                backend.store(new TaskResult(id, state, exception, traceback, List.of(), Instant.now(), Map.of()),
-                        resultExpires);
-            }
-            // A chain ending in a chord member reports there too, or the chord would wait for ever.
-            Object chord = c.options().get("chord");
-            if (chord != null && c.options().get("group_id") instanceof String group && backend.chordJoin().isPresent()) {
-                fail(backend.chordJoin().get(), group, chord, "Dependency " + id + " raised " + exceptionRepr(exception));
-            }
-        }
+        failSteps(list(task.embed().get("chain")), state, exception, traceback);
         callErrbacks(list(task.embed().get("errbacks")), task.id(), task.rootId());
     }
 
@@ -131,7 +118,7 @@ final class Continuations {
                       boolean everyOutcome) {
         for (TaskResult m : members) {
             if (m.state().isFailed() && !everyOutcome) {
-                fail(join, group, bodyDict, "Dependency " + m.taskId() + " raised " + exceptionRepr(m.result()));
+                fail(join, group, bodyDict, dependencyFailed(m.taskId(), m.result()));
                 return;
             }
         }
@@ -185,15 +172,33 @@ final class Continuations {
                     resultExpires);
         }
         // Beyond Celery, which leaves them pending: the chain steps after the chord will not run either.
-        List<?> chain = list(body.options().get("chain"));
+        failSteps(list(body.options().get("chain")), TaskState.FAILURE, error, null);
+        callErrbacks(list(body.options().get("link_error")), bodyId, null);
+    }
+
+    /**
+     * Fails the chain steps that will not run, with the exception that stopped them, in the order they would have
+     * run (the field is reversed); a step that is a chord's header member fails that chord too, or it would wait for
+     * ever.
+     */
+    private void failSteps(List<?> chain, TaskState state, Object exception, String traceback) {
         for (int i = chain.size() - 1; i >= 0; i--) {
-            String id = idOf(Canvas.fromDict(chain.get(i)));
+            Canvas c = Canvas.fromDict(chain.get(i));
+            String id = idOf(c);
             if (id != null) {
-                backend.store(new TaskResult(id, TaskState.FAILURE, error, null, List.of(), Instant.now(), Map.of()),
+                backend.store(new TaskResult(id, state, exception, traceback, List.of(), Instant.now(), Map.of()),
                         resultExpires);
             }
+            Object chord = c.options().get("chord");
+            if (chord != null && c.options().get("group_id") instanceof String group && backend.chordJoin().isPresent()) {
+                fail(backend.chordJoin().get(), group, chord, dependencyFailed(id, exception));
+            }
         }
-        callErrbacks(list(body.options().get("link_error")), bodyId, null);
+    }
+
+    /** Celery's ChordError reason for a failed member: {@code Dependency <id> raised ValueError('bad')}. */
+    static String dependencyFailed(String taskId, Object exception) {
+        return "Dependency " + taskId + " raised " + exceptionRepr(exception);
     }
 
     /** Celery calls an errback it cannot inspect as a task taking the failed task's id. */
@@ -230,7 +235,7 @@ final class Continuations {
     }
 
     /** Python's repr of a stored exception, as Celery's ChordError names it: {@code ValueError('bad')}. */
-    static String exceptionRepr(Object stored) {
+    private static String exceptionRepr(Object stored) {
         if (stored instanceof Map<?, ?> m && m.get("exc_type") != null) {
             StringJoiner args = new StringJoiner(", ", m.get("exc_type") + "(", ")");
             Object message = m.get("exc_message");

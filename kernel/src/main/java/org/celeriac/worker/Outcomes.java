@@ -211,6 +211,23 @@ final class Outcomes {
         if (this.state.cold()) {
             return; // interrupted by a cold shutdown: it runs again elsewhere
         }
+        settler.store(outcome(task, state, result, traceback));
+    }
+
+    /**
+     * {@link #storeResult}, returning once the result is written: for a state that must precede what follows. A
+     * RETRY is stored as it is: the run goes on, to send its next attempt.
+     */
+    void storeResultNow(TaskMessage task, TaskState state, Object result, String traceback) {
+        if (this.state.cold()) {
+            return; // as storeResult
+        }
+        settler.storeNow(state == TaskState.RETRY ? new TaskResult(task.id(), state, result, traceback, List.of(),
+                Instant.now(), addressOf(task.replyTo(), task.id())) : outcome(task, state, result, traceback));
+    }
+
+    /** The result to store, REVOKED whatever the run made of it when a revoke terminated the run. */
+    private TaskResult outcome(TaskMessage task, TaskState state, Object result, String traceback) {
         if (state != TaskState.REVOKED && revocations.finished(task.id())) {
             // Its run was terminated by a revoke: whatever it returned or raised, it ends as Celery's does.
             LOG.info("Task {}[{}] terminated by a revoke", task.task(), task.id());
@@ -218,17 +235,8 @@ final class Outcomes {
             result = ExceptionInfo.celery("TaskRevokedError", "terminated").toResult();
             traceback = null;
         }
-        settler.store(new TaskResult(task.id(), state, result, traceback, List.of(), Instant.now(),
-                addressOf(task.replyTo(), task.id())));
-    }
-
-    /** {@link #storeResult}, returning once the result is written: for a state that must precede what follows. */
-    void storeResultNow(TaskMessage task, TaskState state, Object result, String traceback) {
-        if (this.state.cold()) {
-            return; // as storeResult
-        }
-        settler.storeNow(new TaskResult(task.id(), state, result, traceback, List.of(), Instant.now(),
-                addressOf(task.replyTo(), task.id())));
+        return new TaskResult(task.id(), state, result, traceback, List.of(), Instant.now(),
+                addressOf(task.replyTo(), task.id()));
     }
 
     /**

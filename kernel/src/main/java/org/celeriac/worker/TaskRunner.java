@@ -278,7 +278,7 @@ final class TaskRunner {
                 trace = b.toString();
             }
             if (storeErrors) {
-                outcomes.storeResult(task, TaskState.FAILURE, TimeLimiter.hardLimitResult(limit), trace);
+                storeFailure(TimeLimiter.hardLimitResult(limit), trace);
             }
             workflowFailed(TimeLimiter.hardLimitResult(limit), trace);
             outcomes.settle(delivery, true, holdsPermit);
@@ -310,13 +310,20 @@ final class TaskRunner {
 
         private void fail(Map<String, Object> error, Object described, String traceback, boolean storeErrors) {
             LOG.error("Task {}[{}] raised {}", task.task(), task.id(), described);
-            if (storeErrors && Continuations.follows(task)) {
-                outcomes.storeResultNow(task, TaskState.FAILURE, error, traceback); // errbacks may look for it
-            } else if (storeErrors) {
-                outcomes.storeResult(task, TaskState.FAILURE, error, traceback);
+            if (storeErrors) {
+                storeFailure(error, traceback);
             }
             workflowFailed(error, traceback);
             requests.failed(this, error, traceback);
+        }
+
+        /** Stores the failure; at once when something follows the task, for its errbacks may look for it. */
+        private void storeFailure(Map<String, Object> error, String traceback) {
+            if (Continuations.follows(task)) {
+                outcomes.storeResultNow(task, TaskState.FAILURE, error, traceback);
+            } else {
+                outcomes.storeResult(task, TaskState.FAILURE, error, traceback);
+            }
         }
 
         /** Fails what waits for this task; a broker or backend failure here leaves the task's own outcome as is. */
