@@ -3,11 +3,14 @@ package org.celeriac.cli;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.celeriac.app.Celeriac;
 import org.celeriac.config.Settings;
+import org.celeriac.monitor.ApiAuth;
 import org.celeriac.monitor.ClusterState;
 import org.celeriac.monitor.MonitorServer;
 import org.celeriac.spi.transport.Subscription;
@@ -27,8 +30,10 @@ import picocli.CommandLine.Spec;
         description = {"Serve the cluster's workers and tasks over HTTP, at Flower's API paths (/api/workers, "
                 + "/api/tasks, /api/task/info/ID, ...), from the events the workers send (start them with -E, or "
                 + "'celeriac control enable_events'). Bound to loopback unless told otherwise; anywhere else it "
-                + "needs --basic-auth."})
+                + "needs --basic-auth or an API token."})
 final class MonitorCommand implements Callable<Integer> {
+    /** The API tokens, comma-separated, kept out of the command line. */
+    static final String API_TOKENS_VARIABLE = "CELERIAC_MONITOR_API_TOKENS";
 
     @ParentCommand
     CeleriacCommand root;
@@ -48,6 +53,12 @@ final class MonitorCommand implements Callable<Integer> {
             description = "Every request needs this user and password (HTTP basic authentication).")
     String basicAuth;
 
+    @Option(names = "--api-token", paramLabel = "TOKEN",
+            description = {"A token scripts may give as 'Authorization: Bearer TOKEN' on /api/..., /metrics and "
+                    + "/healthcheck; repeatable. Better from the environment, where ps does not show it: "
+                    + API_TOKENS_VARIABLE + "=TOKEN,TOKEN."})
+    List<String> apiTokens = new ArrayList<>();
+
     @Option(names = "--max-tasks", paramLabel = "N", defaultValue = "10000",
             description = "Tasks kept in memory, the oldest dropped first (default: ${DEFAULT-VALUE}, Flower's).")
     int maxTasks;
@@ -64,17 +75,26 @@ final class MonitorCommand implements Callable<Integer> {
         if (basicAuth != null && basicAuth.indexOf(':') < 1) {
             throw new IllegalArgumentException("--basic-auth must be USER:PASSWORD");
         }
+        List<String> tokens = new ArrayList<>(apiTokens);
+        tokens.addAll(ApiAuth.splitTokens(root.context().environment().get(API_TOKENS_VARIABLE)));
+        if (tokens.stream().anyMatch(String::isBlank)) {
+            throw new IllegalArgumentException("--api-token must not be blank");
+        }
+        ApiAuth auth = ApiAuth.of(basicAuth, tokens);
         InetAddress bind = InetAddress.getByName(address);
-        if (!bind.isLoopbackAddress() && basicAuth == null) {
+        if (!bind.isLoopbackAddress() && !auth.required()) {
             throw new IllegalArgumentException("the monitor listens on " + address + ", beyond this machine: "
-                    + "give --basic-auth USER:PASSWORD, or listen on 127.0.0.1");
+                    + "give --basic-auth USER:PASSWORD or an API token (--api-token, " + API_TOKENS_VARIABLE
+                    + "), or listen on 127.0.0.1");
         }
         StopRequest stop = root.context().stopRequests().get();
         PrintWriter out = spec.commandLine().getOut();
         ClusterState state = new ClusterState(maxTasks);
-        try (Celeriac app = root.open(settings.resolve(Map.of(), root.context().environment()));
+        Map<String, String> environment = new java.util.HashMap<>(root.context().environment());
+        environment.remove(API_TOKENS_VARIABLE); // a secret of the monitor's, not a setting of the app
+        try (Celeriac app = root.open(settings.resolve(Map.of(), environment));
              Subscription events = app.events("#", state::apply);
-             MonitorServer server = new MonitorServer(state, app, new InetSocketAddress(bind, port), basicAuth,
+             MonitorServer server = new MonitorServer(state, app, new InetSocketAddress(bind, port), auth,
                      Seconds.nonNegative("--inspect-timeout", inspectTimeout))) {
             server.start();
             InetSocketAddress at = server.address();

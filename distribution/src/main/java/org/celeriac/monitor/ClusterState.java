@@ -4,9 +4,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.DoubleSupplier;
 import java.util.function.Predicate;
@@ -24,6 +26,8 @@ public final class ClusterState {
     private final Map<String, TaskView> tasks = new LinkedHashMap<>();
     private final Map<String, WorkerView> workers = new LinkedHashMap<>();
     private final TreeSet<String> taskTypes = new TreeSet<>();
+    /** Children heard of before their parent, by the parent's id. */
+    private final Map<String, Set<String>> orphans = new LinkedHashMap<>();
     private final FlowerMetrics metrics = new FlowerMetrics();
     private long events;
 
@@ -60,6 +64,7 @@ public final class ClusterState {
             }
             double at = fields.get("timestamp") instanceof Number t ? t.doubleValue() : now;
             task.apply(type, at, hostname, fields);
+            link(task);
             if (task.name() != null) {
                 taskTypes.add(task.name());
             }
@@ -73,6 +78,32 @@ public final class ClusterState {
     /** Flower's Prometheus metrics, in Prometheus' text format. */
     public synchronized String metrics() {
         return metrics.render();
+    }
+
+    /**
+     * Adds a task to its parent's children, or keeps it until the parent is heard of; takes in the children that
+     * came before it (Celery's {@code _tasks_to_resolve}, bounded here as the tasks are).
+     */
+    private void link(TaskView task) {
+        Set<String> early = orphans.remove(task.uuid());
+        if (early != null) {
+            early.forEach(task::addChild);
+        }
+        String parent = task.parentId();
+        if (parent == null) {
+            return;
+        }
+        TaskView known = tasks.get(parent);
+        if (known != null) {
+            known.addChild(task.uuid());
+        } else {
+            orphans.computeIfAbsent(parent, p -> new LinkedHashSet<>()).add(task.uuid());
+            Iterator<String> oldest = orphans.keySet().iterator();
+            while (orphans.size() > maxTasks && oldest.hasNext()) {
+                oldest.next();
+                oldest.remove();
+            }
+        }
     }
 
     private void evict() {
@@ -99,8 +130,20 @@ public final class ClusterState {
         return t == null ? Optional.empty() : Optional.of(t.asDict());
     }
 
-    /** A query of the tasks, as Flower's {@code /api/tasks} takes it; null criteria match everything. */
-    public record TaskQuery(String name, String state, String worker, String sortBy, int offset, Integer limit) {
+    /**
+     * A query of the tasks, as Flower's {@code /api/tasks} takes it; null criteria match everything.
+     *
+     * @param receivedStart only tasks received after this (seconds since the epoch), or unknown when received
+     * @param receivedEnd   only tasks received before this, or unknown when received
+     * @param search        Flower's search terms ({@code result:}, {@code args:}, {@code kwargs:K=V},
+     *                      {@code state:}, else any text)
+     */
+    public record TaskQuery(String name, String state, String worker, String sortBy, int offset, Integer limit,
+                            Double receivedStart, Double receivedEnd, String search) {
+        public TaskQuery(String name, String state, String worker, String sortBy, int offset, Integer limit) {
+            this(name, state, worker, sortBy, offset, limit, null, null, null);
+        }
+
         public static TaskQuery all() {
             return new TaskQuery(null, null, null, null, 0, null);
         }
@@ -112,20 +155,27 @@ public final class ClusterState {
      */
     public synchronized List<Map<String, Object>> tasks(TaskQuery q) {
         List<TaskView> matching = new ArrayList<>();
+        TaskSearch search = TaskSearch.parse(q.search());
         Predicate<TaskView> match = t -> (q.name() == null || q.name().equals(t.name()))
                 && (q.state() == null || q.state().equals(t.state()))
-                && (q.worker() == null || t.worker() == null || q.worker().equals(t.worker()));
+                && (q.worker() == null || t.worker() == null || q.worker().equals(t.worker()))
+                && (q.receivedStart() == null || !(t.get("received") instanceof Number r)
+                        || r.doubleValue() >= q.receivedStart())
+                && (q.receivedEnd() == null || !(t.get("received") instanceof Number e)
+                        || e.doubleValue() <= q.receivedEnd())
+                && search.matches(t);
         for (TaskView t : tasks.values()) {
             if (match.test(t)) {
                 matching.add(t);
             }
         }
-        Comparator<TaskView> order = Comparator.comparingDouble((TaskView t) -> t.timestamp).reversed();
+        Comparator<TaskView> order = TaskView.BY_LATEST_EVENT.reversed();
         if (q.sortBy() != null && !q.sortBy().isBlank()) {
             boolean reverse = q.sortBy().startsWith("-");
             String field = reverse ? q.sortBy().substring(1) : q.sortBy();
             Comparator<TaskView> byField = Comparator.comparing(t -> sortKey(t.get(field)),
                     Comparator.nullsFirst(Comparator.naturalOrder()));
+            matching.sort(order); // Flower sorts the newest-first list, stably: ties stay newest first
             order = reverse ? byField.reversed() : byField;
         }
         matching.sort(order);
@@ -154,6 +204,11 @@ public final class ClusterState {
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();
         workers.forEach((name, w) -> out.put(name, w.asDict(now)));
         return out;
+    }
+
+    /** Whether a worker of this name was heard of, by its events or by its tasks'. */
+    public synchronized boolean knowsWorker(String hostname) {
+        return workers.containsKey(hostname);
     }
 
     /** Whether each worker heard of is alive: Flower's {@code /api/workers?status=true}. */

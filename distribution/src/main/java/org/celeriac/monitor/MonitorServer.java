@@ -6,9 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +30,9 @@ import com.sun.net.httpserver.HttpServer;
  * {@code /healthcheck}, {@code /api/workers} (remote control's inspect replies, or with {@code status} who is
  * alive), {@code /api/tasks} (filtered, sorted, paged), {@code /api/task/types}, {@code /api/task/info/ID},
  * {@code /api/task/result/ID} and {@code /api/task/revoke/ID}. With a user and password every request needs them
- * (HTTP basic authentication), as Flower's {@code --basic-auth}.
+ * (HTTP basic authentication), as Flower's {@code --basic-auth}; scripts may give an API token instead
+ * ({@link ApiAuth}). Errors are answered as Flower answers them: its task handlers with the status alone, its
+ * worker and control handlers with the reason as text.
  */
 public final class MonitorServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MonitorServer.class);
@@ -46,7 +46,7 @@ public final class MonitorServer implements AutoCloseable {
     private final ClusterState state;
     private final Celeriac app;
     private final Duration inspectTimeout;
-    private final byte[] credentials;
+    private final ApiAuth auth;
     private final HttpServer server;
     private final ExecutorService threads;
     /** Where the inspect commands of a refresh wait for their replies side by side. */
@@ -62,12 +62,17 @@ public final class MonitorServer implements AutoCloseable {
      */
     public MonitorServer(ClusterState state, Celeriac app, InetSocketAddress address, String basicAuth,
                          Duration inspectTimeout) throws IOException {
+        this(state, app, address, basicAuth == null ? ApiAuth.none() : ApiAuth.of(basicAuth, List.of()),
+                inspectTimeout);
+    }
+
+    /** Binds now; serves once {@link #start()} is called; every request must pass {@code auth}. */
+    public MonitorServer(ClusterState state, Celeriac app, InetSocketAddress address, ApiAuth auth,
+                         Duration inspectTimeout) throws IOException {
         this.state = state;
         this.app = app;
         this.inspectTimeout = inspectTimeout;
-        this.credentials = basicAuth == null ? null
-                : ("Basic " + Base64.getEncoder().encodeToString(basicAuth.getBytes(StandardCharsets.UTF_8)))
-                        .getBytes(StandardCharsets.UTF_8);
+        this.auth = auth;
         this.server = HttpServer.create(address, 64);
         this.threads = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "celeriac-monitor-http");
@@ -101,7 +106,8 @@ public final class MonitorServer implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            if (!authorized(exchange)) {
+            if (!auth.permits(exchange.getRequestURI().getPath(),
+                    exchange.getRequestHeaders().getFirst("Authorization"))) {
                 exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"celeriac monitor\"");
                 send(exchange, 401, "text/plain", "Unauthorized".getBytes(StandardCharsets.UTF_8));
                 return;
@@ -113,7 +119,12 @@ public final class MonitorServer implements AutoCloseable {
             if (type != null && type.startsWith("application/x-www-form-urlencoded")) {
                 q.putAll(query(new String(body, StandardCharsets.UTF_8))); // Flower reads arguments from either
             }
-            route(exchange, uri.getPath(), q, body);
+            try {
+                route(exchange, uri.getPath(), q, body);
+            } catch (FlowerError e) {
+                send(exchange, e.status, "text/plain; charset=UTF-8",
+                        e.message == null ? new byte[0] : e.message.getBytes(StandardCharsets.UTF_8));
+            }
         } catch (RuntimeException e) {
             LOG.warn("Monitor request {} failed", exchange.getRequestURI(), e);
         }
@@ -138,15 +149,17 @@ public final class MonitorServer implements AutoCloseable {
             if (task.isPresent()) {
                 sendJson(exchange, 200, withWorkerName(task.get()));
             } else {
-                error(exchange, 404, "Unknown task '" + id + "'");
+                throw FlowerError.bare(404); // Flower's task handlers answer errors with the status alone
             }
         } else if (path.startsWith("/api/task/result/") && method.equals("GET")) {
-            result(exchange, path.substring("/api/task/result/".length()));
+            result(exchange, path.substring("/api/task/result/".length()), q);
+        } else if (path.startsWith("/api/task/abort/") && method.equals("POST")) {
+            abort(exchange, path.substring("/api/task/abort/".length()));
         } else if (path.startsWith("/api/task/revoke/") && method.equals("POST")) {
             String id = path.substring("/api/task/revoke/".length());
             Map<String, Object> args = new LinkedHashMap<>();
             args.put("task_id", id);
-            args.put("terminate", truthy(q.get("terminate")));
+            args.put("terminate", FlowerArguments.bool(q, "terminate", false));
             args.put("signal", q.getOrDefault("signal", "SIGTERM"));
             app.control().cast("revoke", args, ControlTarget.all());
             sendJson(exchange, 200, Map.of("message", "Revoked '" + id + "'"));
@@ -178,14 +191,15 @@ public final class MonitorServer implements AutoCloseable {
                     options = body.length == 0 ? new LinkedHashMap<>()
                             : json.readValue(body, new com.fasterxml.jackson.core.type.TypeReference<>() { });
                 } catch (IOException | RuntimeException e) {
-                    error(exchange, 400, "the body must be a JSON object: " + e.getMessage());
-                    return;
+                    throw FlowerError.bare(400);
                 }
                 Object args = options.remove("args");
                 Object kwargs = options.remove("kwargs");
                 if (args != null && !(args instanceof List<?>) || kwargs != null && !(kwargs instanceof Map<?, ?>)) {
-                    error(exchange, 400, "args must be an array and kwargs an object");
-                    return;
+                    throw FlowerError.bare(400);
+                }
+                if (!verb.equals("send-task") && !isTask(name)) {
+                    throw FlowerError.bare(404); // Flower's apply knows its app's tasks; this one the workers'
                 }
                 org.celeriac.canvas.Signature call = new org.celeriac.canvas.Signature(name,
                         args == null ? List.of() : new java.util.ArrayList<>((List<?>) args),
@@ -196,25 +210,28 @@ public final class MonitorServer implements AutoCloseable {
                 out.put("task-id", result.id());
                 if (verb.equals("apply")) {
                     TaskResult r = awaitResult(result);
+                    FlowerResults.put(out, r);
                     out.put("state", r.state().name());
-                    out.put("result", r.result());
-                    if (r.state().isFailed()) {
-                        out.put("traceback", r.traceback());
-                    }
                 } else {
                     out.put("state", result.state().name());
                 }
                 sendJson(exchange, 200, out);
             }
-            case "rate-limit" -> replyOf(exchange, "rate_limit", Map.of("task_name", name,
-                    "rate_limit", q.getOrDefault("ratelimit", "")), q.get("workername"),
-                    reply -> String.valueOf(reply.get("ok")), "Failed to set rate limit");
+            case "rate-limit" -> {
+                String worker = FlowerArguments.required(q, "workername");
+                String rate = FlowerArguments.required(q, "ratelimit");
+                knownTaskAndWorker(name, worker);
+                replyOf(exchange, "rate_limit", Map.of("task_name", name, "rate_limit", rate), worker,
+                        reply -> String.valueOf(reply.get("ok")), "Failed to set rate limit");
+            }
             case "timeout" -> {
+                String worker = FlowerArguments.required(q, "workername");
                 Map<String, Object> args = new LinkedHashMap<>();
                 args.put("task_name", name);
-                args.put("hard", number(q.get("hard")));
-                args.put("soft", number(q.get("soft")));
-                replyOf(exchange, "time_limit", args, q.get("workername"), reply -> String.valueOf(reply.get("ok")),
+                args.put("hard", FlowerArguments.decimal(q, "hard"));
+                args.put("soft", FlowerArguments.decimal(q, "soft"));
+                knownTaskAndWorker(name, worker);
+                replyOf(exchange, "time_limit", args, worker, reply -> String.valueOf(reply.get("ok")),
                         "Failed to set timeouts");
             }
             default -> error(exchange, 404, "Not Found");
@@ -231,10 +248,9 @@ public final class MonitorServer implements AutoCloseable {
         String verb = action.substring(0, slash);
         String worker = action.substring(slash + 1);
         if (!isWorker(worker)) {
-            error(exchange, 404, "Unknown worker '" + worker + "'");
-            return;
+            throw FlowerError.text(404, "Unknown worker '" + worker + "'");
         }
-        int n = q.get("n") == null ? 1 : Integer.parseInt(q.get("n"));
+        int n = verb.equals("pool/grow") || verb.equals("pool/shrink") ? FlowerArguments.whole(q, "n", 1) : 1;
         switch (verb) {
             case "shutdown" -> {
                 app.control().cast("shutdown", Map.of(), ControlTarget.to(List.of(worker)));
@@ -249,8 +265,8 @@ public final class MonitorServer implements AutoCloseable {
                     reply -> "Shrinking '" + worker + "' worker's pool by " + n,
                     "Failed to shrink '" + worker + "' worker's pool");
             case "pool/autoscale" -> {
-                Integer min = q.get("min") == null ? null : Integer.valueOf(q.get("min"));
-                Integer max = q.get("max") == null ? null : Integer.valueOf(q.get("max"));
+                int min = FlowerArguments.whole(q, "min", null);
+                int max = FlowerArguments.whole(q, "max", null);
                 Map<String, Object> args = new LinkedHashMap<>();
                 args.put("min", min);
                 args.put("max", max);
@@ -258,11 +274,13 @@ public final class MonitorServer implements AutoCloseable {
                         reply -> "Autoscaling '" + worker + "' worker (min=" + min + ", max=" + max + ")",
                         "Failed to autoscale '" + worker + "' worker");
             }
-            case "queue/add-consumer" -> replyOf(exchange, "add_consumer", Map.of("queue", q.getOrDefault("queue", "")),
+            case "queue/add-consumer" -> replyOf(exchange, "add_consumer",
+                    Map.of("queue", FlowerArguments.required(q, "queue")),
                     worker, reply -> String.valueOf(reply.get("ok")),
                     "Failed to add '" + q.get("queue") + "' consumer to '" + worker + "' worker");
             case "queue/cancel-consumer" -> replyOf(exchange, "cancel_consumer",
-                    Map.of("queue", q.getOrDefault("queue", "")), worker, reply -> String.valueOf(reply.get("ok")),
+                    Map.of("queue", FlowerArguments.required(q, "queue")), worker,
+                    reply -> String.valueOf(reply.get("ok")),
                     "Failed to cancel '" + q.get("queue") + "' consumer from '" + worker + "' worker");
             default -> error(exchange, 404, "Not Found");
         }
@@ -290,7 +308,9 @@ public final class MonitorServer implements AutoCloseable {
 
     private boolean isWorker(String name) {
         synchronized (inspected) {
-            if (!inspected.containsKey(name)) {
+            if (inspected.isEmpty()) {
+                refresh(null);
+            } else if (!inspected.containsKey(name) && state.knowsWorker(name)) {
                 refresh(name);
             }
             return inspected.containsKey(name);
@@ -333,29 +353,72 @@ public final class MonitorServer implements AutoCloseable {
         }
     }
 
-    private static Double number(String value) {
-        return value == null || value.isBlank() ? null : Double.valueOf(value);
+    /**
+     * Flower's abort ({@code celery.contrib.abortable}): stores ABORTED as the task's state in the result backend,
+     * where an abortable task looks; the task itself decides whether to stop (Celeriac's tasks do not look).
+     */
+    private void abort(HttpExchange exchange, String id) throws IOException {
+        LOG.info("Aborting task '{}'", id);
+        Duration expires = app.settings().getSeconds(org.celeriac.config.Settings.RESULT_EXPIRES);
+        app.backend().store(new TaskResult(id, org.celeriac.spi.backend.TaskState.ABORTED, null, null, List.of(), null,
+                Map.of()), expires == null || expires.isZero() ? null : expires);
+        sendJson(exchange, 200, Map.of("message", "Aborted '" + id + "'"));
+    }
+
+    /** Whether a worker registered the task, or it was seen run: what stands for Flower's app's task registry. */
+    private boolean isTask(String name) {
+        if (state.taskTypes().contains(name)) {
+            return true;
+        }
+        synchronized (inspected) {
+            if (inspected.isEmpty()) {
+                refresh(null);
+            }
+            for (Map<String, Object> info : inspected.values()) {
+                if (info.get("registered") instanceof List<?> registered) {
+                    for (Object t : registered) {
+                        // Celery lists "name [rate_limit=...]" for a task with options
+                        if (t instanceof String r && r.replaceFirst(" \\[.*", "").equals(name)) {
+                            return true;
+                        }
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Flower's checks before a task's rate or time limit is set: the task, then the worker, must be known. */
+    private void knownTaskAndWorker(String task, String worker) {
+        if (!isTask(task)) {
+            throw FlowerError.text(404, "Unknown task '" + task + "'");
+        }
+        if (!isWorker(worker)) {
+            throw FlowerError.text(404, "Unknown worker '" + worker + "'");
+        }
     }
 
     private void workers(HttpExchange exchange, Map<String, String> q) throws IOException {
-        if (truthy(q.get("status"))) {
+        boolean refresh = FlowerArguments.bool(q, "refresh", false);
+        if (FlowerArguments.bool(q, "status", false)) {
             sendJson(exchange, 200, state.workerStatus());
             return;
         }
         String name = q.get("workername");
         synchronized (inspected) {
-            if (truthy(q.get("refresh")) || inspected.isEmpty() || (name != null && !inspected.containsKey(name))) {
+            // a name never heard of is not waited for: Flower answers it from what it knows too
+            if (refresh || inspected.isEmpty()
+                    || (name != null && !inspected.containsKey(name) && state.knowsWorker(name))) {
                 refresh(name);
             }
             if (name != null) {
                 if (!inspected.containsKey(name)) {
-                    error(exchange, 404, "Unknown worker '" + name + "'");
-                    return;
+                    throw FlowerError.text(404, "Unknown worker '" + name + "'");
                 }
-                sendJson(exchange, 200, Map.of(name, inspected.get(name)));
+                sendJson(exchange, 200, UrlMasking.maskAll(Map.of(name, inspected.get(name))));
                 return;
             }
-            sendJson(exchange, 200, inspected);
+            sendJson(exchange, 200, UrlMasking.maskAll(inspected));
         }
     }
 
@@ -366,7 +429,9 @@ public final class MonitorServer implements AutoCloseable {
         Inspect inspect = app.control().inspect(target);
         Map<String, CompletableFuture<Map<String, Object>>> asked = new LinkedHashMap<>();
         for (String command : INSPECTED) {
-            asked.put(command, CompletableFuture.supplyAsync(() -> ask(inspect, command), inspecting));
+            asked.put(command, CompletableFuture.supplyAsync(() -> command.equals("active")
+                    ? app.control().call("active", Map.of("safe", true), target) // Flower's: arguments as text
+                    : ask(inspect, command), inspecting));
         }
         asked.forEach((command, replies) -> {
             Map<String, Object> answers;
@@ -399,17 +464,26 @@ public final class MonitorServer implements AutoCloseable {
     }
 
     private void tasks(HttpExchange exchange, Map<String, String> q) throws IOException {
+        // Flower answers a bad limit or sort_by with 500 (an uncaught error); here each is a 400, as a bad offset
         Integer limit;
         int offset;
+        Double receivedStart;
+        Double receivedEnd;
         try {
             limit = q.get("limit") == null || q.get("limit").isBlank() ? null : Integer.valueOf(q.get("limit"));
             offset = q.get("offset") == null ? 0 : Integer.parseInt(q.get("offset"));
-        } catch (NumberFormatException e) {
-            error(exchange, 400, "limit and offset must be whole numbers");
-            return;
+            receivedStart = FlowerArguments.minute(q, "received_start");
+            receivedEnd = FlowerArguments.minute(q, "received_end");
+        } catch (RuntimeException e) {
+            throw FlowerError.bare(400);
+        }
+        String sortBy = q.get("sort_by");
+        if (sortBy != null && !sortBy.isEmpty()
+                && !List.of("name", "state", "received", "started").contains(sortBy.replaceFirst("^-+", ""))) {
+            throw FlowerError.bare(400);
         }
         ClusterState.TaskQuery query = new ClusterState.TaskQuery(all(q.get("taskname")), all(q.get("state")),
-                all(q.get("workername")), q.get("sort_by"), offset, limit);
+                all(q.get("workername")), sortBy, offset, limit, receivedStart, receivedEnd, q.get("search"));
         Map<String, Object> out = new LinkedHashMap<>();
         for (Map<String, Object> t : state.tasks(query)) {
             out.put((String) t.get("uuid"), withWorkerName(t));
@@ -417,41 +491,49 @@ public final class MonitorServer implements AutoCloseable {
         sendJson(exchange, 200, out);
     }
 
-    /** Flower's task JSON in its list and info pages has no {@code root}, {@code parent} or {@code children}. */
+    /**
+     * Flower's task JSON in its list and info pages: Celery's {@code Task.as_dict}, all of its fields with
+     * {@code root}, {@code parent} as ids and {@code children} as a list of ids.
+     */
     private static Map<String, Object> withWorkerName(Map<String, Object> task) {
-        Map<String, Object> t = new LinkedHashMap<>(task);
-        t.remove("root");
-        t.remove("parent");
-        t.remove("children");
-        return t;
+        return task;
     }
 
-    private void result(HttpExchange exchange, String id) throws IOException {
-        TaskResult r = app.client().result(id).result();
+    /**
+     * Flower's {@code /api/task/result/ID}: the state, and the result once ready (a failure's as Python's repr of
+     * the exception, with its traceback); with {@code timeout} it waits that long for the result first. Flower
+     * answers a timeout that runs out with 500; here it answers the state then.
+     */
+    private void result(HttpExchange exchange, String id, Map<String, String> q) throws IOException {
+        Double timeout;
+        try {
+            timeout = FlowerArguments.decimal(q, "timeout");
+        } catch (FlowerError e) {
+            throw FlowerError.bare(400);
+        }
+        TaskResult r = null;
+        if (timeout != null && timeout > 0) {
+            try {
+                r = app.backend().await(id, Duration.ofMillis((long) (timeout * 1000))).orElse(null);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (r == null) {
+            r = app.client().result(id).result();
+        }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("task-id", id);
         out.put("state", r.state().name());
         if (r.state().isReady()) {
-            out.put("result", r.result());
+            FlowerResults.put(out, r);
         }
         sendJson(exchange, 200, out);
-    }
-
-    private boolean authorized(HttpExchange exchange) {
-        if (credentials == null) {
-            return true;
-        }
-        String given = exchange.getRequestHeaders().getFirst("Authorization");
-        return given != null && MessageDigest.isEqual(credentials, given.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Flower's filters take "All" for no filter. */
     private static String all(String value) {
         return value == null || value.isBlank() || value.equals("All") ? null : value;
-    }
-
-    private static boolean truthy(String value) {
-        return value != null && (value.equalsIgnoreCase("true") || value.equals("1") || value.equalsIgnoreCase("yes"));
     }
 
     private static Map<String, String> query(String raw) {

@@ -1,6 +1,9 @@
 package org.celeriac.monitor;
 
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -22,13 +25,32 @@ final class TaskView {
     private static final Set<String> EVENT_ONLY = Set.of("type", "hostname", "pid", "utcoffset", "local_received");
 
     private final Map<String, Object> fields = new LinkedHashMap<>();
+    /** The ids of the tasks heard of whose parent this is, as Celery's {@code Task.children}. */
+    private final Set<String> children = new LinkedHashSet<>();
     /** When it was first heard of, for ordering: Celery's {@code tasks_by_timestamp} uses the latest event. */
     double timestamp;
+    /**
+     * The latest of its events by Celery's {@code timetuple} (logical clock, then the sender, then the time), by
+     * which Celery's {@code tasks_by_timestamp}, and so Flower's task list, orders tasks newest first.
+     */
+    static final Comparator<TaskView> BY_LATEST_EVENT = Comparator.comparingLong((TaskView t) -> t.latestClock)
+            .thenComparing(t -> t.latestOrigin).thenComparingDouble(t -> t.latestTime);
+    private long latestClock = Long.MIN_VALUE;
+    private String latestOrigin = "";
+    private double latestTime;
 
     TaskView(String uuid) {
         fields.put("uuid", uuid);
         fields.put("state", "PENDING");
-        fields.put("retries", 0);
+        fields.put("clock", 0); // Celery's Task defaults: clock 0, retries unknown (null) until an event says
+    }
+
+    void addChild(String uuid) {
+        children.add(uuid);
+    }
+
+    String parentId() {
+        return fields.get("parent_id") instanceof String p ? p : null;
     }
 
     String uuid() {
@@ -57,6 +79,15 @@ final class TaskView {
      * another kind adds its fields), and the state stays.
      */
     void apply(String type, double eventTime, String hostname, Map<String, Object> event) {
+        long clock = event.get("clock") instanceof Number c ? c.longValue() : 0;
+        String origin = hostname == null ? "" : hostname;
+        int later = Long.compare(clock, latestClock);
+        later = later != 0 ? later : origin.compareTo(latestOrigin);
+        if (later > 0 || later == 0 && eventTime > latestTime) {
+            latestClock = clock;
+            latestOrigin = origin;
+            latestTime = eventTime;
+        }
         String kind = type.substring("task-".length());
         String state = stateOf(kind);
         if (state != null) {
@@ -82,6 +113,8 @@ final class TaskView {
         }
         if (hostname != null && !"task-sent".equals(type)) {
             fields.put("worker", hostname);
+        } else if (hostname != null) {
+            fields.put("client", hostname); // a task-sent event comes from the client that sent the task
         }
     }
 
@@ -93,6 +126,7 @@ final class TaskView {
         }
         d.put("root", fields.get("root_id"));
         d.put("parent", fields.get("parent_id"));
+        d.put("children", List.copyOf(children));
         if (d.get("children") == null) {
             d.put("children", java.util.List.of());
         }

@@ -62,6 +62,11 @@ final class InProcessCli {
 
     /** Starts a command that runs a worker ({@code worker}, {@code start}) and returns once it is ready. */
     RunningWorker startUntilStopped(String... command) throws InterruptedException {
+        return startUntilSaid(BANNER_END, command);
+    }
+
+    /** Starts a long-running command and returns once its output has {@code ready} (or it ended). */
+    RunningWorker startUntilSaid(String ready, String... command) throws InterruptedException {
         StopOnDemand stop = new StopOnDemand();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -70,7 +75,7 @@ final class InProcessCli {
         thread.setDaemon(true);
         thread.start();
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!out.toString().contains(BANNER_END) && !exit.isDone()) {
+        while (!out.toString().contains(ready) && !exit.isDone()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("worker did not get ready; out: " + out + "; err: " + err);
             }

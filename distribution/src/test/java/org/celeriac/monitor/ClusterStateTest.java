@@ -60,4 +60,20 @@ class ClusterStateTest {
         event("worker-offline", "hostname", "w1", "timestamp", now);
         assertThat(state.workerStatus()).containsEntry("w1", false);
     }
+
+    @Test
+    void tasksAreListedByTheLogicalClockOfTheirLatestEventAsCelery() {
+        // w2's wall clock runs ahead, but its events come before w1's by the logical clock, as Celery orders them
+        event("task-received", "uuid", "a", "hostname", "w1", "timestamp", 1.0, "clock", 10, "name", "x");
+        event("task-received", "uuid", "b", "hostname", "w2", "timestamp", 50.0, "clock", 5, "name", "y");
+        event("task-succeeded", "uuid", "b", "hostname", "w2", "timestamp", 51.0, "clock", 7);
+
+        assertThat(state.tasks(ClusterState.TaskQuery.all())).extracting(t -> t.get("uuid"))
+                .containsExactly("a", "b");
+        // sorted by a field, ties stay in that order (Flower sorts stably)
+        assertThat(state.tasks(new ClusterState.TaskQuery(null, null, null, "-received", 0, null)))
+                .extracting(t -> t.get("uuid")).containsExactly("b", "a");
+        assertThat(state.tasks(new ClusterState.TaskQuery(null, null, null, "started", 0, null)))
+                .extracting(t -> t.get("uuid")).containsExactly("a", "b");
+    }
 }

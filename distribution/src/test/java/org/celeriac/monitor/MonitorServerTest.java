@@ -54,6 +54,11 @@ class MonitorServerTest {
         server.start();
     }
 
+    private void serveWith(ApiAuth auth) throws Exception {
+        server = new MonitorServer(state, app, new InetSocketAddress("127.0.0.1", 0), auth, Duration.ofSeconds(1));
+        server.start();
+    }
+
     @AfterEach
     void stop() throws Exception {
         if (server != null) {
@@ -203,5 +208,102 @@ class MonitorServerTest {
                 .contains("flower_task_runtime_seconds_bucket{worker=\"mon@test\",task=\"demo.add\",le=\"+Inf\"} 1.0")
                 .contains("flower_worker_online{worker=\"mon@test\"} 1.0")
                 .contains("# TYPE flower_worker_number_of_currently_executing_tasks gauge");
+    }
+
+    @Test
+    void apiTokensAreTakenOnTheApiAndMetricsAlongsideBasicAuth() throws Exception {
+        serveWith(ApiAuth.of("admin:s3cret", List.of("tok-1", "tok-2")));
+
+        assertThat(get("/api/tasks", null).statusCode()).isEqualTo(401);
+        assertThat(get("/api/tasks", "Bearer tok-2").statusCode()).isEqualTo(200);
+        assertThat(get("/metrics", "Bearer tok-1").statusCode()).isEqualTo(200);
+        assertThat(get("/api/tasks", "Bearer tok-3").statusCode()).isEqualTo(401);
+        assertThat(get("/api/tasks", basic("admin:s3cret")).statusCode()).isEqualTo(200);
+        // a token is for scripts: the pages want the password
+        assertThat(get("/", "Bearer tok-1").statusCode()).isEqualTo(401);
+        assertThat(get("/", basic("admin:s3cret")).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void withTokensAloneARequestWithoutOneIsRefused() throws Exception {
+        serveWith(ApiAuth.of(null, ApiAuth.splitTokens(" t1 ,, t2")));
+
+        assertThat(get("/api/workers?status=1", null).statusCode()).isEqualTo(401);
+        assertThat(get("/api/workers?status=1", basic("admin:t1")).statusCode()).isEqualTo(401);
+        assertThat(get("/api/workers?status=1", "bearer t2").statusCode()).isEqualTo(200);
+        assertThat(ApiAuth.of(null, List.of("secret-token")).toString()).doesNotContain("secret-token");
+    }
+
+    @Test
+    void abortStoresAbortedForTheTaskInTheResultBackend() throws Exception {
+        serve(null);
+        String id = UUID.randomUUID().toString();
+
+        assertThat(postJson("/api/task/abort/" + id, "application/x-www-form-urlencoded", ""))
+                .isEqualTo(Map.of("message", "Aborted '" + id + "'"));
+        assertThat(getJson("/api/task/result/" + id)).isEqualTo(Map.of("task-id", id, "state", "ABORTED"));
+        assertThat(app.backend().get(id).map(r -> r.state().name())).contains("ABORTED");
+    }
+
+    @Test
+    void urlsAreShownWithTheirPasswordsMaskedAsFlowerShowsThem() {
+        assertThat(UrlMasking.mask("amqp://guest:guest@rabbit:5672//")).isEqualTo("amqp://guest:**@rabbit:5672//");
+        assertThat(UrlMasking.mask("redis://:p@ss@redis:6379/0")).isEqualTo("redis://:**@redis:6379/0");
+        assertThat(UrlMasking.mask("sqla+postgresql://u:pw@db/x?password=pw2&sslmode=off"))
+                .isEqualTo("sqla+postgresql://u:**@db/x?password=**&sslmode=off");
+        assertThat(UrlMasking.mask("redis://redis:6379/0")).isEqualTo("redis://redis:6379/0");
+        assertThat(UrlMasking.maskAll(Map.of("conf", Map.of("broker_url", List.of("amqp://a:b@h//")))))
+                .isEqualTo(Map.of("conf", Map.of("broker_url", List.of("amqp://a:**@h//"))));
+    }
+
+    @Test
+    void errorsAreAnsweredAsFlowerAnswersThem() throws Exception {
+        serve(null);
+        eventually(() -> assertThat(state.workerStatus()).containsEntry("mon@test", true));
+        String form = "application/x-www-form-urlencoded";
+
+        HttpResponse<String> unknownTask = get("/api/task/info/no-such-task", null);
+        assertThat(unknownTask.statusCode()).isEqualTo(404);
+        assertThat(unknownTask.body()).isEmpty();
+        HttpResponse<String> unknownWorker = get("/api/workers?workername=nobody@nowhere", null);
+        assertThat(unknownWorker.body()).isEqualTo("Unknown worker 'nobody@nowhere'");
+        assertThat(post("/api/worker/pool/grow/mon@test?n=many", form, "").body())
+                .isEqualTo("Invalid argument 'many' of type 'int'");
+        assertThat(post("/api/worker/pool/autoscale/mon@test?max=3", form, "").body())
+                .isEqualTo("Missing argument min");
+        assertThat(post("/api/task/rate-limit/demo.add", form, "ratelimit=1%2Fs").body())
+                .isEqualTo("Missing argument workername");
+        assertThat(post("/api/task/rate-limit/no.such.task", form, "ratelimit=1%2Fs&workername=mon%40test").body())
+                .isEqualTo("Unknown task 'no.such.task'");
+        assertThat(post("/api/task/revoke/x?terminate=perhaps", form, "").statusCode()).isEqualTo(400);
+        assertThat(post("/api/task/send-task/demo.add", "application/json", "{\"args\": 1}").statusCode())
+                .isEqualTo(400);
+        assertThat(post("/api/task/apply/no.such.task", "application/json", "{}").statusCode()).isEqualTo(404);
+        assertThat(get("/api/tasks?offset=x", null).statusCode()).isEqualTo(400);
+        assertThat(get("/api/tasks?sort_by=args", null).statusCode()).isEqualTo(400);
+        assertThat(get("/api/workers?refresh=maybe", null).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void tasksAreSearchedAndFilteredByReceivedTimeAsFlower() throws Exception {
+        serve(null);
+        AsyncResult ok = app.client().send("demo.add", List.of(20, 22), Map.of());
+        AsyncResult bad = app.client().send("demo.fail", List.of("boom"), Map.of());
+        ok.get(WAIT);
+        eventually(() -> assertThat(state.task(bad.id()).map(t -> t.get("state"))).contains("FAILURE"));
+        eventually(() -> assertThat(state.task(ok.id()).map(t -> t.get("state"))).contains("SUCCESS"));
+
+        assertThat(getJson("/api/tasks?search=result%3A42")).containsOnlyKeys(ok.id());
+        assertThat(getJson("/api/tasks?search=state%3AFAILURE")).containsOnlyKeys(bad.id());
+        assertThat(getJson("/api/tasks?search=args%3A20")).containsOnlyKeys(ok.id());
+        assertThat(getJson("/api/tasks?search=demo.fail")).containsOnlyKeys(bad.id());
+        assertThat(getJson("/api/tasks?received_start=2000-01-01+00%3A00")).containsOnlyKeys(ok.id(), bad.id());
+        assertThat(getJson("/api/tasks?received_end=2000-01-01+00%3A00")).isEmpty();
+        Map<String, Object> info = getJson("/api/task/info/" + ok.id());
+        assertThat(info).containsKeys("root", "parent", "children");
+        Map<String, Object> failed = getJson("/api/task/result/" + bad.id() + "?timeout=1");
+        assertThat(failed).containsEntry("state", "FAILURE").containsEntry("result", "IllegalStateException('boom')")
+                .containsKey("traceback");
     }
 }
