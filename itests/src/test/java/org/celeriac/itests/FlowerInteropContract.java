@@ -1,8 +1,6 @@
 package org.celeriac.itests;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.URI;
@@ -11,14 +9,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -48,8 +44,6 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class FlowerInteropContract {
-    private static final Path TARBALL = Path.of(System.getProperty("celeriac.flower.tarball",
-            "../../shared/third-party/flower-2.0.1.tar.gz"));
     /** A Prometheus sample: {@code name{label="value",...} number}. */
     private static final Pattern SAMPLE = Pattern.compile("(?m)^(\\w+)\\{([^}]*)\\} (\\S+)$");
     private static final Pattern LABEL = Pattern.compile("(\\w+)=\"((?:[^\"\\\\]|\\\\.)*)\"");
@@ -80,14 +74,7 @@ abstract class FlowerInteropContract {
     @BeforeAll
     void startWorkerAndFlower() throws Exception {
         require();
-        PythonProcesses.requireModules("celery", "tornado", "humanize", "prometheus_client", "pytz");
-        if (!Files.isRegularFile(TARBALL)) {
-            String why = "no Flower release at " + TARBALL.toAbsolutePath();
-            if ("true".equals(System.getenv("CI"))) {
-                fail(why);
-            }
-            assumeTrue(false, why);
-        }
+        FlowerProcess.require();
         clear();
         workers = new RemoteWorkers(CLASS_CELERIAC, CLASS_PYTHON, dir, urls());
         worker = workers.subject("jvm1", "-E");
@@ -116,37 +103,9 @@ abstract class FlowerInteropContract {
         CLASS_CELERIAC.killAll();
     }
 
-    /** Unpacks the release and starts {@code python3 -m flower}; returns its address once it answers. */
+    /** Starts Flower on the class's broker; returns its address once it answers. */
     private URI startFlower() throws IOException, InterruptedException {
-        Path unpacked = Files.createDirectories(dir.resolve("flower-release"));
-        Process tar = new ProcessBuilder("tar", "-xzf", TARBALL.toAbsolutePath().toString(), "-C",
-                unpacked.toString()).redirectErrorStream(true).start();
-        String tarOut = new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(tar.waitFor(RemoteWorkers.WAIT.toSeconds(), TimeUnit.SECONDS) && tar.exitValue() == 0)
-                .as("tar -xzf %s: %s", TARBALL, tarOut).isTrue();
-        Path home = unpacked.resolve("flower-2.0.1");
-        assertThat(home.resolve("flower/__main__.py")).isRegularFile();
-
-        int port = LoopbackPorts.free("CELERIAC_TEST_FLOWER_PORTS", 1, p -> false);
-        PythonProcesses.Child child = CLASS_PYTHON.start(dir, "flower",
-                Map.of("FLOWER_UNAUTHENTICATED_API", "1", "PYTHONPATH", home.toString()),
-                "-m", "flower", "--broker=" + urls().pythonBroker(), "flower", "--address=127.0.0.1",
-                "--port=" + port, "--inspect_timeout=2000");
-        URI base = URI.create("http://127.0.0.1:" + port);
-        RemoteWorkers.await("Flower to answer on " + base, () -> {
-            if (!child.process().isAlive()) {
-                throw new AssertionError("Flower exited with " + child.process().exitValue() + ":\n"
-                        + child.output());
-            }
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/healthcheck")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                return r.statusCode() == 200;
-            } catch (IOException e) {
-                return false;
-            }
-        }, child::output);
-        return base;
+        return FlowerProcess.launch(CLASS_PYTHON, dir, urls().pythonBroker()).awaitAnswering();
     }
 
     // ------------------------------------------------------------------------------------------- tests
