@@ -92,7 +92,7 @@ final class MemcachedClient implements AutoCloseable {
                 throw new BackendException("Interrupted waiting for a Memcached connection to " + what, e);
             }
             try {
-                IOException first = null;
+                IOException last = null;
                 for (int attempt = 0; attempt < 2; attempt++) {
                     MemcachedConnection c = idle.poll();
                     boolean reused = c != null;
@@ -117,14 +117,14 @@ final class MemcachedClient implements AutoCloseable {
                         if (c != null) {
                             c.close();
                         }
-                        first = first == null ? e : first;
+                        last = e;
                         if (!reused) {
                             break; // a fresh connection failed: the server is not there, say so now
                         }
                     }
                 }
                 throw new BackendException("Memcached at " + name() + " is unreachable; cannot " + what + ": "
-                        + first, first);
+                        + last, last);
             } finally {
                 permits.release();
             }
