@@ -125,7 +125,7 @@ class CeleriacRuntimeIT {
     }
 
     @Test
-    void pausesWhileTheTransportIsGoneAndResumesWhenItIsBackWithTheClientAndAppWithdrawnMeanwhile() throws Exception {
+    void pausesWhileTheTransportIsGoneAndResumesWhenItIsBack() throws Exception {
         installTaskPackage();
         configure(Map.of("broker_url", "memory://itest", "result_backend", "memory://itest"));
         awaitService(CLIENT, ref -> true);
