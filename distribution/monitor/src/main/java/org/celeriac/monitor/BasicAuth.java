@@ -36,10 +36,6 @@ final class BasicAuth {
         return new BasicAuth(List.copyOf(headers));
     }
 
-    boolean isEnabled() {
-        return !headers.isEmpty();
-    }
-
     /** Whether a request with this {@code Authorization} header (or null) is let in; compared in constant time. */
     boolean accepts(String authorization) {
         if (headers.isEmpty()) {
