@@ -15,12 +15,11 @@ import java.util.Map;
 import org.celeriac.sql.Json;
 import org.celeriac.sql.SqlDatabase;
 import org.celeriac.sql.SqlDatabases;
-import org.celeriac.sql.SqlUrl;
 
 /**
- * Where a persistent monitor keeps its {@link StateSnapshot}: an embedded H2 file database, opened as the SQL
- * transport opens {@code sql:file:PATH} (so that a second process may open it too). One row per task and per
- * worker, JSON; each save replaces the previous one in one transaction, so a crash leaves the last whole save.
+ * Where a persistent monitor keeps its {@link StateSnapshot}: an embedded H2 file database, pooled as the SQL
+ * plugins pool theirs ({@link SqlDatabases}). One row per task and per worker, JSON; each save replaces the previous
+ * one in one transaction, so a crash leaves the last whole save.
  */
 final class MonitorStore implements AutoCloseable {
     private static final List<String> SCHEMA = List.of(
@@ -51,13 +50,26 @@ final class MonitorStore implements AutoCloseable {
         }
         SqlDatabases databases = new SqlDatabases();
         try {
-            SqlDatabase database = databases.open(SqlUrl.parse("sql:file:" + file, Map.of()).jdbcUrl());
+            SqlDatabase database = databases.open(jdbcUrl(file));
             database.ensureSchema("celeriac-monitor", SCHEMA);
             return new MonitorStore(databases, database);
         } catch (SQLException | RuntimeException e) {
             databases.close();
             throw e;
         }
+    }
+
+    /**
+     * H2's URL for the file. Unlike the SQL transport's {@code sql:file:}, without {@code AUTO_SERVER}: the state is
+     * this monitor's alone, so no server is started for other processes (a second monitor on the same file is
+     * refused); and with {@code DB_CLOSE_ON_EXIT=FALSE}, so that the last save at Ctrl-C finds it still open.
+     */
+    static String jdbcUrl(Path file) {
+        String path = file.toAbsolutePath().normalize().toString();
+        if (path.contains(";")) {
+            throw new IllegalArgumentException("the monitor's database path may not contain ';': " + path);
+        }
+        return "jdbc:h2:file:" + path + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
     }
 
     /** The last save, empty when there was none. */
