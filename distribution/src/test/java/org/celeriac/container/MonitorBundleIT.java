@@ -79,6 +79,22 @@ class MonitorBundleIT {
         assertThat(get(second, "/healthcheck")).as("the port, once the bundle stopped").isEmpty();
     }
 
+    @Test
+    void aPersistentMonitorKeepsItsStateInTheHomesDataDirectory() throws Exception {
+        int port = freePort(57_360);
+        ContainerHome home = new ContainerHome(dir.resolve("home"), ContainerIT.SHIPPED_BUNDLES);
+        Files.createDirectories(home.deploy());
+        Files.createDirectories(home.etc());
+        Files.writeString(home.celeriacConfig(), "broker_url = memory://monitor-it\nresult_backend = memory://monitor-it\n");
+        writeMonitorConfig(home, "port = " + port + "\npersistent = true\n");
+
+        container = Container.start(home, ContainerIT.FAST_POLLING);
+
+        await("the monitor's healthcheck on port " + port, () -> get(port, "/healthcheck"),
+                r -> r.isPresent() && r.get().statusCode() == 200);
+        assertThat(home.data().resolve("celeriac-data/monitor.mv.db")).isRegularFile();
+    }
+
     /** Replaced at once, as an editor saving it would: FileInstall never reads half a file. */
     private void writeMonitorConfig(ContainerHome home, String content) throws IOException {
         Path staged = dir.resolve("org.celeriac.monitor.cfg.tmp");
