@@ -70,6 +70,23 @@ public final class ClusterState {
         metrics.record(type, hostname, fields, task);
     }
 
+    /** The tasks, oldest heard of first, and the workers as they are now: what persistence keeps. */
+    synchronized StateSnapshot snapshot() {
+        return StateSnapshot.of(tasks.values(), workers.values());
+    }
+
+    /** Takes in what a snapshot kept, behind what is known already; the oldest go beyond {@code maxTasks}. */
+    synchronized void restore(StateSnapshot snapshot) {
+        for (TaskView t : snapshot.taskViews()) {
+            tasks.putIfAbsent(t.uuid(), t);
+            if (t.name() != null) {
+                taskTypes.add(t.name());
+            }
+        }
+        snapshot.workerViews().forEach(w -> workers.putIfAbsent(w.hostname(), w));
+        evict();
+    }
+
     /** Flower's Prometheus metrics, in Prometheus' text format. */
     public synchronized String metrics() {
         return metrics.render();

@@ -6,9 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +44,7 @@ public final class MonitorServer implements AutoCloseable {
     private final ClusterState state;
     private final Celeriac app;
     private final Duration inspectTimeout;
-    private final byte[] credentials;
+    private final BasicAuth credentials;
     private final HttpServer server;
     private final ExecutorService threads;
     /** Where the inspect commands of a refresh wait for their replies side by side. */
@@ -58,16 +56,15 @@ public final class MonitorServer implements AutoCloseable {
     /**
      * Binds now; serves once {@link #start()} is called.
      *
-     * @param basicAuth {@code user:password} that every request must carry, or null for none
+     * @param basicAuth {@code user:password} that every request must carry (several users separated by commas, as
+     *                  Flower's {@code --basic-auth}), or null for none
      */
     public MonitorServer(ClusterState state, Celeriac app, InetSocketAddress address, String basicAuth,
                          Duration inspectTimeout) throws IOException {
         this.state = state;
         this.app = app;
         this.inspectTimeout = inspectTimeout;
-        this.credentials = basicAuth == null ? null
-                : ("Basic " + Base64.getEncoder().encodeToString(basicAuth.getBytes(StandardCharsets.UTF_8)))
-                        .getBytes(StandardCharsets.UTF_8);
+        this.credentials = BasicAuth.of(basicAuth);
         this.server = HttpServer.create(address, 64);
         this.threads = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "celeriac-monitor-http");
@@ -438,11 +435,7 @@ public final class MonitorServer implements AutoCloseable {
     }
 
     private boolean authorized(HttpExchange exchange) {
-        if (credentials == null) {
-            return true;
-        }
-        String given = exchange.getRequestHeaders().getFirst("Authorization");
-        return given != null && MessageDigest.isEqual(credentials, given.getBytes(StandardCharsets.UTF_8));
+        return credentials.accepts(exchange.getRequestHeaders().getFirst("Authorization"));
     }
 
     /** Flower's filters take "All" for no filter. */

@@ -31,6 +31,19 @@ final class TaskView {
         fields.put("retries", 0);
     }
 
+    /** A task as {@link #fields()} kept it. */
+    static TaskView restored(Map<String, Object> fields) {
+        TaskView t = new TaskView((String) fields.get("uuid"));
+        t.fields.putAll(fields);
+        t.timestamp = fields.get("timestamp") instanceof Number n ? n.doubleValue() : 0;
+        return t;
+    }
+
+    /** Everything known of it, for persistence: a copy. */
+    Map<String, Object> fields() {
+        return new LinkedHashMap<>(fields);
+    }
+
     String uuid() {
         return (String) fields.get("uuid");
     }
