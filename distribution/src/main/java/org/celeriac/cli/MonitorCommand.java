@@ -3,6 +3,7 @@ package org.celeriac.cli;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,9 +12,8 @@ import java.util.concurrent.Callable;
 import org.celeriac.app.Celeriac;
 import org.celeriac.config.Settings;
 import org.celeriac.monitor.ApiAuth;
-import org.celeriac.monitor.ClusterState;
-import org.celeriac.monitor.MonitorServer;
-import org.celeriac.spi.transport.Subscription;
+import org.celeriac.monitor.Monitor;
+import org.celeriac.monitor.MonitorConfig;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -67,6 +67,15 @@ final class MonitorCommand implements Callable<Integer> {
             description = "How long /api/workers waits for the workers' answers (default: ${DEFAULT-VALUE}).")
     double inspectTimeout;
 
+    @Option(names = "--persistent",
+            description = "Keep the tasks and workers seen in a database, saved every minute and at the stop, and "
+                    + "load them at the next start (Flower's --persistent).")
+    boolean persistent;
+
+    @Option(names = "--db", paramLabel = "PATH", defaultValue = "./" + MonitorConfig.DEFAULT_DATABASE,
+            description = "The embedded H2 database of --persistent, without its .mv.db (default: ${DEFAULT-VALUE}).")
+    Path db;
+
     @Mixin
     SettingsOptions settings;
 
@@ -89,17 +98,16 @@ final class MonitorCommand implements Callable<Integer> {
         }
         StopRequest stop = root.context().stopRequests().get();
         PrintWriter out = spec.commandLine().getOut();
-        ClusterState state = new ClusterState(maxTasks);
+        MonitorConfig config = new MonitorConfig(address, port, basicAuth, maxTasks,
+                Seconds.nonNegative("--inspect-timeout", inspectTimeout), persistent ? db : null, tokens);
         Map<String, String> environment = new java.util.HashMap<>(root.context().environment());
         environment.remove(API_TOKENS_VARIABLE); // a secret of the monitor's, not a setting of the app
         try (Celeriac app = root.open(settings.resolve(Map.of(), environment));
-             Subscription events = app.events("#", state::apply);
-             MonitorServer server = new MonitorServer(state, app, new InetSocketAddress(bind, port), auth,
-                     Seconds.nonNegative("--inspect-timeout", inspectTimeout))) {
-            server.start();
-            InetSocketAddress at = server.address();
+             Monitor monitor = Monitor.start(app, config)) {
+            InetSocketAddress at = monitor.address();
             out.println("-> celeriac monitor: http://" + at.getHostString() + ":" + at.getPort() + "/ following "
-                    + Urls.redact(app.settings().get(Settings.BROKER_URL)) + " (Ctrl-C to stop)");
+                    + Urls.redact(app.settings().get(Settings.BROKER_URL))
+                    + (persistent ? ", its state kept in " + db : "") + " (Ctrl-C to stop)");
             out.flush();
             stop.await();
         } finally {

@@ -19,6 +19,8 @@ import java.util.TreeMap;
 public final class CeleriacConfig {
     /** The shipped file, a resource beside this class; the installation's {@code etc/} holds the same file. */
     static final String TEMPLATE = "org.celeriac.cfg";
+    /** The shipped configuration of the monitor bundle (org.celeriac.monitor), beside it likewise. */
+    static final String MONITOR_TEMPLATE = "org.celeriac.monitor.cfg";
 
     private CeleriacConfig() {
     }
@@ -29,13 +31,18 @@ public final class CeleriacConfig {
      * @throws IllegalStateException when it is missing from the class path
      */
     public static String template() {
-        try (InputStream in = CeleriacConfig.class.getResourceAsStream(TEMPLATE)) {
+        return shipped(TEMPLATE);
+    }
+
+    /** A shipped {@code etc/} file by name: a resource beside this class. */
+    static String shipped(String name) {
+        try (InputStream in = CeleriacConfig.class.getResourceAsStream(name)) {
             if (in == null) {
-                throw new IllegalStateException("the default " + TEMPLATE + " is missing from the class path");
+                throw new IllegalStateException("the default " + name + " is missing from the class path");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the default " + TEMPLATE + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read the default " + name + ": " + e.getMessage(), e);
         }
     }
 

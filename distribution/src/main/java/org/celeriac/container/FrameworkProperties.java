@@ -14,6 +14,8 @@ final class FrameworkProperties {
     static final String DATA = "celeriac.data";
     /** How often FileInstall looks at deploy/ and etc/. */
     static final Duration POLL = Duration.ofSeconds(1);
+    /** The JDK's HTTP server package, which the monitor's bundle serves on. */
+    static final String JDK_HTTP_SERVER = "com.sun.net.httpserver";
 
     private FrameworkProperties() {
     }
@@ -29,7 +31,8 @@ final class FrameworkProperties {
         p.put(Constants.FRAMEWORK_STORAGE, home.cache().toString());
         // Every start rebuilds the framework from bundles/ and deploy/: what runs is what the directories hold.
         p.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
-        p.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, Slf4jPackages.exportedByClassPath());
+        // The JDK's HTTP server, for the monitor's bundle: the framework exports only java.* of the JDK by default.
+        p.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, Slf4jPackages.exportedByClassPath() + "," + JDK_HTTP_SERVER);
         p.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, Integer.toString(StartLevels.DEPLOYED));
         // No JVM-wide URL stream handler factory: nothing here needs OSGi URL handlers, and an embedded framework
         // should leave the JVM as it found it (tests boot several in one JVM).

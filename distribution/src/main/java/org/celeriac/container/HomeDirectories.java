@@ -42,6 +42,9 @@ final class HomeDirectories {
                 Files.createDirectories(home.etc());
                 Files.writeString(home.celeriacConfig(), newConfig, StandardCharsets.UTF_8);
                 LOG.info("New home: wrote the configuration {}", home.celeriacConfig());
+                // The monitor's, as shipped (off): there for an operator to turn on.
+                Files.writeString(home.etc().resolve(CeleriacConfig.MONITOR_TEMPLATE),
+                        CeleriacConfig.shipped(CeleriacConfig.MONITOR_TEMPLATE), StandardCharsets.UTF_8);
             }
             if (!Files.isDirectory(home.deploy())) {
                 Files.createDirectories(home.deploy());

@@ -62,11 +62,11 @@ final class InProcessCli {
 
     /** Starts a command that runs a worker ({@code worker}, {@code start}) and returns once it is ready. */
     RunningWorker startUntilStopped(String... command) throws InterruptedException {
-        return startUntilSaid(BANNER_END, command);
+        return startUntilReady(BANNER_END, command);
     }
 
-    /** Starts a long-running command and returns once its output has {@code ready} (or it ended). */
-    RunningWorker startUntilSaid(String ready, String... command) throws InterruptedException {
+    /** Starts a command that runs until stopped and returns once it printed {@code ready}. */
+    RunningWorker startUntilReady(String ready, String... command) throws InterruptedException {
         StopOnDemand stop = new StopOnDemand();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -77,7 +77,7 @@ final class InProcessCli {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!out.toString().contains(ready) && !exit.isDone()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("worker did not get ready; out: " + out + "; err: " + err);
+                throw new AssertionError(command[0] + " did not get ready; out: " + out + "; err: " + err);
             }
             Thread.sleep(10);
         }

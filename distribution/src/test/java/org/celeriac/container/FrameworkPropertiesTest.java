@@ -26,6 +26,14 @@ class FrameworkPropertiesTest {
     }
 
     @Test
+    void theFrameworkExportsTheJdkHttpServerForTheMonitorBundle() {
+        ContainerHome home = new ContainerHome(Path.of("/srv/celeriac"), Path.of("/opt/celeriac/lib/bundles"));
+
+        assertThat(FrameworkProperties.of(home).get("org.osgi.framework.system.packages.extra")).asString()
+                .contains(",com.sun.net.httpserver");
+    }
+
+    @Test
     void aHomeWithACommaInItsPathIsRefusedSinceFileInstallSplitsOnCommas() {
         ContainerHome home = new ContainerHome(Path.of("/srv/a,b"), Path.of("/opt/celeriac/lib/bundles"));
 

@@ -20,6 +20,7 @@ class HomeDirectoriesTest {
         HomeDirectories.prepare(home, "# given\nBroker_URL = sql:file:${celeriac.home}/db\nworker_concurrency = 2 \n");
 
         assertThat(home.celeriacConfig()).content().startsWith("# given\n");
+        assertThat(home.etc().resolve("org.celeriac.monitor.cfg")).content().contains("\nenabled = false\n");
         assertThat(CeleriacConfig.read(home)).containsEntry("broker_url", "sql:file:" + home.dir() + "/db")
                 .containsEntry("worker_concurrency", "2").hasSize(2);
         assertThat(home.log()).isDirectory();

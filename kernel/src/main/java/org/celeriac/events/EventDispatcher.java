@@ -190,10 +190,13 @@ public final class EventDispatcher implements AutoCloseable {
         }
     }
 
-    /** Seconds since the epoch, as Python's {@code time.time()}. */
+    /**
+     * Seconds since the epoch, as Python's {@code time.time()}, to the microsecond: a double holds no more at this
+     * magnitude, and the event JSON writes such a value by hand ({@link EventJson#writeDouble}).
+     */
     public static double now() {
         Instant t = Instant.now();
-        return t.getEpochSecond() + t.getNano() / 1e9;
+        return t.getEpochSecond() + (t.getNano() / 1000) / 1e6;
     }
 
     /**

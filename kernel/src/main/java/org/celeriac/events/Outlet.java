@@ -37,8 +37,13 @@ final class Outlet {
     private static final long DROP_LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final EventSink sink;
-    /** Lock-free: the worker's threads add to it without waiting on each other or on this thread. */
-    private final Queue<Event> buffer = new ConcurrentLinkedQueue<>();
+    /** The sink, when it is the broker's: events are then buffered as their JSON ({@link BrokerEventSink#prepare}). */
+    private final BrokerEventSink broker;
+    /**
+     * Lock-free: the worker's threads add to it without waiting on each other or on this thread. Events, or for the
+     * broker's sink their {@link BrokerEventSink.Prepared} JSON.
+     */
+    private final Queue<Object> buffer = new ConcurrentLinkedQueue<>();
     private final AtomicInteger buffered = new AtomicInteger();
     private final int capacity;
     private final AtomicLong dropped = new AtomicLong();
@@ -50,6 +55,7 @@ final class Outlet {
     /** @param wanted whether events are wanted now; not even buffered while they are not */
     Outlet(EventSink sink, int capacity, String name, BooleanSupplier wanted) {
         this.sink = sink;
+        this.broker = sink instanceof BrokerEventSink b ? b : null;
         this.wanted = wanted;
         this.capacity = capacity;
         this.thread = new Thread(this::run, name);
@@ -66,15 +72,23 @@ final class Outlet {
     }
 
     void offer(Event e) {
-        if (buffered.incrementAndGet() <= capacity) {
-            buffer.offer(e);
-        } else {
+        if (buffered.incrementAndGet() > capacity) {
             buffered.decrementAndGet();
             long n = dropped.incrementAndGet();
             long now = System.nanoTime();
             if (now - lastDropLog > DROP_LOG_EVERY_NANOS) {
                 lastDropLog = now;
                 LOG.warn("Event sink {} falls behind: {} event(s) dropped so far", sink.getClass().getName(), n);
+            }
+        } else if (broker == null) {
+            buffer.offer(e);
+        } else {
+            try {
+                buffer.offer(broker.prepare(e));
+            } catch (RuntimeException x) { // a field no JSON can hold: that event is lost, never the caller's work
+                buffered.decrementAndGet();
+                dropped.incrementAndGet();
+                LOG.warn("Event {} cannot be written as JSON; dropped: {}", e.type(), x.toString());
             }
         }
     }
@@ -95,13 +109,22 @@ final class Outlet {
         thread.interrupt();
     }
 
+    @SuppressWarnings("unchecked") // the buffer holds what offer put there for this sink
+    private void emit(List<?> batch) {
+        if (broker != null) {
+            broker.emitPrepared((List<BrokerEventSink.Prepared>) batch);
+        } else {
+            sink.emitAll((List<Event>) batch);
+        }
+    }
+
     private void run() {
-        List<Event> batch = new ArrayList<>(BATCH);
+        List<Object> batch = new ArrayList<>(BATCH);
         while (open || !buffer.isEmpty()) {
             if (!open && Thread.currentThread().isInterrupted()) {
                 return; // closing gave up waiting for a sink that hangs
             }
-            Event e;
+            Object e;
             while (batch.size() < BATCH && (e = buffer.poll()) != null) {
                 batch.add(e);
             }
@@ -111,7 +134,7 @@ final class Outlet {
             }
             buffered.addAndGet(-batch.size());
             try {
-                sink.emitAll(batch);
+                emit(batch);
             } catch (RuntimeException x) {
                 dropped.addAndGet(batch.size());
                 LOG.warn("Event sink {} failed; {} event(s) lost: {}", sink.getClass().getName(), batch.size(),

@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * Celeriac in the container: the task packages of all bundles in one {@link TaskRegistry}, the plugins of the
  * service registry, and an app with a worker on configuration {@value #PID} (Celery's setting names; without a
  * configuration, the defaults: the embedded SQL broker and backend). While the app is open its
- * {@link CeleriacClient} is a service, for other bundles to send tasks; the registry is a service for as long as
- * this component is active.
+ * {@link CeleriacClient} is a service, for other bundles to send tasks, and so is the {@link Celeriac} app itself,
+ * for bundles that follow its events or use its remote control (the monitor; they must not close it); the registry
+ * is a service for as long as this component is active.
  *
  * <p>With {@code beat_enabled} a beat runs beside the worker ({@link BeatListener}): the entries of
  * {@code beat_schedule_file}, of the deployed packages' {@code @Periodic} tasks and of its store.
@@ -141,10 +142,11 @@ public final class CeleriacRuntime {
         return value == null || value.isBlank() ? null : Path.of(value.trim());
     }
 
-    /** Registers the open app's client as a service, and withdraws it before the app closes. */
+    /** Registers the open app's client, and the app, as services, and withdraws them before the app closes. */
     private static final class ClientPublisher implements AppSupervisor.AppListener {
         private final BundleContext context;
         private ServiceRegistration<CeleriacClient> registration; // on the supervisor's thread only
+        private ServiceRegistration<Celeriac> appRegistration; // on the supervisor's thread only
 
         ClientPublisher(BundleContext context) {
             this.context = context;
@@ -159,18 +161,22 @@ public final class CeleriacRuntime {
             properties.put("celeriac.backend.scheme", PluginCatalog.schemeOf(settings.get(Settings.RESULT_BACKEND)));
             properties.put("celeriac.default_queue", settings.get(Settings.TASK_DEFAULT_QUEUE));
             registration = context.registerService(CeleriacClient.class, app.client(), properties);
+            appRegistration = context.registerService(Celeriac.class, app, properties);
         }
 
         @Override
         public void closing(Celeriac app) {
-            if (registration == null) {
-                return;
+            for (ServiceRegistration<?> r : java.util.Arrays.asList(appRegistration, registration)) {
+                if (r == null) {
+                    continue;
+                }
+                try {
+                    r.unregister();
+                } catch (IllegalStateException e) {
+                    // unregistered already: the bundle is stopping
+                }
             }
-            try {
-                registration.unregister();
-            } catch (IllegalStateException e) {
-                // unregistered already: the bundle is stopping
-            }
+            appRegistration = null;
             registration = null;
         }
     }

@@ -62,6 +62,28 @@ class BrokerEventSinkTest {
     }
 
     @Test
+    void eventsPreparedOnTheSendingThreadGoOutAsTheSameMessages() throws Exception {
+        List<Event> events = List.of(event("task-received", "a"), event("task-started", "a"),
+                event("worker-heartbeat", "-"), event("task-succeeded", "a"), event("task-failed", "b"));
+        List<Message> direct = new CopyOnWriteArrayList<>();
+        List<Message> prepared = new CopyOnWriteArrayList<>();
+        Subscription s = transport.subscribeTopic("celeryev", "#", direct::add);
+        sink.emitAll(events);
+        awaitSize(direct, 3);
+        s.close();
+        s = transport.subscribeTopic("celeryev", "#", prepared::add);
+        sink.emitPrepared(events.stream().map(sink::prepare).toList());
+        awaitSize(prepared, 3);
+        s.close();
+
+        assertThat(prepared).hasSize(3);
+        for (int i = 0; i < 3; i++) {
+            assertThat(prepared.get(i).body()).isEqualTo(direct.get(i).body());
+            assertThat(prepared.get(i).headers()).isEqualTo(direct.get(i).headers());
+        }
+    }
+
+    @Test
     void receiverReadsSingleAndBatchedEventsInOrder() throws Exception {
         List<Event> heard = new CopyOnWriteArrayList<>();
         LamportClock clock = new LamportClock();

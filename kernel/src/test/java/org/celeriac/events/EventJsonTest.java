@@ -47,4 +47,19 @@ class EventJsonTest {
             assertThat(((Map<?, ?>) back).get("d")).as(Arrays.toString(new double[] {d})).isEqualTo(d);
         }
     }
+
+    @Test
+    void writesTimestampsAsTheirShortestDecimalThatReadsBackExactly() {
+        for (int i = 0; i < 10_000; i++) {
+            double t = EventDispatcher.now() + i * 0.000_017;
+            double micro = Math.round(t * 1e6) / 1e6;
+            Object back = json.decode(EventJson.write(new Event("x", EventFields.of("timestamp", micro))));
+            assertThat(((Map<?, ?>) back).get("timestamp")).as(Double.toString(micro)).isEqualTo(micro);
+        }
+        assertThat(EventJson.timestampText(1796620000L, 120_000)).isEqualTo("1796620000.12");
+        assertThat(EventJson.timestampText(1796620000L, 0)).isEqualTo("1796620000.0");
+        assertThat(EventJson.timestampText(1796620000L, 5)).isEqualTo("1796620000.000005");
+        assertThat(new String(EventJson.write(new Event("x", EventFields.of("timestamp", 1796620000.5)))))
+                .contains("1796620000.5").doesNotContain("E9");
+    }
 }

@@ -45,6 +45,7 @@ class CeleriacRuntimeIT {
 
     private static final String CLIENT = "org.celeriac.client.CeleriacClient";
     private static final String REGISTRY = "org.celeriac.registry.TaskRegistry";
+    private static final String APP = "org.celeriac.app.Celeriac";
     private static final String TASK = "itest.multiply";
     /** Named, never loaded here: the bundles load their own copies. */
     private static final String ARITHMETIC = "org.celeriac.itest.tasks.ArithmeticTasks";
@@ -128,13 +129,16 @@ class CeleriacRuntimeIT {
         installTaskPackage();
         configure(Map.of("broker_url", "memory://itest", "result_backend", "memory://itest"));
         awaitService(CLIENT, ref -> true);
+        awaitService(APP, ref -> true);
 
         setComponentEnabled("org.celeriac.memory.MemoryTransportFactory", false);
         assertThat(context.getServiceReferences(CLIENT, null)).as("client services while paused").isNull();
+        assertThat(context.getServiceReferences(APP, null)).as("app services while paused").isNull();
 
         setComponentEnabled("org.celeriac.memory.MemoryTransportFactory", true);
         Object client = awaitService(CLIENT, ref -> true);
         assertThat(multiply(client, 2, 21)).isEqualTo(42L);
+        assertThat(awaitService(APP, ref -> "memory".equals(ref.getProperty("celeriac.broker.scheme")))).isNotNull();
     }
 
     @Test

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The pax-exam options that boot what the container boots: every bundle of the distribution's bundles directory
  * (Config Admin, Declarative Services, FileInstall, Jackson, H2, HikariCP, PostgreSQL, Celeriac's SPI, kernel and
- * SQL, Redis and AMQP plugins), with SLF4J exported by the system bundle as the container does. Used outside the framework, by
+ * SQL, Redis and AMQP plugins, the monitor), with SLF4J and the JDK's HTTP server exported by the system bundle as
+ * the container does. Used outside the framework, by
  * the test classes' {@code @Configuration} methods.
  */
 final class ContainerRuntimeOptions {
@@ -40,6 +41,8 @@ final class ContainerRuntimeOptions {
         List<Option> options = new ArrayList<>();
         // HikariCP imports org.slf4j [1.6,2) and Celeriac [2.0,3): slf4j-api 2 exports its package at both versions.
         options.add(systemPackage(slf4jExports()));
+        // The JDK's HTTP server, which the monitor bundle serves on: the container exports it too.
+        options.add(systemPackage("com.sun.net.httpserver"));
         // FileInstall is part of the container; here it watches an empty directory of our own, not ./load.
         options.add(frameworkProperty("felix.fileinstall.dir").value(deploy.toString()));
         options.add(frameworkProperty("felix.fileinstall.log.level").value("1"));

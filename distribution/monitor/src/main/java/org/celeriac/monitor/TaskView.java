@@ -53,6 +53,23 @@ final class TaskView {
         return fields.get("parent_id") instanceof String p ? p : null;
     }
 
+    /** A task as {@link #fields()} kept it. */
+    static TaskView restored(Map<String, Object> fields) {
+        TaskView t = new TaskView((String) fields.get("uuid"));
+        t.fields.putAll(fields);
+        t.timestamp = fields.get("timestamp") instanceof Number n ? n.doubleValue() : 0;
+        // its place in Celery's order, as far as the kept fields tell it
+        t.latestClock = fields.get("clock") instanceof Number c ? c.longValue() : 0;
+        t.latestOrigin = fields.get("worker") instanceof String w ? w : "";
+        t.latestTime = t.timestamp;
+        return t;
+    }
+
+    /** Everything known of it, for persistence: a copy. */
+    Map<String, Object> fields() {
+        return new LinkedHashMap<>(fields);
+    }
+
     String uuid() {
         return (String) fields.get("uuid");
     }

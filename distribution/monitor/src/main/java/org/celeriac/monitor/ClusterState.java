@@ -75,6 +75,25 @@ public final class ClusterState {
         metrics.record(type, hostname, fields, task);
     }
 
+    /** The tasks, oldest heard of first, and the workers as they are now: what persistence keeps. */
+    synchronized StateSnapshot snapshot() {
+        return StateSnapshot.of(tasks.values(), workers.values());
+    }
+
+    /** Takes in what a snapshot kept, behind what is known already; the oldest go beyond {@code maxTasks}. */
+    synchronized void restore(StateSnapshot snapshot) {
+        for (TaskView t : snapshot.taskViews()) {
+            if (tasks.putIfAbsent(t.uuid(), t) == null) {
+                link(t); // children are not kept: found again by their parent's id
+            }
+            if (t.name() != null) {
+                taskTypes.add(t.name());
+            }
+        }
+        snapshot.workerViews().forEach(w -> workers.putIfAbsent(w.hostname(), w));
+        evict();
+    }
+
     /** Flower's Prometheus metrics, in Prometheus' text format. */
     public synchronized String metrics() {
         return metrics.render();

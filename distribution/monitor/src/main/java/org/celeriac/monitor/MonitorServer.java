@@ -58,7 +58,8 @@ public final class MonitorServer implements AutoCloseable {
     /**
      * Binds now; serves once {@link #start()} is called.
      *
-     * @param basicAuth {@code user:password} that every request must carry, or null for none
+     * @param basicAuth {@code user:password} that every request must carry (several users separated by commas, as
+     *                  Flower's {@code --basic-auth}), or null for none
      */
     public MonitorServer(ClusterState state, Celeriac app, InetSocketAddress address, String basicAuth,
                          Duration inspectTimeout) throws IOException {

@@ -27,6 +27,31 @@ final class WorkerView {
         this.hostname = hostname;
     }
 
+    /** A worker as {@link #persisted()} kept it. */
+    static WorkerView restored(Map<String, Object> kept) {
+        WorkerView w = new WorkerView((String) kept.get("hostname"));
+        if (kept.get("last") instanceof Map<?, ?> last) {
+            last.forEach((k, v) -> w.last.put(String.valueOf(k), v));
+        }
+        if (kept.get("heartbeats") instanceof List<?> beats) {
+            beats.forEach(b -> w.heartbeats.addLast(((Number) b).doubleValue()));
+        }
+        w.freq = kept.get("freq") instanceof Number f ? f.doubleValue() : w.freq;
+        w.offline = Boolean.TRUE.equals(kept.get("offline"));
+        return w;
+    }
+
+    /** What it knows, for persistence: JSON-like values. */
+    Map<String, Object> persisted() {
+        Map<String, Object> kept = new LinkedHashMap<>();
+        kept.put("hostname", hostname);
+        kept.put("last", new LinkedHashMap<>(last));
+        kept.put("heartbeats", new ArrayList<>(heartbeats));
+        kept.put("freq", freq);
+        kept.put("offline", offline);
+        return kept;
+    }
+
     String hostname() {
         return hostname;
     }

@@ -4,24 +4,23 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 
 /**
- * Who may use the monitor: a user and password (HTTP basic authentication, Flower's {@code --basic-auth}), and API
- * tokens for scripts ({@code Authorization: Bearer TOKEN}), taken on the API, {@code /metrics} and
+ * Who may use the monitor: users and passwords (HTTP basic authentication, Flower's {@code --basic-auth},
+ * {@link BasicAuth}), and API tokens for scripts ({@code Authorization: Bearer TOKEN}), taken on the API, {@code /metrics} and
  * {@code /healthcheck} only. With either set, a request with neither gets 401; with none set, every request passes.
- * Keeps the SHA-256 of each secret, never the secret, and compares in constant time; {@link #toString()} says only
+ * Keeps the SHA-256 of each token, never the token, and compares in constant time; {@link #toString()} says only
  * what kinds are set, so that no secret reaches a log.
  */
 public final class ApiAuth {
-    private final byte[] basic;
+    /** The users of basic authentication, or null for none. */
+    private final BasicAuth basic;
     private final List<byte[]> tokens;
 
     private ApiAuth(String basicAuth, Collection<String> tokens) {
-        this.basic = basicAuth == null ? null
-                : sha256("Basic " + Base64.getEncoder().encodeToString(basicAuth.getBytes(StandardCharsets.UTF_8)));
+        this.basic = basicAuth == null ? null : BasicAuth.of(basicAuth);
         List<byte[]> digests = new ArrayList<>();
         for (String t : tokens) {
             if (t == null || t.isBlank()) {
@@ -33,13 +32,11 @@ public final class ApiAuth {
     }
 
     /**
-     * @param basicAuth {@code user:password} for basic authentication, or null for none
+     * @param basicAuth {@code user:password} for basic authentication (several separated by commas), or null for none
      * @param tokens    the API tokens, none for no token
+     * @throws IllegalArgumentException when a user has no password, or a token is blank
      */
     public static ApiAuth of(String basicAuth, Collection<String> tokens) {
-        if (basicAuth != null && basicAuth.indexOf(':') < 1) {
-            throw new IllegalArgumentException("--basic-auth must be USER:PASSWORD");
-        }
         return new ApiAuth(basicAuth, tokens);
     }
 
@@ -74,7 +71,7 @@ public final class ApiAuth {
         if (authorization == null) {
             return false;
         }
-        if (basic != null && MessageDigest.isEqual(basic, sha256(authorization))) {
+        if (basic != null && basic.accepts(authorization)) {
             return true;
         }
         if (tokens.isEmpty() || !forScripts(path) || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
