@@ -89,8 +89,8 @@ public final class TaskTimeSeries implements StateListener {
      */
     public Map<String, Object> snapshot(int window, String taskName) {
         long now = clockMillis.getAsLong() / 1000;
-        int n = Math.max(RUNTIME_STEP, Math.min(window, seconds));
-        n -= n % RUNTIME_STEP;
+        int clamped = Math.max(RUNTIME_STEP, Math.min(window, seconds));
+        int n = clamped - clamped % RUNTIME_STEP;
         Map<String, Object> tasks = new TreeMap<>();
         synchronized (this) {
             // a plain get would reorder the access-ordered map: eviction follows updates, not reads

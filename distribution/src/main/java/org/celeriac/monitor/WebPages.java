@@ -97,7 +97,8 @@ final class WebPages {
                 family.add(t);
             }
         }
-        family.sort(Comparator.comparing(t -> t.get("timestamp") instanceof Number n ? n.doubleValue() : 0.0));
+        family.sort(Comparator.comparingDouble(
+                (Map<String, Object> t) -> t.get("timestamp") instanceof Number n ? n.doubleValue() : 0.0));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("root", root);
         out.put("tasks", family);
@@ -122,13 +123,17 @@ final class WebPages {
 
     /** The layout with the page's fragment and script in it. */
     private byte[] html(String page) {
-        return resources.computeIfAbsent("page:" + page, k -> {
-            String layout = text("layout.html");
-            String fragment = text(page + ".html");
-            String title = fragment.lines().findFirst().orElse("").replaceAll("<!--\\s*title:\\s*(.*?)\\s*-->", "$1");
-            return layout.replace("{{title}}", title).replace("{{page}}", page).replace("{{content}}", fragment)
-                    .getBytes(StandardCharsets.UTF_8);
-        });
+        byte[] cached = resources.get("page:" + page);
+        if (cached != null) {
+            return cached;
+        }
+        String layout = text("layout.html");
+        String fragment = text(page + ".html");
+        String title = fragment.lines().findFirst().orElse("").replaceAll("<!--\\s*title:\\s*(.*?)\\s*-->", "$1");
+        byte[] html = layout.replace("{{title}}", title).replace("{{page}}", page).replace("{{content}}", fragment)
+                .getBytes(StandardCharsets.UTF_8);
+        resources.put("page:" + page, html);
+        return html;
     }
 
     private String text(String name) {

@@ -10,16 +10,16 @@ import org.celeriac.spi.events.Event;
 import org.junit.jupiter.api.Test;
 
 /** The charts' data, with a clock the test moves. */
+@SuppressWarnings("unchecked")
 class TaskTimeSeriesTest {
     private long millis = 1_000_000_000L;
     private final TaskTimeSeries series = new TaskTimeSeries(60, 2, () -> millis);
 
     private void event(String type, String name, Double runtime) {
-        series.applied(new Event(type, runtime == null ? Map.of("uuid", "u") : Map.of("uuid", "u", "runtime", runtime)),
-                name);
+        series.applied(new Event(type, runtime == null ? Map.<String, Object>of("uuid", "u")
+                : Map.<String, Object>of("uuid", "u", "runtime", runtime)), name);
     }
 
-    @SuppressWarnings("unchecked")
     private Map<String, Object> of(Map<String, Object> snapshot, String name) {
         return (Map<String, Object>) ((Map<String, Object>) snapshot.get("tasks")).get(name);
     }
