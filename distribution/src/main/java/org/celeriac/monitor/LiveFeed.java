@@ -131,8 +131,8 @@ final class LiveFeed implements StateListener, AutoCloseable {
             tooMany = false;
             workersChanged = false;
         }
-        if (tasks.isEmpty() && !resync && !workers) {
-            return;
+        if (tasks.isEmpty() && !resync && !workers || clients.isEmpty()) {
+            return; // with no page open, nothing is read or written
         }
         StringBuilder frames = new StringBuilder();
         if (!tasks.isEmpty()) {
