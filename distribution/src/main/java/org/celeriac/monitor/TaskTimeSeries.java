@@ -13,7 +13,7 @@ import org.celeriac.spi.events.Event;
 /**
  * Per task name, how many tasks succeeded, failed and were retried each second, and their runtimes' p50 and p95, over
  * the last {@code seconds} seconds, for the monitor's charts. Bounded: fixed rings of counters per name, runtimes in
- * a logarithmic histogram per 10-second slot (within 6 % of the true value), and at most {@code maxNames} names,
+ * a logarithmic histogram per 10-second slot (within 7.5 % of the true value), and at most {@code maxNames} names,
  * the one updated longest ago dropped first. Times are the monitor's (when an event arrived), not the workers', so
  * that a worker's skewed clock does not put its tasks off the chart. Thread-safe.
  *
@@ -29,10 +29,10 @@ import org.celeriac.spi.events.Event;
 public final class TaskTimeSeries implements StateListener {
     /** Seconds per runtime slot: percentiles need a few samples, and a second holds too few on a quiet cluster. */
     static final int RUNTIME_STEP = 10;
-    /** Runtimes from 0.1 ms on, each bin 12 % wider than the last: 120 bins reach beyond ten hours. */
+    /** Runtimes from 0.1 ms on, each bin 15 % wider than the last: 150 bins reach beyond a day. */
     private static final double MIN_RUNTIME = 1e-4;
-    private static final double GROWTH = 1.12;
-    private static final int BINS = 120;
+    private static final double GROWTH = 1.15;
+    private static final int BINS = 150;
 
     private final int seconds;
     private final int maxNames;

@@ -44,6 +44,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -155,12 +156,24 @@ class MonitorBrowserTest {
     void theDashboardListsTheWorkerOnline() throws Exception {
         browser.get(base + "/");
 
-        WebElement row = await("the worker's row, online", d -> {
+        WebElement row = await("the worker's row, online, with its queue", d -> {
             List<WebElement> rows = d.findElements(By.cssSelector("tr[data-worker='" + WORKER + "']"));
-            return rows.isEmpty() || !rows.get(0).getText().contains("online") ? null : rows.get(0);
+            return rows.isEmpty() || !rows.get(0).getText().contains("celery") ? null : rows.get(0);
         });
-        assertThat(row.getText()).contains(WORKER, "celery");
+        assertThat(row.getText()).contains(WORKER, "online", "ago");
         screenshot("dashboard-worker");
+
+        row.findElement(By.linkText(WORKER)).click();
+        await("the worker's registered tasks", ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("#registered tr[data-task='demo.add']")));
+        assertThat(browser.findElement(By.id("queues")).getText()).contains("celery");
+        screenshot("worker");
+
+        browser.findElement(By.linkText("Broker")).click();
+        await("the queue's length", ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("#queues tr[data-queue='celery']")));
+        assertThat(browser.findElement(By.id("url")).getText()).isEqualTo(apps.brokerUrl());
+        screenshot("broker");
     }
 
     @Test
@@ -201,15 +214,21 @@ class MonitorBrowserTest {
     @Test
     void theChartsDrawTheTasksThatFinished() throws Exception {
         List<AsyncResult> sent = new ArrayList<>();
-        for (int i = 0; i < 12; i++) {
-            sent.add(client.send("demo.add", List.of(i, i), Map.of()));
-            sent.add(client.send("demo.sleep", List.of(0.05 * (i % 4)), Map.of()));
+        for (int round = 0; round < 8; round++) { // a few seconds' worth, for lines rather than a spike
+            for (int i = 0; i <= round % 4; i++) {
+                sent.add(client.send("demo.add", List.of(round, i), Map.of()));
+                sent.add(client.send("demo.sleep", List.of(0.02 * (1 + i + round % 3)), Map.of()));
+            }
+            if (round % 3 == 2) {
+                sent.add(client.send("demo.fail", List.of("on purpose"), Map.of()));
+            }
+            Thread.sleep(700);
         }
-        sent.add(client.send("demo.fail", List.of("on purpose"), Map.of()));
         for (AsyncResult r : sent) {
             RedisApps.await("task " + r.id() + " done", () -> r.state().isReady());
         }
         browser.get(base + "/");
+        new Select(browser.findElement(By.id("window"))).selectByValue("60");
 
         WebElement line = await("the succeeded line of demo.add", ExpectedConditions.presenceOfElementLocated(
                 By.cssSelector(".chart-card[data-task='demo.add'] svg.chart path.series[data-series='succeeded']")));
@@ -217,8 +236,8 @@ class MonitorBrowserTest {
         await("the runtime line of demo.sleep", ExpectedConditions.presenceOfElementLocated(
                 By.cssSelector(".chart-card[data-task='demo.sleep'] .chart-runtimes svg.chart path.series,"
                         + ".chart-card[data-task='demo.sleep'] .chart-runtimes svg.chart circle")));
-        await("the worker's row", ExpectedConditions.presenceOfElementLocated(
-                By.cssSelector("tr[data-worker='" + WORKER + "']")));
+        await("the worker's row with its queue", d -> d.findElement(
+                By.cssSelector("tr[data-worker='" + WORKER + "']")).getText().contains("celery"));
         screenshot("dashboard");
     }
 

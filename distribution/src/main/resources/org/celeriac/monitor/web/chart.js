@@ -21,9 +21,10 @@ const Chart = (() => {
 
   /**
    * Draws into container (replacing what it held) the series [{label, color, values}], values[i] at
-   * start + i * step (epoch seconds), null for none; format turns a y value into text.
+   * start + i * step (epoch seconds), null for none; format turns a y value into text; empty is said when every
+   * value is null.
    */
-  function lines(container, { series, start, step, format }) {
+  function lines(container, { series, start, step, format, empty }) {
     const width = Math.max(240, container.clientWidth || 520);
     const height = 150;
     const pad = { left: 44, right: 8, top: 8, bottom: 20 };
@@ -43,12 +44,16 @@ const Chart = (() => {
       root.append(svg('text', { x: pad.left - 6, y: y(v) + 3, 'text-anchor': 'end' }, format(v)));
     }
     root.append(svg('line', { class: 'axis', x1: pad.left, x2: width - pad.right, y1: y(0), y2: y(0) }));
-    const span = (n - 1) * step;
-    const label = s => (s >= 60 ? `-${Math.round(s / 60)} min` : `-${s} s`);
+    const span = n * step; // the window, though the first value is one step later
+    const label = s => (s >= 60 ? `-${Math.round(s / 6) / 10} min` : `-${Math.round(s)} s`);
     root.append(svg('text', { x: pad.left, y: height - 5 }, label(span)));
     root.append(svg('text', { x: pad.left + plotW / 2, y: height - 5, 'text-anchor': 'middle' }, label(Math.round(span / 2))));
     root.append(svg('text', { x: width - pad.right, y: height - 5, 'text-anchor': 'end' }, 'now'));
 
+    if (max === 0 && series.every(s => s.values.every(v => v === null))) {
+      root.append(svg('text', { class: 'none', x: pad.left + plotW / 2, y: pad.top + plotH / 2, 'text-anchor': 'middle' },
+        empty || 'nothing yet'));
+    }
     for (const s of series) {
       let d = '';
       let pen = false;

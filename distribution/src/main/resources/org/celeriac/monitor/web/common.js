@@ -95,6 +95,7 @@ const Monitor = (() => {
   /** Seconds as a short duration: 12 ms, 3.4 s, 5 min. */
   function duration(seconds) {
     if (seconds === null || seconds === undefined || isNaN(seconds)) return '';
+    if (seconds < 0.01) return `${(seconds * 1000).toFixed(seconds === 0 ? 0 : 1)} ms`;
     if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
     if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 2 : 1)} s`;
     if (seconds < 3600) return `${Math.round(seconds / 60)} min`;

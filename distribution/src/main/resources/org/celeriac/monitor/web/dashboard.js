@@ -48,11 +48,28 @@
         el('td', { class: 'mono' }, (w.loadavg || stats.loadavg || []).map(l => Number(l).toFixed(2)).join(' ')),
         el('td', {}, queues.join(', ')));
     });
-    document.querySelector('#workers tbody').replaceChildren(...rows);
+    patch(document.querySelector('#workers tbody'), rows);
     document.getElementById('no-workers').hidden = names.length > 0;
     document.getElementById('count-online').textContent = online;
     document.getElementById('count-active').textContent = active;
     document.getElementById('count-processed').textContent = processed;
+  }
+
+  /**
+   * Puts rows into body, keeping the rows and cells already there that did not change: the table is redrawn every
+   * second, and a person selecting or clicking in it should not have the element taken from under the pointer.
+   */
+  function patch(body, rows) {
+    const existing = new Map([...body.children].map(tr => [tr.dataset.worker, tr]));
+    const kept = rows.map(tr => {
+      const old = existing.get(tr.dataset.worker);
+      if (!old) return tr;
+      [...tr.children].forEach((td, i) => {
+        if (old.children[i].innerHTML !== td.innerHTML) old.children[i].replaceChildren(...td.childNodes);
+      });
+      return old;
+    });
+    if (kept.length !== body.children.length || kept.some((tr, i) => body.children[i] !== tr)) body.replaceChildren(...kept);
   }
 
   const COUNTS = [
@@ -111,6 +128,7 @@
       Chart.lines(card.runtimes, {
         series: RUNTIMES.map(c => ({ label: c.label, color: c.color, values: t[c.key] })),
         start: data.now - data.seconds + data.runtime_step, step: data.runtime_step, format: duration,
+        empty: 'none succeeded',
       });
     }
   }

@@ -45,9 +45,9 @@
       ['Runtime', duration(t.runtime)],
       ...TIMES.filter(k => t[k]).map(k => [k[0].toUpperCase() + k.slice(1), time(t[k])]),
       ['Parent', link('task', t.parent_id)],
-      ['Root', link('task', t.root_id)],
+      ['Root', t.root_id === t.uuid ? '' : link('task', t.root_id)],
       ...OTHERS.filter(k => t[k] !== null && t[k] !== undefined).map(k => [k, show(t[k])]),
-    ];
+    ].filter(([k, v]) => v !== '' && !(v instanceof Element && v.tagName === 'PRE' && v.textContent === ''));
     document.getElementById('fields').replaceChildren(...rows.map(([k, v]) => el('tr', {}, el('th', {}, k), el('td', {}, v))));
     document.getElementById('traceback-section').hidden = !t.traceback;
     document.getElementById('traceback').textContent = t.traceback || '';
