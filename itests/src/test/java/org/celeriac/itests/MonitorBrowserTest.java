@@ -190,6 +190,14 @@ class MonitorBrowserTest {
         assertThat(((JavascriptExecutor) browser).executeScript("return window.celeriacSamePage === true;"))
                 .as("the page was not reloaded").isEqualTo(true);
         screenshot("tasks-success");
+
+        new Select(browser.findElement(By.name("state"))).selectByValue("FAILURE");
+        await("no task FAILURE", ExpectedConditions.visibilityOfElementLocated(By.id("no-tasks")));
+        new Select(browser.findElement(By.name("state"))).selectByValue("SUCCESS");
+        browser.findElement(By.name("search")).sendKeys(sent.id().substring(0, 8));
+        await("the task found by its id", ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("tr[data-uuid='" + sent.id() + "']")));
+        assertThat(browser.getCurrentUrl()).as("the filters kept in the address").contains("state=SUCCESS");
     }
 
     @Test
