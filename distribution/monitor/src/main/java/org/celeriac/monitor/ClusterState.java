@@ -30,6 +30,7 @@ public final class ClusterState {
     private final Map<String, Set<String>> orphans = new LinkedHashMap<>();
     private final FlowerMetrics metrics = new FlowerMetrics();
     private long events;
+    private final List<StateListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** @param maxTasks how many tasks to keep, the oldest dropped first (Flower's default is 10,000) */
     public ClusterState(int maxTasks) {
@@ -73,6 +74,18 @@ public final class ClusterState {
             }
         }
         metrics.record(type, hostname, fields, task);
+        for (StateListener l : listeners) {
+            l.applied(event, task == null ? null : task.name());
+        }
+    }
+
+    /** Tells {@code listener} of every event from now on, after it was applied. */
+    public void listen(StateListener listener) {
+        listeners.add(listener);
+    }
+
+    public void unlisten(StateListener listener) {
+        listeners.remove(listener);
     }
 
     /** The tasks, oldest heard of first, and the workers as they are now: what persistence keeps. */

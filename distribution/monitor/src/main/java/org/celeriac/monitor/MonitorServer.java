@@ -32,7 +32,8 @@ import com.sun.net.httpserver.HttpServer;
  * {@code /api/task/result/ID} and {@code /api/task/revoke/ID}. With a user and password every request needs them
  * (HTTP basic authentication), as Flower's {@code --basic-auth}; scripts may give an API token instead
  * ({@link ApiAuth}). Errors are answered as Flower answers them: its task handlers with the status alone, its
- * worker and control handlers with the reason as text.
+ * worker and control handlers with the reason as text. The HTML pages, their live feed and the charts' data are
+ * {@link WebPages}', {@link LiveFeed}'s and {@link TaskTimeSeries}'.
  */
 public final class MonitorServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MonitorServer.class);
@@ -54,6 +55,10 @@ public final class MonitorServer implements AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
     /** The last inspect answers per worker, as Flower's {@code application.workers}. */
     private final Map<String, Map<String, Object>> inspected = new LinkedHashMap<>();
+    /** The HTML pages, their live feed and charts' data: see {@link WebPages}. */
+    private final TaskTimeSeries series = new TaskTimeSeries(600, 200);
+    private final LiveFeed feed;
+    private final WebPages pages;
 
     /**
      * Binds now; serves once {@link #start()} is called.
@@ -87,10 +92,28 @@ public final class MonitorServer implements AutoCloseable {
         });
         server.setExecutor(threads);
         server.createContext("/", this::handle);
+        this.feed = new LiveFeed(state, Duration.ofMillis(250), Duration.ofSeconds(15), 32);
+        this.pages = new WebPages(state, series, app.settings().get(org.celeriac.config.Settings.BROKER_URL));
+        server.createContext(LiveFeed.PATH, this::live);
     }
 
     public void start() {
+        state.listen(series);
+        state.listen(feed);
+        feed.start();
         server.start();
+    }
+
+    /** The live feed's connections stay open, on threads of the feed's own, not this server's. */
+    private void live(HttpExchange exchange) throws IOException {
+        if (authorized(exchange)) {
+            feed.attach(exchange);
+            return;
+        }
+        try (exchange) {
+            exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"celeriac monitor\"");
+            send(exchange, 401, "text/plain", "Unauthorized".getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     /** Where it listens: the port chosen when asked for port 0. */
@@ -100,15 +123,17 @@ public final class MonitorServer implements AutoCloseable {
 
     @Override
     public void close() {
+        state.unlisten(feed);
+        state.unlisten(series);
         server.stop(0);
+        feed.close();
         threads.shutdownNow();
         inspecting.shutdownNow();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            if (!auth.permits(exchange.getRequestURI().getPath(),
-                    exchange.getRequestHeaders().getFirst("Authorization"))) {
+            if (!authorized(exchange)) {
                 exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"celeriac monitor\"");
                 send(exchange, 401, "text/plain", "Unauthorized".getBytes(StandardCharsets.UTF_8));
                 return;
@@ -170,6 +195,8 @@ public final class MonitorServer implements AutoCloseable {
             taskAction(exchange, path.substring("/api/task/".length()), q, body);
         } else if (method.equals("POST") && path.startsWith("/api/worker/")) {
             workerAction(exchange, path.substring("/api/worker/".length()), q);
+        } else if (method.equals("GET") && pages.serves(path)) {
+            pages.serve(exchange, path, q);
         } else {
             error(exchange, 404, "Not Found");
         }
@@ -530,6 +557,12 @@ public final class MonitorServer implements AutoCloseable {
             FlowerResults.put(out, r);
         }
         sendJson(exchange, 200, out);
+    }
+
+    /** Whether the request has the password, or (on a path for scripts) a token, when the monitor asks for one. */
+    private boolean authorized(HttpExchange exchange) {
+        return auth.permits(exchange.getRequestURI().getPath(),
+                exchange.getRequestHeaders().getFirst("Authorization"));
     }
 
     /** Flower's filters take "All" for no filter. */

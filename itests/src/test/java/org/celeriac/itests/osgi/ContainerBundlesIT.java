@@ -8,12 +8,17 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -120,6 +125,33 @@ public class ContainerBundlesIT {
         assertEquals(5L, ((Number) client.send("demo.add", List.of(2, 3), Map.of()).get(WAIT)).longValue());
         assertEquals("org.celeriac.transport.redis", bundleOf("org.celeriac.transport.redis").getSymbolicName());
         assertEquals(Bundle.ACTIVE, bundleOf("org.celeriac.backend.redis").getState());
+    }
+
+    @Test
+    public void storesResultsOnMemcachedWhenConfiguredForIt() throws Exception {
+        Assume.assumeTrue("no /usr/bin/memcached (run-tests installs it)",
+                Files.isExecutable(Path.of("/usr/bin/memcached")) || "true".equals(System.getenv("CI")));
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Process memcached = new ProcessBuilder("/usr/bin/memcached", "-l", "127.0.0.1", "-p", Integer.toString(port),
+                "-U", "0", "-u", "root").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        try {
+            Map<String, String> settings = new HashMap<>(embeddedSql("itest.memcached"));
+            settings.put("result_backend", "cache+memcached://127.0.0.1:" + port + "/");
+            runtime.configure(settings);
+            installDemoTasks();
+
+            CeleriacClient client = runtime.awaitClient("itest.memcached", "sql");
+
+            assertEquals(5L, ((Number) client.send("demo.add", List.of(2, 3), Map.of()).get(WAIT)).longValue());
+            assertEquals(Bundle.ACTIVE, bundleOf("org.celeriac.backend.memcached").getState());
+        } finally {
+            memcached.destroy();
+            memcached.waitFor(10, TimeUnit.SECONDS);
+        }
     }
 
     @Test

@@ -7,6 +7,8 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,6 +108,25 @@ public final class ResultMetaJson {
         } catch (IOException e) {
             throw new BackendException("Cannot write " + what + " as JSON: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The document Celery's key-value backends' {@code _save_group} writes: {@code {"result": [[group id, null],
+     * members]}} and nothing else (no status, no date), which Python's {@code GroupResult.restore} reads.
+     */
+    public static String encodeGroup(String groupId, List<Object> members) {
+        return encodeValue(Map.of("result", Arrays.asList(Arrays.asList(groupId, null), members)), "group " + groupId);
+    }
+
+    /** The members of a document {@link #encodeGroup} wrote (or Celery's {@code _save_group}). */
+    public static List<Object> decodeGroup(String json, String groupId) {
+        Object doc = decodeValue(json, "The saved group " + groupId);
+        if (doc instanceof Map<?, ?> m && m.get("result") instanceof List<?> tuple && tuple.size() == 2
+                && tuple.get(1) instanceof List<?> members) {
+            return Collections.unmodifiableList(new ArrayList<Object>(members));
+        }
+        throw new BackendException("The saved group " + groupId + " is not {\"result\": [[id, parent], members]}: "
+                + json);
     }
 
     /** A JSON document as plain values (maps, lists, numbers, strings); {@code what} names it in the error. */

@@ -3,11 +3,7 @@ package org.celeriac.backend.memcached;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.zip.DataFormatException;
@@ -103,11 +99,10 @@ final class MemcachedResultBackend implements ResultBackend {
         return Optional.of(join);
     }
 
-    /** Celery's {@code _save_group} document, {@code {"result": [[group id, null], members]}}, as the Redis backend. */
+    /** Celery's {@code _save_group} document ({@link ResultMetaJson#encodeGroup}), as the Redis backend keeps it. */
     @Override
     public void saveGroup(String groupId, List<Object> members, Duration ttl) {
-        Map<String, Object> doc = Map.of("result", Arrays.asList(Arrays.asList(groupId, null), members));
-        set(GROUP_KEY_PREFIX + groupId, FLAG_TEXT, ResultMetaJson.encodeValue(doc, "group " + groupId), ttl,
+        set(GROUP_KEY_PREFIX + groupId, FLAG_TEXT, ResultMetaJson.encodeGroup(groupId, members), ttl,
                 "save group " + groupId);
     }
 
@@ -118,14 +113,7 @@ final class MemcachedResultBackend implements ResultBackend {
         if (v == null) {
             return Optional.empty();
         }
-        String json = text(v, "The saved group " + groupId);
-        Object doc = ResultMetaJson.decodeValue(json, "The saved group " + groupId);
-        if (doc instanceof Map<?, ?> m && m.get("result") instanceof List<?> tuple && tuple.size() == 2
-                && tuple.get(1) instanceof List<?> members) {
-            return Optional.of(Collections.unmodifiableList(new ArrayList<Object>(members)));
-        }
-        throw new BackendException("The saved group " + groupId + " is not {\"result\": [[id, parent], members]}: "
-                + json);
+        return Optional.of(ResultMetaJson.decodeGroup(text(v, "The saved group " + groupId), groupId));
     }
 
     @Override

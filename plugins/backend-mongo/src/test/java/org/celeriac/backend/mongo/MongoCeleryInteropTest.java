@@ -1,92 +1,32 @@
 package org.celeriac.backend.mongo;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import org.celeriac.spi.backend.ResultBackend;
-import org.celeriac.spi.backend.TaskResult;
-import org.celeriac.spi.backend.TaskState;
-import org.celeriac.tck.PythonPeer;
-import org.junit.jupiter.api.Test;
+import org.celeriac.tck.CeleryResultInteropContract;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * Python Celery's MongoDB backend (Debian's python3-celery with python3-pymongo) and this backend on the same server:
- * each reads every result the other stored, in Celery's celery_taskmeta documents.
+ * Python Celery's MongoDB backend (python3-pymongo) and this backend on the same server: each reads every result the
+ * other stored, in Celery's celery_taskmeta documents.
  */
-class MongoCeleryInteropTest {
+class MongoCeleryInteropTest extends CeleryResultInteropContract {
     @RegisterExtension
     static final MongoTestServer MONGO = new MongoTestServer();
 
-    private static final int RESULTS = 40;
-
-    @TempDir
-    Path dir;
-
-    private List<String> python(String mode, List<String> ids) throws Exception {
-        Path script = PythonPeer.install(getClass(), "/org/celeriac/backend/mongo/mongo_peer.py", dir, "celery",
-                "pymongo");
-        List<String> command = new ArrayList<>(List.of(PythonPeer.PYTHON, script.toString(), MONGO.url("celery"), mode));
-        command.addAll(ids);
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        return out.lines().toList();
+    @Override
+    protected String celeryBackendUrl() {
+        return MONGO.url("celery");
     }
 
-    private static List<String> ids() {
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < RESULTS; i++) {
-            ids.add(UUID.randomUUID().toString());
-        }
-        return ids;
+    @Override
+    protected ResultBackend openBackend() {
+        return new MongoResultBackendFactory().open(MONGO.url("celery"), Map.of());
     }
 
-    @Test
-    void readsEveryResultPythonCeleryStored() throws Exception {
-        List<String> ids = ids();
-        python("store", ids);
-
-        try (ResultBackend backend = new MongoResultBackendFactory().open(MONGO.url("celery"), Map.of())) {
-            for (int i = 0; i < RESULTS; i++) {
-                TaskResult r = backend.get(ids.get(i)).orElseThrow(() -> new AssertionError("not found"));
-                assertThat(r.state()).isEqualTo(TaskState.SUCCESS);
-                assertThat(r.result()).isEqualTo(List.of(i, "text from Python"));
-            }
-        }
-    }
-
-    @Test
-    void pythonCeleryReadsEveryResultStoredHere() throws Exception {
-        List<String> ids = ids();
-        try (ResultBackend backend = new MongoResultBackendFactory().open(MONGO.url("celery"), Map.of())) {
-            for (int i = 0; i < RESULTS; i++) {
-                backend.store(new TaskResult(ids.get(i), TaskState.SUCCESS, Map.of("n", i), null, List.of(),
-                        Instant.now(), Map.of()), Duration.ofHours(1));
-            }
-        }
-
-        List<String> lines = python("read", ids);
-
-        ObjectMapper json = new ObjectMapper();
-        assertThat(lines).hasSize(RESULTS);
-        for (int i = 0; i < RESULTS; i++) {
-            Map<?, ?> line = json.readValue(lines.get(i), Map.class);
-            assertThat(line.get("state")).as(lines.get(i)).isEqualTo("SUCCESS");
-            assertThat(line.get("result")).isEqualTo(Map.of("n", i));
-        }
+    @Override
+    protected List<String> pythonModules() {
+        return List.of("pymongo");
     }
 }

@@ -3,11 +3,9 @@ package org.celeriac.backend.redis;
 import org.celeriac.resultmeta.ResultMetaJson;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -248,9 +246,8 @@ final class RedisResultBackend implements ResultBackend {
      */
     @Override
     public void saveGroup(String groupId, List<Object> members, Duration ttl) {
-        Map<String, Object> doc = Map.of("result", Arrays.asList(Arrays.asList(groupId, null), members));
-        write(Collections.singletonList(new String[] {groupKey(groupId),
-                ResultMetaJson.encodeValue(doc, "group " + groupId)}), ttl, "save group " + groupId);
+        write(Collections.singletonList(new String[] {groupKey(groupId), ResultMetaJson.encodeGroup(groupId, members)}),
+                ttl, "save group " + groupId);
     }
 
     @Override
@@ -264,13 +261,7 @@ final class RedisResultBackend implements ResultBackend {
         if (json == null) {
             return Optional.empty();
         }
-        Object doc = ResultMetaJson.decodeValue(json, "The saved group " + groupId);
-        if (doc instanceof Map<?, ?> m && m.get("result") instanceof List<?> tuple && tuple.size() == 2
-                && tuple.get(1) instanceof List<?> members) {
-            return Optional.of(Collections.unmodifiableList(new ArrayList<Object>(members)));
-        }
-        throw new BackendException("The saved group " + groupId + " is not {\"result\": [[id, parent], members]}: "
-                + json);
+        return Optional.of(ResultMetaJson.decodeGroup(json, groupId));
     }
 
     @Override

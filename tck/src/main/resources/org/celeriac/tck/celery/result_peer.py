@@ -1,7 +1,7 @@
-"""Celery's MongoDB result backend (pymongo), for Celeriac's interop test.
+"""A Celery result backend, for Celeriac's result interop contract (the backend chosen by its URL).
 
-    mongo_peer.py URL store ID...      stores SUCCESS with result [index, "text"] for each id, as a worker would
-    mongo_peer.py URL read ID...       prints one JSON line per id: {"id", "state", "result"}
+    result_peer.py URL store ID...      stores SUCCESS with result [index, "text"] for each id, as a worker would
+    result_peer.py URL read ID...       prints one JSON line per id: {"id", "state", "result"}
 """
 import json
 import sys
@@ -11,7 +11,7 @@ from celery import Celery
 
 def main():
     url, mode, ids = sys.argv[1], sys.argv[2], sys.argv[3:]
-    app = Celery('mongo_peer', backend=url)
+    app = Celery('result_peer', backend=url)
     app.conf.result_serializer = 'json'
     app.conf.accept_content = ['json']
     backend = app.backend
