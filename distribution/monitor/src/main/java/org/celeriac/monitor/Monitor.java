@@ -47,7 +47,7 @@ public final class Monitor implements AutoCloseable {
         Subscription events = null;
         try {
             events = app.events("#", state::apply);
-            MonitorServer server = new MonitorServer(state, app, new InetSocketAddress(bind, config.port()),
+            MonitorServer server = MonitorServer.withAuth(state, app, new InetSocketAddress(bind, config.port()),
                     auth, config.inspectTimeout());
             server.start();
             return new Monitor(persistence, events, server);

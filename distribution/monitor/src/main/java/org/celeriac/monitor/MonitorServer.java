@@ -72,9 +72,17 @@ public final class MonitorServer implements AutoCloseable {
                 inspectTimeout);
     }
 
-    /** Binds now; serves once {@link #start()} is called; every request must pass {@code auth}. */
-    public MonitorServer(ClusterState state, Celeriac app, InetSocketAddress address, ApiAuth auth,
-                         Duration inspectTimeout) throws IOException {
+    /**
+     * Binds now; serves once {@link #start()} is called; every request must pass {@code auth}. A factory, not a
+     * constructor, so that {@code new MonitorServer(..., null, ...)} stays the constructor's without a password.
+     */
+    public static MonitorServer withAuth(ClusterState state, Celeriac app, InetSocketAddress address, ApiAuth auth,
+                                         Duration inspectTimeout) throws IOException {
+        return new MonitorServer(state, app, address, auth, inspectTimeout);
+    }
+
+    private MonitorServer(ClusterState state, Celeriac app, InetSocketAddress address, ApiAuth auth,
+                          Duration inspectTimeout) throws IOException {
         this.state = state;
         this.app = app;
         this.inspectTimeout = inspectTimeout;

@@ -55,7 +55,7 @@ class MonitorServerTest {
     }
 
     private void serveWith(ApiAuth auth) throws Exception {
-        server = new MonitorServer(state, app, new InetSocketAddress("127.0.0.1", 0), auth, Duration.ofSeconds(1));
+        server = MonitorServer.withAuth(state, app, new InetSocketAddress("127.0.0.1", 0), auth, Duration.ofSeconds(1));
         server.start();
     }
 
