@@ -3,7 +3,7 @@
  * and the join of chords.
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0") // 1.4: TaskState.ABORTED
 package org.celeriac.spi.backend;
 
 import org.osgi.annotation.bundle.Export;
