@@ -1,7 +1,9 @@
 package org.celeriac.monitor;
 
+import static org.celeriac.monitor.HttpReplies.send;
+import static org.celeriac.monitor.HttpReplies.sendJson;
+
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -594,17 +596,5 @@ public final class MonitorServer implements AutoCloseable {
 
     private void error(HttpExchange exchange, int status, String message) throws IOException {
         sendJson(exchange, status, Map.of("error", message));
-    }
-
-    private void sendJson(HttpExchange exchange, int status, Object body) throws IOException {
-        send(exchange, status, "application/json; charset=UTF-8", json.writeValueAsBytes(body));
-    }
-
-    private static void send(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", type);
-        exchange.sendResponseHeaders(status, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-        }
     }
 }

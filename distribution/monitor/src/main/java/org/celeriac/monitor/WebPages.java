@@ -1,8 +1,10 @@
 package org.celeriac.monitor;
 
+import static org.celeriac.monitor.HttpReplies.send;
+import static org.celeriac.monitor.HttpReplies.sendJson;
+
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -13,7 +15,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 
 /**
@@ -33,7 +34,6 @@ final class WebPages {
     private final ClusterState state;
     private final TaskTimeSeries series;
     private final String brokerUrl;
-    private final ObjectMapper json = new ObjectMapper();
     private final Map<String, byte[]> resources = new ConcurrentHashMap<>();
 
     /** @param brokerUrl the broker followed, shown with its password masked */
@@ -162,17 +162,5 @@ final class WebPages {
     /** A URL with its password, if any, as {@code **}, as Flower shows the broker ({@link UrlMasking}). */
     static String masked(String url) {
         return UrlMasking.mask(url);
-    }
-
-    private void sendJson(HttpExchange exchange, int status, Object body) throws IOException {
-        send(exchange, status, "application/json; charset=UTF-8", json.writeValueAsBytes(body));
-    }
-
-    private static void send(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", type);
-        exchange.sendResponseHeaders(status, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-        }
     }
 }
