@@ -27,8 +27,9 @@ import picocli.CommandLine.Spec;
  * Celeriac's, and serves what it learns at Flower's API paths until Ctrl-C.
  */
 @Command(name = "monitor", sortOptions = false,
-        description = {"Serve the cluster's workers and tasks over HTTP, at Flower's API paths (/api/workers, "
-                + "/api/tasks, /api/task/info/ID, ...), from the events the workers send (start them with -E, or "
+        description = {"Serve the cluster's workers and tasks over HTTP: pages at Flower's paths (/, /tasks, /task/ID, "
+                + "/broker) that update live, and Flower's API (/api/workers, /api/tasks, /api/task/info/ID, ...), "
+                + "from the events the workers send (start them with -E, or "
                 + "'celeriac control enable_events'). Bound to loopback unless told otherwise; anywhere else it "
                 + "needs --basic-auth or an API token."})
 final class MonitorCommand implements Callable<Integer> {
