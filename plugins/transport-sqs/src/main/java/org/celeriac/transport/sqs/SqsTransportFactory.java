@@ -54,10 +54,11 @@ public final class SqsTransportFactory implements TransportFactory {
                 : DefaultCredentialsProvider.builder().build();
         SqsClientBuilder builder = SqsClient.builder()
                 // the HTTP client named, not found by ServiceLoader, which does not see across OSGi bundles;
-                // its read timeout outlasts the longest long poll
+                // its read timeout outlasts a long poll by a little: a connection gone silent (a partition) fails
+                // soon after the poll should have ended, and the SDK retries on a new one
                 .httpClient(UrlConnectionHttpClient.builder()
                         .connectionTimeout(Duration.ofSeconds(5))
-                        .socketTimeout(Duration.ofSeconds(settings.waitTimeSeconds() + 20L))
+                        .socketTimeout(Duration.ofSeconds(settings.waitTimeSeconds() + 5L))
                         .build())
                 .region(Region.of(settings.region()))
                 .credentialsProvider(credentials);

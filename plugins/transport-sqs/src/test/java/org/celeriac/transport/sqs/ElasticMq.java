@@ -18,7 +18,7 @@ final class ElasticMq implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        port = freePort();
+        port = freePort(57500);
         server = SQSRestServerBuilder.withInterface("127.0.0.1").withPort(port).start();
         server.waitUntilStarted();
     }
@@ -43,8 +43,9 @@ final class ElasticMq implements BeforeAllCallback, AfterAllCallback {
         return "sqs://test:test@127.0.0.1:" + port;
     }
 
-    private static int freePort() {
-        for (int p = 57500; p < 57600; p++) {
+    /** The first free loopback port of 57500-57599 from {@code from}. */
+    static int freePort(int from) {
+        for (int p = from; p < 57600; p++) {
             try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getByName("127.0.0.1"))) {
                 s.setReuseAddress(true);
                 return p;
