@@ -48,42 +48,48 @@ record SqsSettings(String accessKey, String secretKey, String region, URI endpoi
         }
     }
 
-    /** Reads {@code sqs://[key:secret@][host[:port]][/][?options]}; the URL's query options win over {@code options}. */
+    /**
+     * Reads {@code sqs://[key:secret@][host[:port]][/][?options]}; the URL's query options win over {@code options}.
+     * Read by hand rather than by {@link URI}, which refuses {@code sqs://} and an authority without a host, and
+     * up to the last {@code @}, so that a secret with an unencoded {@code /} still reads.
+     */
     static SqsSettings parse(String url, Map<String, String> options) {
-        URI uri;
-        try {
-            uri = URI.create(url);
-        } catch (IllegalArgumentException e) {
-            // the message would repeat the URL, secret and all
-            throw new IllegalArgumentException("Not an sqs:// URL (it does not parse)");
+        int colon = url.indexOf("://");
+        if (colon < 0 || !url.substring(0, colon).equalsIgnoreCase("sqs")) {
+            throw new IllegalArgumentException("Not an sqs:// URL: scheme "
+                    + (colon < 0 ? "missing" : url.substring(0, colon)));
         }
-        if (!"sqs".equalsIgnoreCase(uri.getScheme())) {
-            throw new IllegalArgumentException("Not an sqs:// URL: scheme " + uri.getScheme());
-        }
+        String rest = url.substring(colon + 3);
         Map<String, String> o = new LinkedHashMap<>(options);
-        if (uri.getRawQuery() != null) {
-            for (String pair : uri.getRawQuery().split("&")) {
+        int q = rest.indexOf('?');
+        if (q >= 0) {
+            for (String pair : rest.substring(q + 1).split("&")) {
                 if (!pair.isEmpty()) {
                     int eq = pair.indexOf('=');
                     o.put(decode(eq < 0 ? pair : pair.substring(0, eq)), eq < 0 ? "" : decode(pair.substring(eq + 1)));
                 }
             }
+            rest = rest.substring(0, q);
         }
         String key = null;
         String secret = null;
-        if (uri.getRawUserInfo() != null) {
-            String info = uri.getRawUserInfo();
-            int colon = info.indexOf(':');
-            key = blankToNull(decode(colon < 0 ? info : info.substring(0, colon)));
-            secret = colon < 0 ? null : blankToNull(decode(info.substring(colon + 1)));
+        int at = rest.lastIndexOf('@');
+        if (at >= 0) {
+            String info = rest.substring(0, at);
+            int c = info.indexOf(':');
+            key = blankToNull(decode(c < 0 ? info : info.substring(0, c)));
+            secret = c < 0 ? null : blankToNull(decode(info.substring(c + 1)));
+            rest = rest.substring(at + 1);
         }
+        int slash = rest.indexOf('/');
+        String hostPort = slash < 0 ? rest : rest.substring(0, slash);
         URI endpoint = null;
         if (blankToNull(o.get("endpoint_url")) != null) {
             endpoint = URI.create(o.get("endpoint_url"));
-        } else if (uri.getHost() != null && !uri.getHost().isEmpty()) {
+        } else if (!hostPort.isEmpty()) {
+            // kombu's: the URL's host is the endpoint, plain http unless is_secure
             boolean secure = Boolean.parseBoolean(o.getOrDefault("is_secure", "false"));
-            endpoint = URI.create((secure ? "https" : "http") + "://" + uri.getHost()
-                    + (uri.getPort() < 0 ? "" : ":" + uri.getPort()));
+            endpoint = URI.create((secure ? "https" : "http") + "://" + hostPort);
         }
         return new SqsSettings(key, secret,
                 blankToNull(o.get("region")) == null ? DEFAULT_REGION : o.get("region"),
