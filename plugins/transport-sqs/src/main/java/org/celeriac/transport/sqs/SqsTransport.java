@@ -51,6 +51,8 @@ final class SqsTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(SqsTransport.class);
     /** SQS's most per batch call and per receive. */
     static final int BATCH = 10;
+    /** SQS's most for how long a message stays invisible after its receipt, renewals included. */
+    private static final Duration MAX_HOLD = Duration.ofHours(12);
     /** SQS's most for a batch's bodies together (256 KiB). */
     private static final int BATCH_BYTES = 256 * 1024;
     static final String NO_FANOUT = "SQS has no fanout exchanges: broadcasts, topics and direct exchanges (remote "
@@ -289,6 +291,15 @@ final class SqsTransport implements Transport {
     @Override
     public Duration visibilityTimeout() {
         return settings.visibilityTimeout();
+    }
+
+    /**
+     * SQS keeps a received message hidden at most 12 hours from its receipt, however often it is renewed: the kernel
+     * hands a message held for a more distant ETA back as a fresh copy before then.
+     */
+    @Override
+    public Duration maxHold() {
+        return MAX_HOLD;
     }
 
     private void changeVisibility(Collection<Receipt> receipts, int seconds, String what) {

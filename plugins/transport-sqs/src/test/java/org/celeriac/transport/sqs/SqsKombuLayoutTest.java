@@ -97,6 +97,11 @@ class SqsKombuLayoutTest {
     }
 
     @Test
+    void heldMessagesAreHandedBackWithinSqsTwelveHourLimit() {
+        assertThat(open(Map.of()).maxHold()).isEqualTo(Duration.ofHours(12));
+    }
+
+    @Test
     void readsKombuEnvelopeSentWithoutBase64() throws Exception {
         Transport t = open(Map.of());
         String q = "plain-" + UUID.randomUUID();
