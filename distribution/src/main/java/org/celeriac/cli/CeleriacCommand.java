@@ -144,6 +144,12 @@ public final class CeleriacCommand implements Runnable {
             err.flush();
             return ExitCodes.USAGE;
         }
+        if (e instanceof UnsupportedOperationException) {
+            // what the broker cannot do (remote control on SQS): its message says it all
+            err.println("celeriac: " + e.getMessage());
+            err.flush();
+            return ExitCodes.ERROR;
+        }
         StringBuilder message = new StringBuilder("celeriac: error: ").append(e);
         for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
             message.append(System.lineSeparator()).append("  caused by: ").append(cause);

@@ -8,6 +8,8 @@ import org.celeriac.spi.events.Event;
 import org.celeriac.spi.events.EventSink;
 import org.celeriac.spi.transport.Message;
 import org.celeriac.spi.transport.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Publishes events on the broker's event exchange ({@code celeryev}) as Celery's workers do, for Celery's
@@ -21,8 +23,12 @@ public final class BrokerEventSink implements EventSink {
     private static final String UTF8 = "utf-8";
     private static final Map<String, Object> PROPERTIES = Map.of("delivery_mode", 1, "priority", 0);
 
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerEventSink.class);
+
     private final Transport transport;
     private final String exchange;
+    /** Set once the transport said it has no topic exchanges: events are dropped from then on. */
+    private volatile boolean unsupported;
 
     /**
      * @param exchange Celery's {@code event_exchange}, {@code celeryev} by default
@@ -112,7 +118,16 @@ public final class BrokerEventSink implements EventSink {
     }
 
     private void publish(String routingKey, byte[] body, Object hostname) {
-        transport.publishTopic(exchange, routingKey, new Message(body, JSON, UTF8,
-                hostname == null ? Map.of() : Map.of("hostname", hostname), PROPERTIES));
+        if (unsupported) {
+            return;
+        }
+        try {
+            transport.publishTopic(exchange, routingKey, new Message(body, JSON, UTF8,
+                    hostname == null ? Map.of() : Map.of("hostname", hostname), PROPERTIES));
+        } catch (UnsupportedOperationException e) {
+            // a broker without topic exchanges (SQS): said once, not at every heartbeat
+            unsupported = true;
+            LOG.warn("Events are not sent: {}", e.getMessage());
+        }
     }
 }

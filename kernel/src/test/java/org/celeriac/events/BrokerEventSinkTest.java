@@ -106,4 +106,38 @@ class BrokerEventSinkTest {
         assertThat(EventReceiver.decode(junk, json)).isEmpty();
         assertThat(EventReceiver.decode(notEvent, json)).isEmpty();
     }
+
+    @Test
+    void transportWithoutTopicsDropsEventsWithoutFailingTheCaller() {
+        int[] tries = {0};
+        Transport noTopics = new Transport() {
+            @Override public void declare(String queue) { }
+            @Override public void publish(String queue, Message message) { }
+            @Override public java.util.List<org.celeriac.spi.transport.Delivery> receive(
+                    java.util.Collection<String> queues, int max, java.time.Duration wait) {
+                return List.of();
+            }
+            @Override public void ack(org.celeriac.spi.transport.Delivery delivery) { }
+            @Override public void reject(org.celeriac.spi.transport.Delivery delivery, boolean requeue) { }
+            @Override public void broadcast(String exchange, Message message) {
+                throw new UnsupportedOperationException("no fanout");
+            }
+            @Override public Subscription subscribe(String exchange, java.util.function.Consumer<Message> l) {
+                throw new UnsupportedOperationException("no fanout");
+            }
+            @Override public void publishTopic(String exchange, String routingKey, Message message) {
+                tries[0]++;
+                throw new UnsupportedOperationException("no fanout");
+            }
+            @Override public long purge(String queue) { return 0; }
+            @Override public long size(String queue) { return 0; }
+            @Override public void close() { }
+        };
+        BrokerEventSink quiet = new BrokerEventSink(noTopics, "celeryev");
+
+        quiet.emit(event("worker-heartbeat", "-"));
+        quiet.emitAll(List.of(event("task-received", "a"), event("worker-heartbeat", "-")));
+
+        assertThat(tries[0]).isEqualTo(1);
+    }
 }

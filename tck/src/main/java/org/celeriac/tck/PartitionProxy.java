@@ -32,9 +32,9 @@ public final class PartitionProxy implements AutoCloseable {
     private volatile boolean partitioned;
     private volatile boolean closed;
 
-    private PartitionProxy(InetSocketAddress upstream) throws IOException {
+    private PartitionProxy(InetSocketAddress upstream, int listenPort) throws IOException {
         this.upstream = upstream;
-        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.server = new ServerSocket(listenPort, 50, InetAddress.getLoopbackAddress());
         Thread t = new Thread(this::accept, "partition-proxy-" + server.getLocalPort());
         t.setDaemon(true);
         t.start();
@@ -42,7 +42,12 @@ public final class PartitionProxy implements AutoCloseable {
 
     /** Starts a proxy on a free loopback port, forwarding to {@code host:port}. */
     public static PartitionProxy start(String host, int port) throws IOException {
-        return new PartitionProxy(new InetSocketAddress(host, port));
+        return start(host, port, 0);
+    }
+
+    /** Starts a proxy on loopback port {@code listenPort} (0 for any free one), forwarding to {@code host:port}. */
+    public static PartitionProxy start(String host, int port, int listenPort) throws IOException {
+        return new PartitionProxy(new InetSocketAddress(host, port), listenPort);
     }
 
     /** The port clients connect to. */

@@ -60,6 +60,23 @@ public abstract class TransportContract {
     }
 
     /**
+     * Whether a queue gives messages out in the order they were published; the order test is skipped when not, as
+     * SQS's standard queues order on a best-effort basis only.
+     */
+    protected boolean keepsOrder() {
+        return true;
+    }
+
+    /**
+     * Whether the transport has fanout and direct exchanges ({@link Transport#broadcast}, {@link Transport#subscribe},
+     * {@link Transport#publishDirect}, {@link Transport#subscribeDirect}), which remote control needs; the broadcast
+     * and direct tests are skipped when not, as SQS has none.
+     */
+    protected boolean supportsBroadcast() {
+        return true;
+    }
+
+    /**
      * How long after a consumer's crash its unsettled messages may take to come back. The renew test holds a
      * message for twice this while renewing every quarter of it, so a lease must outlast a quarter.
      */
@@ -249,6 +266,7 @@ public abstract class TransportContract {
 
     @Test
     void keepsOrderWithinQueue() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(keepsOrder(), "transport does not keep order");
         List<Message> batch = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             batch.add(message("m" + i));
@@ -389,6 +407,7 @@ public abstract class TransportContract {
 
     @Test
     void broadcastReachesEverySubscriberUntilClosed() throws Exception {
+        assumeBroadcast();
         String exchange = "tck-bcast-" + UUID.randomUUID();
         Transport second = open();
         List<String> first = Collections.synchronizedList(new ArrayList<>());
@@ -493,6 +512,7 @@ public abstract class TransportContract {
 
     @Test
     void directMessageArrivesWithBodyContentTypeAndHeaders() throws Exception {
+        assumeBroadcast();
         String exchange = "tck-direct-" + UUID.randomUUID();
         String key = UUID.randomUUID().toString();
         List<Message> got = Collections.synchronizedList(new ArrayList<>());
@@ -517,6 +537,7 @@ public abstract class TransportContract {
 
     @Test
     void directSubscriberUnderAnotherRoutingKeyReceivesNothing() throws Exception {
+        assumeBroadcast();
         String exchange = "tck-direct-" + UUID.randomUUID();
         List<String> mine = Collections.synchronizedList(new ArrayList<>());
         List<String> others = Collections.synchronizedList(new ArrayList<>());
@@ -538,6 +559,7 @@ public abstract class TransportContract {
 
     @Test
     void directPublishWithNoQueueBoundIsDropped() throws Exception {
+        assumeBroadcast();
         String exchange = "tck-direct-" + UUID.randomUUID();
         transport.publishDirect(exchange, "key", message("nobody"));
         List<String> later = Collections.synchronizedList(new ArrayList<>());
@@ -552,6 +574,7 @@ public abstract class TransportContract {
 
     @Test
     void closedDirectSubscriptionReceivesNoMore() throws Exception {
+        assumeBroadcast();
         String exchange = "tck-direct-" + UUID.randomUUID();
         List<String> closed = Collections.synchronizedList(new ArrayList<>());
         List<String> open = Collections.synchronizedList(new ArrayList<>());
@@ -572,6 +595,10 @@ public abstract class TransportContract {
         assertThat(closed).containsExactly("first");
         assertThat(open).containsExactly("first", "second");
         b.close();
+    }
+
+    private void assumeBroadcast() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(supportsBroadcast(), "transport has no fanout or direct exchanges");
     }
 
     /** Subscribes, or skips the test when the transport has no topic exchanges. */

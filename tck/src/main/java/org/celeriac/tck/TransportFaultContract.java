@@ -51,15 +51,28 @@ public abstract class TransportFaultContract {
      */
     protected abstract Transport openThrough(int proxyPort);
 
+    /** The loopback port the proxy listens on; 0, the default, for any free one. */
+    protected int proxyPort() {
+        return 0;
+    }
+
     /** How long a partition lasts: long enough for the transport to notice that its connection went silent. */
     protected Duration partitionLasts() {
         return Duration.ofMillis(1_500);
     }
 
+    /**
+     * Whether the transport has fanout and direct exchanges; the broadcast and direct tests are skipped when not, as
+     * SQS has none (see {@link TransportContract#supportsBroadcast()}).
+     */
+    protected boolean supportsBroadcast() {
+        return true;
+    }
+
     @BeforeEach
     void openThroughProxy() throws Exception {
         InetSocketAddress b = broker();
-        proxy = PartitionProxy.start(b.getHostString(), b.getPort());
+        proxy = PartitionProxy.start(b.getHostString(), b.getPort(), proxyPort());
         direct = openDirect();
         direct.declare(queue);
         proxied = openThrough(proxy.port());
@@ -164,6 +177,7 @@ public abstract class TransportFaultContract {
     }
 
     private void assertHearsBroadcastsAgainAfter(Runnable fault) throws Exception {
+        Assumptions.assumeTrue(supportsBroadcast(), "transport has no fanout or direct exchanges");
         String exchange = "faults-" + UUID.randomUUID();
         BlockingQueue<String> heard = new LinkedBlockingQueue<>();
         Subscription s = proxied.subscribe(exchange, m -> heard.add(new String(m.body(), StandardCharsets.UTF_8)));
@@ -216,6 +230,7 @@ public abstract class TransportFaultContract {
     }
 
     private void assertHearsDirectAgainAfter(Runnable fault) throws Exception {
+        Assumptions.assumeTrue(supportsBroadcast(), "transport has no fanout or direct exchanges");
         String exchange = "faults-direct-" + UUID.randomUUID();
         String key = UUID.randomUUID().toString();
         BlockingQueue<String> heard = new LinkedBlockingQueue<>();
