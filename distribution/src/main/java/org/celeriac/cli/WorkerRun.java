@@ -78,6 +78,12 @@ final class WorkerRun {
         out.println("Worker " + options.hostname() + " ready.");
         out.println("  broker:      " + Urls.redact(broker));
         out.println("  backend:     " + Urls.redact(backend));
+        String silence = BackendProbe.silence(app.backend());
+        if (silence != null) {
+            // said once, at start, naming the server; each result is then retried as it is stored
+            LOG.warn("The result backend {} does not answer: {}", Urls.redact(backend), silence);
+            out.println("               does not answer: " + silence + "; results are retried as they are stored");
+        }
         out.println("  queues:      " + String.join(", ", options.queues()));
         String size = dispatch.pool() == DispatchOptions.Pool.SOLO ? "1 (solo)"
                 : dispatch.autoscale() != null ? "autoscale " + dispatch.autoscale().max() + "," + dispatch.autoscale().min()

@@ -219,4 +219,18 @@ class WorkerCommandTest {
         }
         return jar;
     }
+
+    @Test
+    void bannerSaysWhenTheResultBackendDoesNotAnswerNamingItsServer() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort(); // free again once closed: nothing listens there
+        }
+        try (RunningWorker worker = cli.startWorker("--broker", "memory://silent", "--backend",
+                "cache+memcached://127.0.0.1:" + closed + "/", "-c", "1")) {
+            assertThat(worker.out().toString()).contains("does not answer: Memcached at 127.0.0.1:" + closed
+                    + " is unreachable");
+            assertThat(worker.stop()).isZero();
+        }
+    }
 }
