@@ -13,8 +13,11 @@ import org.celeriac.spi.backend.ResultBackend;
  * with its own reason (which names its server), rather than at the first task's result.
  */
 final class BackendProbe {
-    /** How long the banner waits for the answer: a server that drops packets would hold it for its connect timeout. */
-    static final long WAIT_SECONDS = 3;
+    /**
+     * How long the banner waits for the answer: a server that drops packets would hold it for its connect timeout.
+     * Longer than MongoDB's 5 s server selection, so that its own reason is said rather than this wait.
+     */
+    static final long WAIT_SECONDS = 6;
 
     private BackendProbe() {
     }
