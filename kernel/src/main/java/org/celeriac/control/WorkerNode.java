@@ -107,7 +107,16 @@ public final class WorkerNode {
         if (heart == null) {
             return;
         }
-        heart.shutdownNow();
+        // not interrupted: a heartbeat in the middle of a broker write (an H2 file) would break the connection
+        heart.shutdown();
+        try {
+            if (!heart.awaitTermination(5, TimeUnit.SECONDS)) {
+                heart.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            heart.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
         heart = null;
         events.send("worker-offline", workerFields(freq));
         if (node != null) {

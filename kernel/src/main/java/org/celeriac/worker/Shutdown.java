@@ -3,6 +3,7 @@ package org.celeriac.worker;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,7 +64,7 @@ final class Shutdown {
             Thread.currentThread().interrupt();
         } finally {
             outcomes.drain();
-            timer.shutdownNow();
+            stopUninterrupted(timer);
             pool.timeLimiter().close();
         }
         int stuck = pool.timeLimiter().stuck();
@@ -73,6 +74,26 @@ final class Shutdown {
                     options.hostname(), stuck);
         }
         LOG.info("Worker {} stopped after {} messages", options.hostname(), outcomes.processed());
+    }
+
+    /**
+     * Stops the timer without interrupting a lease renewal in progress: an interrupt in the middle of JDBC or socket
+     * I/O can break the connection (H2's file channel for the whole database). Interrupted only if it hangs.
+     */
+    private static void stopUninterrupted(ScheduledExecutorService timer) {
+        timer.shutdown();
+        boolean interrupted = Thread.interrupted();
+        try {
+            if (!timer.awaitTermination(5, TimeUnit.SECONDS)) {
+                timer.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            timer.shutdownNow();
+            interrupted = true;
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

@@ -97,7 +97,10 @@ public final class Worker implements AutoCloseable {
         this.options = options;
         this.dispatch = dispatch;
         this.revocations = dispatch.stateDb() == null ? Revocations.inMemory() : Revocations.open(dispatch.stateDb());
-        this.timer = new ScheduledThreadPoolExecutor(1, TaskPool.threads("celeriac-timer"));
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, TaskPool.threads("celeriac-timer"));
+        // at shutdown, ETA waits and lease renewals not yet due are dropped; the one running is let finish
+        timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.timer = timer;
         this.pool = new TaskPool(options, dispatch, timer, state);
         CanvasSender canvas = new CanvasSender(transport, backend, new ProtocolV2(serializers.serializer("json")),
                 queueFor, options.resultExpires());

@@ -512,7 +512,9 @@ final class SqlTransport implements Transport {
             pollerThread = poller;
         }
         if (pollerThread != null && pollerThread != Thread.currentThread()) {
-            pollerThread.interrupt();
+            // Woken, not interrupted: an interrupt in the middle of H2's file I/O closes its FileChannel, which
+            // breaks the database for every thread of this JVM. The poller sees `closed` after its current poll.
+            broadcasted.fire();
             try {
                 pollerThread.join(TimeUnit.SECONDS.toMillis(5));
             } catch (InterruptedException e) {

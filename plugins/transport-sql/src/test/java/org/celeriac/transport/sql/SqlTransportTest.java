@@ -14,7 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.celeriac.spi.transport.Delivery;
 import org.celeriac.spi.transport.Message;
@@ -177,6 +179,33 @@ class SqlTransportTest {
         assertThat(started.iterator().next().isAlive()).isFalse();
         assertThatThrownBy(() -> t.publish("q", message("late", Map.of()))).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> t.receive(List.of("q"), 1, Duration.ofMillis(50))).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void closeLetsThePollerFinishItsPollUninterruptedAndTheDatabaseStaysUsable() throws Exception {
+        Transport t = new SqlTransportFactory().open(url(), Map.of());
+        CountDownLatch polling = new CountDownLatch(1);
+        AtomicBoolean interrupted = new AtomicBoolean();
+        t.subscribe("control", m -> {
+            polling.countDown();
+            try {
+                Thread.sleep(300); // the poller busy, as in the middle of a query, while close() runs
+            } catch (InterruptedException e) {
+                interrupted.set(true);
+            }
+            interrupted.compareAndSet(false, Thread.currentThread().isInterrupted());
+        });
+        t.broadcast("control", message("hold", Map.of()));
+        assertThat(polling.await(10, TimeUnit.SECONDS)).isTrue();
+
+        t.close();
+
+        assertThat(interrupted).as("the poller was interrupted (in H2's file I/O that breaks the database)").isFalse();
+        try (Transport again = new SqlTransportFactory().open(url(), Map.of())) {
+            again.publish("q", message("after close", Map.of()));
+            assertThat(again.receive(List.of("q"), 1, Duration.ofSeconds(5))).extracting(SqlTransportTest::body)
+                    .containsExactly("after close");
+        }
     }
 
     private static Set<Thread> pollerThreads() {
