@@ -3,6 +3,8 @@ package org.celeriac.itests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,10 +18,15 @@ import java.util.stream.Stream;
 import org.celeriac.itests.CeleriacProcesses.Child;
 import org.celeriac.itests.CeleriacProcesses.Finished;
 import org.celeriac.spi.backend.TaskState;
+import org.elasticmq.rest.sqs.SQSRestServer;
+import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 
 /**
  * {@code celeriac container} as users run it: from the build's celeriac.jar, and from the installation
@@ -179,6 +186,46 @@ class ContainerProcessTest {
         assertThat(call.exitCode()).as(call.err()).isZero();
         assertThat(call.out()).isEqualTo("5" + System.lineSeparator());
         RabbitMqServers.deleteQueue(amqp, queue);
+    }
+
+    /**
+     * The container's own SQS and MongoDB bundles resolve and start, and once etc/org.celeriac.cfg names an SQS
+     * (ElasticMQ) and a MongoDB (mongo-java-server), both in this JVM, its worker runs tasks sent there from another
+     * process and stores their results in MongoDB.
+     */
+    @Test
+    void runsTasksOnSqsWithResultsInMongoOnceItsConfigurationNamesThem() throws Exception {
+        // the servers start while the container boots: each takes seconds
+        Child container = celeriac.start(dir, "container");
+        SQSRestServer sqs = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort().start();
+        MongoServer mongo = new MongoServer(new MemoryBackend());
+        try {
+            int sqsPort = sqs.waitUntilStarted().localAddress().getPort();
+            // one worker thread: each single-document update applies atomically, as on a real mongod
+            mongo.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1, 1);
+            String broker = "sqs://test:test@127.0.0.1:" + sqsPort; // ElasticMQ takes any credentials
+            String backend = "mongodb://127.0.0.1:" + mongo.getLocalAddress().getPort() + "/itest";
+            String queue = "itest.container.sqs";
+            container.awaitOutput(READY);
+            assertThat(container.err()).containsPattern("org\\.celeriac\\.transport\\.sqs \\S+ ACTIVE")
+                    .containsPattern("org\\.celeriac\\.backend\\.mongo \\S+ ACTIVE")
+                    .doesNotContain("WARN BundleCheck");
+
+            // saved while it runs: the worker restarts on SQS, with its results in MongoDB
+            Files.writeString(dir.resolve("celeriac-home/etc/org.celeriac.cfg"), String.join("\n",
+                    "broker_url = " + broker, "result_backend = " + backend, "task_default_queue = " + queue,
+                    "worker_queues = " + queue, ""), StandardCharsets.UTF_8);
+            Finished call = celeriac.run(dir, "call", "demo.add", "--args", "[2,3]", "--wait", "-Q", queue,
+                    "--broker", broker, "--backend", backend);
+
+            assertThat(call.exitCode()).as(call.err()).isZero();
+            assertThat(call.out()).isEqualTo("5" + System.lineSeparator());
+        } finally {
+            // first, so that its log (printed if the test failed) does not go on about the servers going away
+            container.process().destroyForcibly().waitFor();
+            mongo.shutdownNow();
+            sqs.stopAndWait();
+        }
     }
 
     @Test
