@@ -25,14 +25,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param visibilityTimeout {@code visibility_timeout}, the lease of a received message (default 1800 s, kombu's)
  * @param waitTimeSeconds  {@code wait_time_seconds}, the longest long poll (default 10, at most 20)
  * @param pollingInterval  {@code polling_interval}: the pause between rounds of polls over several queues
+ * @param stsRoleArn       {@code sts_role_arn}: a role to assume with the credentials above, or null
+ * @param stsTokenTimeout  {@code sts_token_timeout}: how long an assumed role's session lasts (900 s, kombu's)
  */
 record SqsSettings(String accessKey, String secretKey, String region, URI endpoint, String queueNamePrefix,
                    Map<String, String> predefinedQueues, Duration visibilityTimeout, int waitTimeSeconds,
-                   Duration pollingInterval) {
+                   Duration pollingInterval, String stsRoleArn, Duration stsTokenTimeout) {
 
     static final String DEFAULT_REGION = "us-east-1";
     static final int DEFAULT_VISIBILITY_TIMEOUT = 1800;
     static final int DEFAULT_WAIT_TIME_SECONDS = 10;
+    /** kombu's default and STS's minimum session length, in seconds. */
+    static final int DEFAULT_STS_TOKEN_TIMEOUT = 900;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -41,6 +45,10 @@ record SqsSettings(String accessKey, String secretKey, String region, URI endpoi
         if (waitTimeSeconds < 0 || waitTimeSeconds > 20) {
             throw new IllegalArgumentException("wait_time_seconds must be between 0 and 20 (SQS's limit): "
                     + waitTimeSeconds);
+        }
+        if (stsTokenTimeout.toSeconds() < 900 || stsTokenTimeout.toSeconds() > 43_200) {
+            throw new IllegalArgumentException("sts_token_timeout must be between 900 and 43200 seconds (STS's limits): "
+                    + stsTokenTimeout.toSeconds());
         }
         if (visibilityTimeout.isNegative() || visibilityTimeout.toSeconds() > 43_200 || visibilityTimeout.isZero()) {
             throw new IllegalArgumentException("visibility_timeout must be between 1 and 43200 seconds (SQS's limit): "
@@ -98,7 +106,9 @@ record SqsSettings(String accessKey, String secretKey, String region, URI endpoi
                 predefined(o.get("predefined_queues")),
                 Duration.ofSeconds(seconds(o, "visibility_timeout", DEFAULT_VISIBILITY_TIMEOUT)),
                 (int) seconds(o, "wait_time_seconds", DEFAULT_WAIT_TIME_SECONDS),
-                Duration.ofMillis(Math.round(1000 * Double.parseDouble(o.getOrDefault("polling_interval", "1")))));
+                Duration.ofMillis(Math.round(1000 * Double.parseDouble(o.getOrDefault("polling_interval", "1")))),
+                blankToNull(o.get("sts_role_arn")),
+                Duration.ofSeconds(seconds(o, "sts_token_timeout", DEFAULT_STS_TOKEN_TIMEOUT)));
     }
 
     /** Whether the credentials come from the URL rather than the SDK's chain. */
@@ -110,7 +120,8 @@ record SqsSettings(String accessKey, String secretKey, String region, URI endpoi
     public String toString() {
         return "sqs://" + (accessKey == null ? "" : "***@") + " region=" + region
                 + (endpoint == null ? "" : " endpoint=" + endpoint) + " prefix=" + queueNamePrefix
-                + " visibility_timeout=" + visibilityTimeout.toSeconds() + "s";
+                + " visibility_timeout=" + visibilityTimeout.toSeconds() + "s"
+                + (stsRoleArn == null ? "" : " sts_role_arn=" + stsRoleArn);
     }
 
     /** kombu's {@code predefined_queues}: {@code {"name": {"url": "https://..."}, ...}}, as JSON here. */

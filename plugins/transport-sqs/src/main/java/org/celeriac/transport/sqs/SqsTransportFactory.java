@@ -18,6 +18,9 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.SqsClientBuilder;
+import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.sts.StsClientBuilder;
+import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
 
 /**
  * Opens {@link SqsTransport}s for {@code sqs://[key:secret@][host[:port]]} URLs, as kombu reads them: the access key
@@ -25,7 +28,7 @@ import software.amazon.awssdk.services.sqs.SqsClientBuilder;
  * host names the endpoint, as {@code endpoint_url} does (ElasticMQ, LocalStack). Options, from the URL's query or
  * the options map (the URL wins): {@code region}, {@code queue_name_prefix}, {@code predefined_queues} (JSON,
  * {@code {"name": {"url": ...}}}), {@code visibility_timeout}, {@code wait_time_seconds}, {@code polling_interval},
- * {@code endpoint_url}, {@code is_secure}. See {@link SqsSettings}.
+ * {@code endpoint_url}, {@code is_secure}, {@code sts_role_arn}, {@code sts_token_timeout}. See {@link SqsSettings}.
  *
  * <p>Found through {@code META-INF/services} on a class path, and as a Declarative Services component in OSGi.
  */
@@ -48,10 +51,6 @@ public final class SqsTransportFactory implements TransportFactory {
     }
 
     private static SqsClient client(SqsSettings settings) {
-        AwsCredentialsProvider credentials = settings.hasUrlCredentials()
-                ? StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.accessKey(),
-                        settings.secretKey()))
-                : DefaultCredentialsProvider.builder().build();
         SqsClientBuilder builder = SqsClient.builder()
                 // the HTTP client named, not found by ServiceLoader, which does not see across OSGi bundles;
                 // its read timeout outlasts a long poll by a little: a connection gone silent (a partition) fails
@@ -61,10 +60,37 @@ public final class SqsTransportFactory implements TransportFactory {
                         .socketTimeout(Duration.ofSeconds(settings.waitTimeSeconds() + 5L))
                         .build())
                 .region(Region.of(settings.region()))
-                .credentialsProvider(credentials);
+                .credentialsProvider(credentials(settings));
         if (settings.endpoint() != null) {
             builder.endpointOverride(settings.endpoint());
         }
         return builder.build();
+    }
+
+    /**
+     * The URL's key and secret, else the SDK's default chain; with {@code sts_role_arn}, those assume the role (as
+     * kombu does, session name {@code Celery}), and the role's credentials are renewed before they expire. STS is
+     * asked at the endpoint given for SQS when there is one (LocalStack serves both), else at the region's.
+     */
+    static AwsCredentialsProvider credentials(SqsSettings settings) {
+        AwsCredentialsProvider own = settings.hasUrlCredentials()
+                ? StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.accessKey(),
+                        settings.secretKey()))
+                : DefaultCredentialsProvider.builder().build();
+        if (settings.stsRoleArn() == null) {
+            return own;
+        }
+        StsClientBuilder sts = StsClient.builder()
+                .httpClient(UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(5)).build())
+                .region(Region.of(settings.region()))
+                .credentialsProvider(own);
+        if (settings.endpoint() != null) {
+            sts.endpointOverride(settings.endpoint());
+        }
+        return StsAssumeRoleCredentialsProvider.builder()
+                .stsClient(sts.build())
+                .refreshRequest(r -> r.roleArn(settings.stsRoleArn()).roleSessionName("Celery")
+                        .durationSeconds((int) settings.stsTokenTimeout().toSeconds()))
+                .build();
     }
 }
