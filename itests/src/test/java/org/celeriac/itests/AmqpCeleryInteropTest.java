@@ -30,7 +30,11 @@ class AmqpCeleryInteropTest extends CeleryInteropContract {
     private static String amqp;
 
     AmqpCeleryInteropTest() {
-        super(200);
+        this(200);
+    }
+
+    AmqpCeleryInteropTest(int sharedQueueTasksEach) {
+        super(sharedQueueTasksEach);
     }
 
     @BeforeAll

@@ -1,7 +1,7 @@
 package org.celeriac.itests;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.celeriac.itests.RedisWorkerCrashTest.await;
+import static org.celeriac.itests.WorkerCrashContract.await;
 
 import java.nio.file.Path;
 import java.util.List;

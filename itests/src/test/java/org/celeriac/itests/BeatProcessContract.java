@@ -107,16 +107,17 @@ abstract class BeatProcessContract {
 
     @Test
     void aBeatRestartedAfterBeingDownCatchesUpAsItsMissedRunPolicySays() throws Exception {
-        // Every 30 s from the moment each beat first sees the entry: down 40 s, one tick passes unsent.
-        String every30 = """
-                every-30s:
+        // Every 15 s from the moment each beat first sees the entry: down 17 s, one tick passes unsent, and the
+        // next one is still 10 s or more away when the beats are back.
+        String every15 = """
+                every-15s:
                   task: demo.add
-                  schedule: 30
+                  schedule: 15
                   args: [3, 4]
                   options: {queue: beat.catchup}
                 """;
-        Child once = beat("once", "once", every30, "once-1");
-        Child skip = beat("skip", "skip", every30, "skip-1");
+        Child once = beat("once", "once", every15, "once-1");
+        Child skip = beat("skip", "skip", every15, "skip-1");
         awaitLog(once, LEADING);
         awaitLog(skip, LEADING);
         Thread.sleep(1_500); // both recorded the entry as first seen
@@ -125,16 +126,16 @@ abstract class BeatProcessContract {
         assertThat(once.awaitExit()).isZero();
         assertThat(skip.awaitExit()).isZero();
 
-        Thread.sleep(40_000);
-        Child onceAgain = beat("once", "once", every30, "once-2");
-        Child skipAgain = beat("skip", "skip", every30, "skip-2");
+        Thread.sleep(17_000);
+        Child onceAgain = beat("once", "once", every15, "once-2");
+        Child skipAgain = beat("skip", "skip", every15, "skip-2");
         awaitLog(onceAgain, "sending one");
         awaitLog(skipAgain, "skipping them");
         Thread.sleep(2_000);
 
-        assertThat(ticks(once, "every-30s")).isEmpty();
-        assertThat(ticks(onceAgain, "every-30s")).as("one run for the missed tick").hasSize(1);
-        assertThat(ticks(skipAgain, "every-30s")).as("no run for the missed tick").isEmpty();
+        assertThat(ticks(once, "every-15s")).isEmpty();
+        assertThat(ticks(onceAgain, "every-15s")).as("one run for the missed tick").hasSize(1);
+        assertThat(ticks(skipAgain, "every-15s")).as("no run for the missed tick").isEmpty();
     }
 
     private static void assertSecondApart(List<Instant> ticks) {

@@ -180,13 +180,7 @@ abstract class ChordCrashContract {
         assertThat(normalized((List<?>) args.get(0))).as("the results the body got").isEqualTo(expected);
 
         // Nothing queued or held any more: no message is left that could run the body again.
-        RedisWorkerCrashTest.await("messages queued or held", () -> {
-            try {
-                return messagesLeft();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, n -> n == 0);
+        WorkerCrashContract.await("messages queued or held", this::messagesLeft, n -> n == 0);
         assertThat(body.state()).isEqualTo(TaskState.SUCCESS);
 
         Pattern ran = Pattern.compile("Task demo\\.echo\\[" + Pattern.quote(body.id()) + "\\] succeeded");

@@ -72,13 +72,14 @@ class CommandLineEndToEndTest {
     void inspectControlAndEventsReachAWorkerOnTheEmbeddedDefault() throws Exception {
         Child worker = celeriac.start(dir, "worker", "-n", "sqlw@test", "-c", "2", "-E");
         worker.awaitOutput(READY);
+        // named (-d), each call returns once that worker replied, as Celery's does, rather than at its timeout
 
-        Finished ping = celeriac.run(dir, "inspect", "ping", "-t", "5");
+        Finished ping = celeriac.run(dir, "inspect", "ping", "-d", "sqlw@test", "-t", "5");
         assertThat(ping.exitCode()).as(ping.err()).isZero();
         assertThat(ping.out()).contains("->  sqlw@test: OK", "pong");
-        Finished grow = celeriac.run(dir, "control", "pool_grow", "2", "--json", "-t", "5");
+        Finished grow = celeriac.run(dir, "control", "pool_grow", "2", "--json", "-d", "sqlw@test", "-t", "5");
         assertThat(grow.out().strip()).isEqualTo("{\"sqlw@test\":{\"ok\":\"pool will grow\"}}");
-        Finished stats = celeriac.run(dir, "inspect", "stats", "--json", "-t", "5");
+        Finished stats = celeriac.run(dir, "inspect", "stats", "--json", "-d", "sqlw@test", "-t", "5");
         assertThat(stats.out()).contains("\"max-concurrency\":4");
 
         // the stream as another process sees it, while a task runs

@@ -1,7 +1,7 @@
 package org.celeriac.itests;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.celeriac.itests.RedisWorkerCrashTest.await;
+import static org.celeriac.itests.WorkerCrashContract.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -89,7 +89,7 @@ class RedisLeaseTest {
      * worker logged one run, and no worker restored a message.
      */
     private static void assertRanOnce(Server server, List<Child> workers, String task, String id)
-            throws InterruptedException {
+            throws Exception {
         try (Jedis j = server.client()) {
             await("messages queued or unacked", () -> j.llen("celery") + j.hlen("unacked"), n -> n == 0);
         }
