@@ -1,5 +1,6 @@
 package org.celeriac.sql;
 
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -44,6 +45,9 @@ public final class SqlDatabase implements AutoCloseable {
                 } catch (SQLException rollback) {
                     e.addSuppressed(rollback);
                 }
+                if (e instanceof SQLException) {
+                    evictIfBroken(c);
+                }
                 throw e;
             }
         }
@@ -52,8 +56,46 @@ public final class SqlDatabase implements AutoCloseable {
     /** Runs the work on a connection in auto-commit mode. */
     public <T> T autoCommit(SqlWork<T> work) throws SQLException {
         try (Connection c = shared.pool.getConnection()) {
-            return work.run(c);
+            try {
+                return work.run(c);
+            } catch (SQLException e) {
+                evictIfBroken(c);
+                throw e;
+            }
         }
+    }
+
+    /**
+     * Takes a connection that failed out of the pool when it no longer works (its database closed under it), so that
+     * the next use opens a new one. The pool does so by itself for network failures only.
+     */
+    private void evictIfBroken(Connection c) {
+        boolean valid;
+        try {
+            valid = c.isValid(1);
+        } catch (SQLException e) {
+            valid = false;
+        }
+        if (!valid) {
+            shared.pool.evictConnection(c);
+        }
+    }
+
+    /**
+     * The reason to give for a failure: the driver's message, led by the file system's when that is the cause (a
+     * full disk, a read-only directory), which H2 buries under its own.
+     */
+    public static String reason(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IOException && t.getMessage() != null) {
+                return t.getMessage() + " (the database's files cannot be written): " + e.getMessage();
+            }
+        }
+        if (e.getMessage() != null && e.getMessage().contains("MVStoreException: Writing to")) {
+            // from the process serving the file, as text only
+            return "the database's files cannot be written (disk full or read-only?): " + e.getMessage();
+        }
+        return e.getMessage();
     }
 
     /**

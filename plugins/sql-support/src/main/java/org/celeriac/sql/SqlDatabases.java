@@ -1,5 +1,7 @@
 package org.celeriac.sql;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
@@ -101,8 +103,30 @@ public final class SqlDatabases implements AutoCloseable {
             return pool;
         } catch (RuntimeException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new SQLException("Cannot connect to " + SqlUrl.redact(jdbcUrl) + ": " + cause.getMessage(), e);
+            String unwritable = dialect == Dialect.H2 ? unwritable(jdbcUrl) : null;
+            throw new SQLException("Cannot connect to " + SqlUrl.redact(jdbcUrl) + ": "
+                    + (unwritable != null ? unwritable + " (" + cause.getMessage() + ")" : cause.getMessage()), e);
         }
+    }
+
+    /**
+     * Why an H2 file database cannot be written, or null: H2 opens a read-only one read-only, and then refuses the
+     * embedded server with a message ("AUTO_SERVER=TRUE && (readOnly ...)") that does not say which file or why.
+     */
+    static String unwritable(String jdbcUrl) {
+        Path database = SqlUrl.h2Database(jdbcUrl);
+        if (database == null) {
+            return null;
+        }
+        Path file = database.resolveSibling(database.getFileName() + ".mv.db");
+        Path dir = database.getParent();
+        if (Files.exists(file) && !Files.isWritable(file)) {
+            return "the database file " + file + " is read-only";
+        }
+        if (dir != null && Files.isDirectory(dir) && !Files.isWritable(dir)) {
+            return "the data directory " + dir + " is read-only";
+        }
+        return null;
     }
 
     /** What the handles on one URL share. */

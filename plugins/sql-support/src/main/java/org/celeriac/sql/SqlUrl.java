@@ -2,6 +2,7 @@ package org.celeriac.sql;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -30,7 +31,7 @@ import java.util.regex.Pattern;
 public final class SqlUrl {
 
     /** The options Celeriac reads; other settings are ignored. */
-    static final Set<String> OPTIONS = Set.of("visibility_timeout", "polling_interval", "data_dir");
+    static final Set<String> OPTIONS = Set.of("visibility_timeout", "polling_interval", "data_dir", "disk_reserve");
 
     static final String DEFAULT_DIR = "./celeriac-data";
     static final String DEFAULT_NAME = "celeriac";
@@ -166,6 +167,40 @@ public final class SqlUrl {
             throw new IllegalArgumentException("Option " + name + " must be a non-negative number of seconds: " + value);
         }
         return Duration.ofNanos(Math.round(seconds * 1e9));
+    }
+
+    /**
+     * An option given in megabytes, as a whole or decimal number.
+     *
+     * @throws IllegalArgumentException when it is not a non-negative number
+     */
+    public long megabytes(String name, long fallbackBytes) {
+        String value = options.get(name);
+        if (value == null || value.isBlank()) {
+            return fallbackBytes;
+        }
+        double mb;
+        try {
+            mb = Double.parseDouble(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Option " + name + " is not a number of megabytes: " + value, e);
+        }
+        if (!(mb >= 0) || Double.isInfinite(mb)) {
+            throw new IllegalArgumentException("Option " + name + " must be a non-negative number of megabytes: "
+                    + value);
+        }
+        return Math.round(mb * 1024 * 1024);
+    }
+
+    /** The file of an H2 file database ({@code PATH}, to which H2 adds {@code .mv.db}), or null for other ones. */
+    public static Path h2Database(String jdbcUrl) {
+        String prefix = "jdbc:h2:file:";
+        if (!jdbcUrl.startsWith(prefix)) {
+            return null;
+        }
+        int end = jdbcUrl.indexOf(';');
+        return Path.of(jdbcUrl.substring(prefix.length(), end < 0 ? jdbcUrl.length() : end)).toAbsolutePath()
+                .normalize();
     }
 
     /** The URL with passwords masked, for messages and logs. */

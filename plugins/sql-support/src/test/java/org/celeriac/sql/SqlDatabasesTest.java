@@ -3,11 +3,13 @@ package org.celeriac.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 
@@ -131,5 +133,25 @@ class SqlDatabasesTest {
                 return rs.getLong(1);
             }
         });
+    }
+
+    @Test
+    void aFailureCausedByTheFileSystemIsToldByItsReasonFirst() {
+        SQLException h2 = new SQLException("General error: MVStoreException: Writing to FileChannel failed",
+                new IllegalStateException("store", new IOException("No space left on device")));
+
+        assertThat(SqlDatabase.reason(h2)).startsWith("No space left on device (the database's files cannot be")
+                .contains("Writing to FileChannel failed");
+        assertThat(SqlDatabase.reason(new SQLException("Table T not found"))).isEqualTo("Table T not found");
+    }
+
+    @Test
+    void aWritableDatabaseHasNoReasonToBeUnwritable() throws Exception {
+        SqlDatabases databases = new SqlDatabases();
+        try (SqlDatabase db = databases.open(url("writable"))) {
+            db.ensureSchema("t", List.of("CREATE TABLE IF NOT EXISTS t (k INT)"));
+        }
+        assertThat(SqlDatabases.unwritable(url("writable"))).isNull();
+        assertThat(SqlDatabases.unwritable("jdbc:postgresql://127.0.0.1/x")).isNull();
     }
 }

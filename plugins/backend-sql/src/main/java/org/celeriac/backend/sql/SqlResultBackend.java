@@ -461,7 +461,8 @@ final class SqlResultBackend implements ResultBackend {
     }
 
     private BackendException failure(String what, SQLException e) {
-        return new BackendException("SQL result backend could not " + what + " (" + db + "): " + e.getMessage(), e);
+        return new BackendException("SQL result backend could not " + what + " (" + db + "): "
+                + SqlDatabase.reason(e), e);
     }
 
     private static void setLongOrNull(PreparedStatement ps, int index, Long value) throws SQLException {

@@ -98,10 +98,13 @@ final class SqlTransport implements Transport {
     private volatile boolean closed;
     private final List<SqlSubscription> subscriptions = new CopyOnWriteArrayList<>();
     private Thread poller; // guarded by subscriptions
+    /** Null for a server database. */
+    private final DiskReserve reserve;
     private final AtomicLong lastCleanup = new AtomicLong(System.nanoTime());
 
-    SqlTransport(SqlDatabase db, Duration visibilityTimeout, Duration pollingInterval) {
+    SqlTransport(SqlDatabase db, Duration visibilityTimeout, Duration pollingInterval, DiskReserve reserve) {
         this.db = db;
+        this.reserve = reserve;
         this.now = db.dialect().nowMillis();
         this.visibilityMillis = visibilityTimeout.toMillis();
         this.pollNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(1), pollingInterval.toNanos());
@@ -126,6 +129,13 @@ final class SqlTransport implements Transport {
         checkName(queue);
         if (messages.isEmpty()) {
             return;
+        }
+        if (reserve != null) {
+            long bytes = 0;
+            for (Message m : messages) {
+                bytes += m.body().length + 1024L; // and its headers and the row, about
+            }
+            reserve.check(bytes);
         }
         String sql = "INSERT INTO celeriac_message (queue, priority, body, content_type, content_encoding, headers, "
                 + "properties, visible_at, delivery_count, created) VALUES (?, ?, ?, ?, ?, ?, ?, " + now + ", 0, " + now + ")";
@@ -572,7 +582,7 @@ final class SqlTransport implements Transport {
     }
 
     private TransportException failure(String what, SQLException e) {
-        return new TransportException("SQL transport could not " + what + " (" + db + "): " + e.getMessage(), e);
+        return new TransportException("SQL transport could not " + what + " (" + db + "): " + SqlDatabase.reason(e), e);
     }
 
     private void ensureOpen() {

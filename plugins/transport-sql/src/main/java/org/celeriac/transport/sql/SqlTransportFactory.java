@@ -17,12 +17,14 @@ import org.osgi.service.component.annotations.Deactivate;
 /**
  * Opens {@link SqlTransport}s for {@code sql:} and {@code jdbc:} URLs (forms in {@link SqlUrl}: {@code sql:}
  * is an H2 file database under {@code ./celeriac-data}, shared by the processes of one machine).
- * Options, in seconds:
+ * Options, in seconds unless said:
  * <ul>
  * <li>{@code visibility_timeout} (default 1800): how long a received message stays invisible to other
  *     consumers before it is given out again, unless renewed, acked or rejected;</li>
  * <li>{@code polling_interval} (default 0.1): the longest pause between two looks at the tables while
- *     waiting; writes from this JVM wake waiting consumers at once.</li>
+ *     waiting; writes from this JVM wake waiting consumers at once;</li>
+ * <li>{@code disk_reserve} (megabytes, default 64; an H2 file database only): sends are refused while the disk
+ *     holding the database has less free, so that workers can still finish (see {@link DiskReserve}).</li>
  * </ul>
  * Transports opened by one factory on the same URL share a connection pool.
  *
@@ -53,7 +55,8 @@ public final class SqlTransportFactory implements TransportFactory {
         try {
             db = databases.open(parsed.jdbcUrl());
             db.ensureSchema("transport", SqlTransport.SCHEMA);
-            return new SqlTransport(db, visibility, polling);
+            return new SqlTransport(db, visibility, polling, DiskReserve.of(SqlUrl.h2Database(parsed.jdbcUrl()),
+                    parsed.megabytes("disk_reserve", DiskReserve.DEFAULT_BYTES)));
         } catch (SQLException e) {
             if (db != null) {
                 db.close();

@@ -22,6 +22,7 @@ import org.celeriac.spi.transport.Delivery;
 import org.celeriac.spi.transport.Message;
 import org.celeriac.spi.transport.Subscription;
 import org.celeriac.spi.transport.Transport;
+import org.celeriac.spi.transport.TransportException;
 import org.celeriac.spi.transport.TransportFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -205,6 +206,22 @@ class SqlTransportTest {
             again.publish("q", message("after close", Map.of()));
             assertThat(again.receive(List.of("q"), 1, Duration.ofSeconds(5))).extracting(SqlTransportTest::body)
                     .containsExactly("after close");
+        }
+    }
+
+    @Test
+    void sendsAreRefusedWhileTheDiskHasLessFreeThanTheReserveKeptForWorkers() throws Exception {
+        // a reserve no disk here has free: every send is refused, with the reason, and nothing is written
+        try (Transport t = new SqlTransportFactory().open(url() + "?disk_reserve=1000000000", Map.of())) {
+            assertThatThrownBy(() -> t.publish("q", message("too much", Map.of())))
+                    .isInstanceOf(TransportException.class)
+                    .hasMessageContaining("Not sending: the disk holding " + dir)
+                    .hasMessageContaining("kept for workers to finish their tasks (disk_reserve)");
+            assertThat(t.size("q")).isZero();
+        }
+        try (Transport t = new SqlTransportFactory().open(url() + "?disk_reserve=1", Map.of())) {
+            t.publish("q", message("fits", Map.of()));
+            assertThat(t.size("q")).isEqualTo(1);
         }
     }
 
