@@ -67,8 +67,9 @@ class WorkerNodeTest {
         }
     }
 
+    /** The command sent to w1@test, the one worker of the tests that use this: the wait ends with its reply. */
     private static Map<String, Object> reply(Celeriac caller, String command, Map<String, Object> args) {
-        return caller.control().call(command, args, ControlTarget.all());
+        return caller.control().call(command, args, ControlTarget.to(List.of("w1@test")));
     }
 
     @Test
