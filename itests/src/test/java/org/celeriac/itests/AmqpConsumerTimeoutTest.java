@@ -38,7 +38,7 @@ class AmqpConsumerTimeoutTest {
     static final Map<String, AtomicInteger> RUNS = new ConcurrentHashMap<>();
 
     @RegisterExtension
-    final RabbitMqServers rabbit = new RabbitMqServers();
+    final TestServers servers = new TestServers();
 
     @TempDir
     Path dir;
@@ -54,7 +54,7 @@ class AmqpConsumerTimeoutTest {
     @Test
     void etaTaskWaitingLongerThanTheConsumerTimeoutRunsOnceOnTime() throws Exception {
         Path node = nodeWithConsumerTimeout();
-        Server server = rabbit.start(node);
+        Server server = servers.rabbitMq(node);
 
         Instant sent = Instant.now();
         String key = runOneTaskWithCountdown(server, "3");
@@ -73,7 +73,7 @@ class AmqpConsumerTimeoutTest {
     @Test
     void withoutHandingBackTheBrokerClosesTheConsumersChannel() throws Exception {
         Path node = nodeWithConsumerTimeout();
-        Server server = rabbit.start(node);
+        Server server = servers.rabbitMq(node);
 
         runOneTaskWithCountdown(server, "0");
 

@@ -35,14 +35,10 @@ class AmqpRestartTest {
     // Registered first, so that after each test its servers stop last, once the processes using them are gone.
     @RegisterExtension
     @Order(1)
-    final RabbitMqServers rabbitMq = new RabbitMqServers();
+    final TestServers servers = new TestServers();
 
     @RegisterExtension
     @Order(2)
-    final RedisServers redis = new RedisServers();
-
-    @RegisterExtension
-    @Order(3)
     final CeleriacProcesses celeriac = new CeleriacProcesses();
 
     @TempDir
@@ -50,8 +46,8 @@ class AmqpRestartTest {
 
     @Test
     void workerCompletesEveryLateAckTaskAcrossARabbitMqRestart() throws Exception {
-        RabbitMqServers.Server node = rabbitMq.start(dir.resolve("rabbitmq"));
-        RedisServers.Server results = redis.start(dir.resolve("redis"), false);
+        RabbitMqServers.Server node = servers.rabbitMq(dir.resolve("rabbitmq"));
+        RedisServers.Server results = servers.redis(dir.resolve("redis"), false);
         String broker = node.url();
         String backend = results.url(1);
         try (Celeriac app = Celeriac.open(Settings.of(Map.of(Settings.BROKER_URL, broker,

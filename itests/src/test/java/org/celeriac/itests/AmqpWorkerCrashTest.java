@@ -15,13 +15,13 @@ import redis.clients.jedis.Jedis;
 class AmqpWorkerCrashTest extends WorkerCrashContract {
     @RegisterExtension
     @Order(1)
-    final RedisServers redis = new RedisServers();
+    final TestServers servers = new TestServers();
 
     @Override
     Setup setUp(Path dir) throws Exception {
         String broker = RabbitMqServers.environmentUrl();
         RabbitMqServers.deleteQueue(broker, queue());
-        Server server = redis.start(dir.resolve("redis"), false);
+        Server server = servers.redis(dir.resolve("redis"), false);
         Jedis results = server.client();
         results.select(1);
         return new Setup() {

@@ -35,7 +35,7 @@ class PostgresRestartTest {
 
     @RegisterExtension
     @Order(1)
-    final PostgresServers postgres = new PostgresServers();
+    final TestServers servers = new TestServers();
 
     @RegisterExtension
     @Order(2)
@@ -46,7 +46,7 @@ class PostgresRestartTest {
 
     @Test
     void workerCompletesEveryLateAckTaskAcrossAPostgresRestart() throws Exception {
-        PostgresServers.Server server = postgres.start();
+        PostgresServers.Server server = servers.postgres();
         String jdbc = server.url();
         SqlCrashSetup setup = new SqlCrashSetup(jdbc + "&visibility_timeout=5", jdbc, jdbc, () -> { });
         Map<String, String> settings = Map.of(Settings.BROKER_URL, setup.broker(), Settings.RESULT_BACKEND,

@@ -1,6 +1,7 @@
 package org.celeriac.itests;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,51 +9,37 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntPredicate;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * PostgreSQL servers of a test's own, booted through {@code .ci/postgres.sh} (as run-tests boots the shared one) on a
  * loopback port of their own with their data in a directory of their own, so that one can be stopped and started again
- * keeping its tables. After each test it stops those still running and, when the test failed, prints their logs.
+ * keeping its tables; through {@link TestServers}, which stops and removes them after each test.
  *
  * <p>Ports: the first free one of {@code CELERIAC_TEST_PG_PORTS} ({@code FROM-TO}), else one the system picks.
  */
-final class PostgresServers implements AfterEachCallback {
+final class PostgresServers {
     private static final Path SCRIPT = Path.of(System.getProperty("celeriac.postgres.script", "../.ci/postgres.sh"));
 
-    private final List<Server> servers = new ArrayList<>();
+    private PostgresServers() {
+    }
 
     /**
      * Starts a server with its data in a directory of its own under the system's temporary directory (a JUnit
-     * temporary directory is private to its owner, and the server runs as the postgres user), removed after the test.
+     * temporary directory is private to its owner, and the server runs as the postgres user), on a free port none
+     * of {@code taken}.
      */
-    Server start() throws IOException, InterruptedException {
-        Server s = new Server(Files.createTempDirectory("celeriac-pg-"), LoopbackPorts.free("CELERIAC_TEST_PG_PORTS",
-                1, p -> servers.stream().anyMatch(t -> t.port == p)));
-        servers.add(s);
+    static Server start(IntPredicate taken) throws IOException, InterruptedException {
+        Server s = new Server(Files.createTempDirectory("celeriac-pg-"),
+                LoopbackPorts.free("CELERIAC_TEST_PG_PORTS", 1, taken));
         s.start();
         return s;
     }
 
-    @Override
-    public void afterEach(ExtensionContext context) throws IOException, InterruptedException {
-        for (Server s : servers) {
-            if (context.getExecutionException().isPresent()) {
-                s.printLog();
-            }
-            s.stop();
-            try (Stream<Path> files = Files.walk(s.dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
-        }
-        servers.clear();
-    }
-
     /** One server: its port and directory stay the same across restarts. */
-    static final class Server {
+    static final class Server implements TestServer {
         private final Path dir;
         private final int port;
         private String url;
@@ -62,25 +49,50 @@ final class PostgresServers implements AfterEachCallback {
             this.port = port;
         }
 
+        @Override
+        public int port() {
+            return port;
+        }
+
         /** {@code jdbc:postgresql://127.0.0.1:PORT/celeriac?user=celeriac}. */
         String url() {
             return url;
         }
 
         /** Starts the server (again), on the same port and directory; returns once it accepts connections. */
-        void start() throws IOException, InterruptedException {
+        @Override
+        public void start() throws IOException, InterruptedException {
             url = script("start", dir.toString(), Integer.toString(port)).strip();
         }
 
         /** A fast shutdown: sessions are ended, what was committed is kept. */
-        void stop() throws IOException, InterruptedException {
+        @Override
+        public void stop() throws IOException, InterruptedException {
             script("stop", dir.toString());
         }
 
-        void printLog() throws IOException {
-            Path log = dir.resolve("server.log");
-            System.out.printf("%n===== postgres 127.0.0.1:%d =====%n%s", port,
-                    Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "(no log)\n");
+        /** A fast shutdown too: killing the postmaster would leave its shared memory for the next start. */
+        @Override
+        public void kill() throws IOException, InterruptedException {
+            stop();
+        }
+
+        @Override
+        public void remove() throws IOException {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+
+        @Override
+        public void printLog() {
+            try {
+                Path log = dir.resolve("server.log");
+                System.out.printf("%n===== postgres 127.0.0.1:%d =====%n%s", port,
+                        Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "(no log)\n");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
 
         private static String script(String... args) throws IOException, InterruptedException {

@@ -13,10 +13,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntPredicate;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -27,18 +26,18 @@ import com.rabbitmq.client.ConnectionFactory;
  * RabbitMQ for the tests. {@link #environmentUrl()} is the shared node of {@code CELERIAC_TEST_AMQP_URL} (set by
  * run-tests). {@link #start} boots a node of the test's own through {@code .ci/rabbitmq.sh} (as run-tests does), on
  * a loopback port of its own with its data in a given directory, so that it can be stopped and started again
- * keeping its durable queues and persistent messages. After each test it stops the nodes still running and, when
- * the test failed, prints their logs.
+ * keeping its durable queues and persistent messages; through {@link TestServers}, which stops it after each test.
  *
  * <p>Ports: a node takes three, AMQP's, the next for Erlang distribution and the one after for TLS: the first free three of
  * {@code CELERIAC_TEST_AMQP_PORTS} ({@code FROM-TO}, for machines where test runs share a port plan), else a pair
  * the system picks.
  */
-final class RabbitMqServers implements AfterEachCallback {
+final class RabbitMqServers {
     private static final Path SCRIPT = Path.of(System.getProperty("celeriac.rabbitmq.script", "../.ci/rabbitmq.sh"));
     private static final String SERVER = "/usr/lib/rabbitmq/bin/rabbitmq-server";
 
-    private final List<Server> servers = new ArrayList<>();
+    private RabbitMqServers() {
+    }
 
     /**
      * {@code CELERIAC_TEST_AMQP_URL}; without it the calling test is skipped, except under CI ({@code CI=true}),
@@ -89,29 +88,17 @@ final class RabbitMqServers implements AfterEachCallback {
         return f.newConnection("celeriac-itests");
     }
 
-    /** Boots a node keeping its data in {@code dir}; returns once it accepts connections. */
-    Server start(Path dir) throws IOException, InterruptedException {
+    /** Boots a node keeping its data in {@code dir}, on free ports none of {@code taken}; returns once it answers. */
+    static Server start(Path dir, IntPredicate taken) throws IOException, InterruptedException {
         if (!Files.isExecutable(Path.of(SERVER))) {
             skipOrFail("no " + SERVER + " (apt-get install rabbitmq-server)");
         }
         Files.createDirectories(dir);
         // AMQP's port and the next two, for Erlang distribution and AMQP over TLS
         Server s = new Server(dir, LoopbackPorts.free("CELERIAC_TEST_AMQP_PORTS", 3,
-                p -> servers.stream().anyMatch(t -> p >= t.port && p <= t.port + 2)));
-        servers.add(s);
+                p -> taken.test(p) || taken.test(p + 1) || taken.test(p + 2)));
         s.start();
         return s;
-    }
-
-    @Override
-    public void afterEach(ExtensionContext context) throws InterruptedException {
-        for (Server s : servers) {
-            if (context.getExecutionException().isPresent()) {
-                s.printLog();
-            }
-            s.stop();
-        }
-        servers.clear();
     }
 
     private static void skipOrFail(String why) {
@@ -126,7 +113,7 @@ final class RabbitMqServers implements AfterEachCallback {
     }
 
     /** One node: its port and directory stay the same across restarts. */
-    static final class Server {
+    static final class Server implements TestServer {
         private final Path dir;
         private final int port;
 
@@ -135,7 +122,8 @@ final class RabbitMqServers implements AfterEachCallback {
             this.port = port;
         }
 
-        int port() {
+        @Override
+        public int port() {
             return port;
         }
 
@@ -145,12 +133,20 @@ final class RabbitMqServers implements AfterEachCallback {
         }
 
         /** Boots the node (again), on the same port and directory; returns once it accepts connections. */
-        void start() throws InterruptedException {
+        @Override
+        public void start() throws InterruptedException {
             script("start", dir.toString(), Integer.toString(port));
         }
 
+        /** The script has no SIGKILL: stopped as {@link #stop()} does. */
+        @Override
+        public void kill() throws InterruptedException {
+            stop();
+        }
+
         /** Stops the node as rabbitmqctl stop does: it writes what it holds to disk first; waits for that. */
-        void stop() throws InterruptedException {
+        @Override
+        public void stop() throws InterruptedException {
             script("stop", dir.toString());
         }
 
@@ -170,7 +166,8 @@ final class RabbitMqServers implements AfterEachCallback {
             return queues;
         }
 
-        void printLog() {
+        @Override
+        public void printLog() {
             try (Stream<Path> logs = Files.exists(dir.resolve("log")) ? Files.list(dir.resolve("log")) : Stream.empty()) {
                 StringBuilder text = new StringBuilder();
                 for (Path log : logs.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {

@@ -32,7 +32,7 @@ class RedisBackendOutageTest {
 
     @RegisterExtension
     @Order(1)
-    final RedisServers redis = new RedisServers();
+    final TestServers servers = new TestServers();
 
     @RegisterExtension
     @Order(2)
@@ -43,8 +43,8 @@ class RedisBackendOutageTest {
 
     @Test
     void noResultIsDroppedWhileTheBackendIsDown() throws Exception {
-        Server brokerServer = redis.start(dir.resolve("broker"), false);
-        Server backendServer = redis.start(dir.resolve("backend"), true);
+        Server brokerServer = servers.redis(dir.resolve("broker"), false);
+        Server backendServer = servers.redis(dir.resolve("backend"), true);
         String broker = brokerServer.url(0) + "?visibility_timeout=5";
         String backend = backendServer.url(0);
         Map<String, String> settings = Map.of(Settings.BROKER_URL, broker, Settings.RESULT_BACKEND, backend);

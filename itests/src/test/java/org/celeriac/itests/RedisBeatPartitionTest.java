@@ -37,7 +37,7 @@ class RedisBeatPartitionTest {
 
     @RegisterExtension
     @Order(1)
-    final RedisServers redis = new RedisServers();
+    final TestServers servers = new TestServers();
 
     @RegisterExtension
     @Order(2)
@@ -48,32 +48,31 @@ class RedisBeatPartitionTest {
 
     @Test
     void aLeaderCutOffFromItsStoreStopsSendingAndTheOtherTakesOver() throws Exception {
-        Server server = redis.start(dir.resolve("redis"), false);
+        Server server = servers.redis(dir.resolve("redis"), false);
         Files.writeString(dir.resolve("beat.yaml"), SCHEDULE, StandardCharsets.UTF_8);
         Files.writeString(dir.resolve("beat.properties"), "beat_lease_ttl=" + LEASE_SECONDS
                 + "\nbeat_max_loop_interval=1\n");
-        try (PartitionProxy proxy = PartitionProxy.start("127.0.0.1", server.port())) {
-            Child cutOff = beat(server.url(0), "redis://127.0.0.1:" + proxy.port() + "/2?socket_timeout=1");
-            BeatProcessContract.awaitLog(cutOff, "holds the lease");
-            Child other = beat(server.url(0), server.url(2));
-            Thread.sleep(5_000);
+        PartitionProxy proxy = servers.partitionable(server);
+        Child cutOff = beat(server.url(0), "redis://127.0.0.1:" + proxy.port() + "/2?socket_timeout=1");
+        BeatProcessContract.awaitLog(cutOff, "holds the lease");
+        Child other = beat(server.url(0), server.url(2));
+        Thread.sleep(5_000);
 
-            proxy.partition();
-            Instant partitionedAt = Instant.now();
-            BeatProcessContract.awaitLog(other, "holds the lease");
-            Thread.sleep(5_000);
+        proxy.partition();
+        Instant partitionedAt = Instant.now();
+        BeatProcessContract.awaitLog(other, "holds the lease");
+        Thread.sleep(5_000);
 
-            List<Instant> fromCutOff = BeatProcessContract.ticks(cutOff, "every-second");
-            List<Instant> fromOther = BeatProcessContract.ticks(other, "every-second");
-            assertThat(fromCutOff).as("sent before the partition").isNotEmpty();
-            assertThat(fromCutOff).as("sent by the cut-off beat once its lease may have run out")
-                    .noneMatch(t -> t.isAfter(partitionedAt.plusSeconds(LEASE_SECONDS)));
-            assertThat(fromOther.size()).as("the other beat sends").isGreaterThanOrEqualTo(3);
-            List<Instant> both = new ArrayList<>(fromCutOff);
-            both.retainAll(fromOther);
-            assertThat(both).as("ticks both sent: at most one, sent and not recorded").hasSizeLessThanOrEqualTo(1);
-            assertThat(cutOff.process().isAlive()).as("the cut-off beat keeps trying, it does not die").isTrue();
-        }
+        List<Instant> fromCutOff = BeatProcessContract.ticks(cutOff, "every-second");
+        List<Instant> fromOther = BeatProcessContract.ticks(other, "every-second");
+        assertThat(fromCutOff).as("sent before the partition").isNotEmpty();
+        assertThat(fromCutOff).as("sent by the cut-off beat once its lease may have run out")
+                .noneMatch(t -> t.isAfter(partitionedAt.plusSeconds(LEASE_SECONDS)));
+        assertThat(fromOther.size()).as("the other beat sends").isGreaterThanOrEqualTo(3);
+        List<Instant> both = new ArrayList<>(fromCutOff);
+        both.retainAll(fromOther);
+        assertThat(both).as("ticks both sent: at most one, sent and not recorded").hasSizeLessThanOrEqualTo(1);
+        assertThat(cutOff.process().isAlive()).as("the cut-off beat keeps trying, it does not die").isTrue();
     }
 
     private Child beat(String broker, String store) throws InterruptedException {

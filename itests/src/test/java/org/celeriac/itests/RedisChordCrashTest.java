@@ -18,7 +18,7 @@ class RedisChordCrashTest extends ChordCrashContract {
     // Registered first, so that after each test its server stops last, once the processes using it are gone.
     @RegisterExtension
     @Order(1)
-    final RedisServers redis = new RedisServers();
+    final TestServers servers = new TestServers();
 
     private String broker;
     private String backend;
@@ -26,7 +26,7 @@ class RedisChordCrashTest extends ChordCrashContract {
 
     @Override
     Celeriac openClient() throws Exception {
-        Server server = redis.start(dir.resolve("redis"), false);
+        Server server = servers.redis(dir.resolve("redis"), false);
         broker = server.url(0) + "?visibility_timeout=" + VISIBILITY_TIMEOUT;
         backend = server.url(1);
         queues = server.client();

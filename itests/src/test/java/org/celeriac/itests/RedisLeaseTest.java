@@ -35,7 +35,7 @@ class RedisLeaseTest {
     // Registered first, so that after each test its servers stop last, once the processes using them are gone.
     @RegisterExtension
     @Order(1)
-    final RedisServers redis = new RedisServers();
+    final TestServers servers = new TestServers();
 
     @RegisterExtension
     @Order(2)
@@ -46,7 +46,7 @@ class RedisLeaseTest {
 
     @Test
     void etaTaskBeyondTheVisibilityTimeoutRunsOnce() throws Exception {
-        Server server = redis.start(dir.resolve("redis"), false);
+        Server server = servers.redis(dir.resolve("redis"), false);
         List<Child> workers = startWorkers(server);
         try (Celeriac app = client(server)) {
             AsyncResult r = app.client().send("demo.add", List.of(20, 22), Map.of(),
@@ -59,7 +59,7 @@ class RedisLeaseTest {
 
     @Test
     void lateAckTaskRunningBeyondTheVisibilityTimeoutRunsOnce() throws Exception {
-        Server server = redis.start(dir.resolve("redis"), false);
+        Server server = servers.redis(dir.resolve("redis"), false);
         List<Child> workers = startWorkers(server, "--acks-late");
         try (Celeriac app = client(server)) {
             AsyncResult r = app.client().send("demo.sleep", List.of(4 * VISIBILITY_TIMEOUT_SECONDS), Map.of());

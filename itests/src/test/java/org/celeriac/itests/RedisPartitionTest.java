@@ -30,7 +30,7 @@ class RedisPartitionTest {
     // Registered first, so that after each test its servers stop last, once the processes using them are gone.
     @RegisterExtension
     @Order(1)
-    final RedisServers redis = new RedisServers();
+    final TestServers servers = new TestServers();
 
     @RegisterExtension
     @Order(2)
@@ -41,9 +41,9 @@ class RedisPartitionTest {
 
     @Test
     void workerConsumesAgainAfterItsConnectionsGoSilent() throws Exception {
-        Server server = redis.start(dir.resolve("redis"), false);
-        try (PartitionProxy proxy = PartitionProxy.start("127.0.0.1", server.port());
-             Celeriac app = Celeriac.open(Settings.of(Map.of(Settings.BROKER_URL, server.url(0),
+        Server server = servers.redis(dir.resolve("redis"), false);
+        PartitionProxy proxy = servers.partitionable(server);
+        try (Celeriac app = Celeriac.open(Settings.of(Map.of(Settings.BROKER_URL, server.url(0),
                      Settings.RESULT_BACKEND, server.url(1))))) {
             // a short socket timeout: a silent blocking read gives up after about 1 s + this
             String viaProxy = "redis://127.0.0.1:" + proxy.port() + "/";

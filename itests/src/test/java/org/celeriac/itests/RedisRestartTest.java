@@ -37,7 +37,7 @@ class RedisRestartTest {
     // Registered first, so that after each test its servers stop last, once the processes using them are gone.
     @RegisterExtension
     @Order(1)
-    final RedisServers redis = new RedisServers();
+    final TestServers servers = new TestServers();
 
     @RegisterExtension
     @Order(2)
@@ -48,7 +48,7 @@ class RedisRestartTest {
 
     @Test
     void workerCompletesEveryTaskAcrossRedisRestarts() throws Exception {
-        Server server = redis.start(dir.resolve("redis"), true);
+        Server server = servers.redis(dir.resolve("redis"), true);
         String broker = server.url(0) + "?visibility_timeout=5";
         String backend = server.url(1);
         try (Celeriac app = Celeriac.open(Settings.of(Map.of(Settings.BROKER_URL, broker,
@@ -80,7 +80,7 @@ class RedisRestartTest {
 
     @Test
     void idleWorkerRunsAndRecordsTheFirstTaskAfterARedisRestart() throws Exception {
-        Server server = redis.start(dir.resolve("redis"), true);
+        Server server = servers.redis(dir.resolve("redis"), true);
         String broker = server.url(0);
         String backend = server.url(1);
         celeriac.start(dir, "worker", "-c", "2", "--broker", broker, "--backend", backend).awaitOutput(READY);

@@ -9,9 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
+import java.util.function.IntPredicate;
 
 import redis.clients.jedis.Jedis;
 
@@ -19,40 +17,28 @@ import redis.clients.jedis.Jedis;
  * Dedicated {@code redis-server} processes for one test, each on its own loopback port with its own directory,
  * which can be stopped (SIGTERM: it saves), killed (SIGKILL) and started again on the same port and directory.
  * A persistent server writes an append-only file synced on every write, so that neither way of going down loses
- * an acknowledged write. After each test it kills what still runs and, when the test failed, prints the logs.
+ * an acknowledged write. Started through {@link TestServers}, which kills them after each test.
  *
  * <p>Ports: the first free one of {@code CELERIAC_TEST_REDIS_PORTS} ({@code FROM-TO}, for machines where test runs
  * share a port plan), else one the system picks.
  */
-final class RedisServers implements AfterEachCallback {
+final class RedisServers {
     static final String REDIS_SERVER = "/usr/bin/redis-server";
     private static final Duration WAIT = CeleriacProcesses.WAIT;
 
-    private final List<Server> servers = new ArrayList<>();
+    private RedisServers() {
+    }
 
-    /** Starts a server keeping its data in {@code dir}; waits until it answers. */
-    Server start(Path dir, boolean persistent) throws IOException, InterruptedException {
+    /** Starts a server keeping its data in {@code dir}, on a free port none of {@code taken}; waits until it answers. */
+    static Server start(Path dir, boolean persistent, IntPredicate taken) throws IOException, InterruptedException {
         Files.createDirectories(dir);
-        Server s = new Server(dir, LoopbackPorts.free("CELERIAC_TEST_REDIS_PORTS", 1,
-                p -> servers.stream().anyMatch(t -> t.port == p)), persistent);
-        servers.add(s);
+        Server s = new Server(dir, LoopbackPorts.free("CELERIAC_TEST_REDIS_PORTS", 1, taken), persistent);
         s.start();
         return s;
     }
 
-    @Override
-    public void afterEach(ExtensionContext context) throws InterruptedException {
-        for (Server s : servers) {
-            if (context.getExecutionException().isPresent()) {
-                s.printLog();
-            }
-            s.kill();
-        }
-        servers.clear();
-    }
-
     /** One server: its port and directory stay the same across restarts. */
-    static final class Server {
+    static final class Server implements TestServer {
         private final Path dir;
         private final int port;
         private final boolean persistent;
@@ -64,7 +50,8 @@ final class RedisServers implements AfterEachCallback {
             this.persistent = persistent;
         }
 
-        int port() {
+        @Override
+        public int port() {
             return port;
         }
 
@@ -82,7 +69,8 @@ final class RedisServers implements AfterEachCallback {
         }
 
         /** Starts the server (again), on the same port and directory; waits until it answers (data loaded). */
-        void start() throws IOException, InterruptedException {
+        @Override
+        public void start() throws IOException, InterruptedException {
             if (isRunning()) {
                 throw new IllegalStateException("redis-server on " + port + " already runs");
             }
@@ -113,7 +101,8 @@ final class RedisServers implements AfterEachCallback {
         }
 
         /** SIGTERM: the server saves and exits; waits for that. */
-        void stop() throws InterruptedException {
+        @Override
+        public void stop() throws InterruptedException {
             if (isRunning()) {
                 process.destroy();
                 if (!process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)) {
@@ -123,14 +112,16 @@ final class RedisServers implements AfterEachCallback {
         }
 
         /** SIGKILL: gone at once, saving nothing beyond what it already wrote. */
-        void kill() throws InterruptedException {
+        @Override
+        public void kill() throws InterruptedException {
             if (process != null) {
                 process.destroyForcibly();
                 process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS);
             }
         }
 
-        void printLog() {
+        @Override
+        public void printLog() {
             try {
                 Path log = dir.resolve("redis.log");
                 System.out.printf("%n===== redis-server 127.0.0.1:%d (%s) =====%n%s", port,

@@ -17,14 +17,14 @@ import org.junit.jupiter.api.io.TempDir;
 class RedisSettingsTest {
 
     @RegisterExtension
-    final RedisServers redis = new RedisServers();
+    final TestServers servers = new TestServers();
 
     @TempDir
     Path dir;
 
     @Test
     void transportOptionsComeFromTheEnvironmentAndTheUrlQueryWins() throws Exception {
-        Server server = redis.start(dir.resolve("redis"), false);
+        Server server = servers.redis(dir.resolve("redis"), false);
         Map<String, String> environment = Map.of(
                 "CELERIAC_BROKER_URL", server.url(0),
                 "CELERIAC_RESULT_BACKEND", server.url(1),

@@ -12,11 +12,11 @@ import redis.clients.jedis.Jedis;
 class RedisWorkerCrashTest extends WorkerCrashContract {
     @RegisterExtension
     @Order(1)
-    final RedisServers redis = new RedisServers();
+    final TestServers servers = new TestServers();
 
     @Override
     Setup setUp(Path dir) throws Exception {
-        Server server = redis.start(dir.resolve("redis"), false);
+        Server server = servers.redis(dir.resolve("redis"), false);
         Jedis results = server.client();
         results.select(1);
         Jedis queues = server.client();

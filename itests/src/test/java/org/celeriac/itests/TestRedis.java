@@ -44,7 +44,7 @@ final class TestRedis implements BeforeAllCallback, AfterAllCallback {
             assumeTrue(false, why);
         }
         ownDir = Files.createTempDirectory("celeriac-redis");
-        own = new RedisServers().start(ownDir, false);
+        own = RedisServers.start(ownDir, false, port -> false);
         host = "127.0.0.1";
         port = own.port();
     }
