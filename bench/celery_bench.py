@@ -1,4 +1,4 @@
-"""The Python Celery side of bench/run-redis and bench/run-amqp (Debian's python3-celery 5.2; run with /usr/bin/python3).
+"""The Python Celery side of bench/run-redis, run-amqp and run-sqs (Debian's python3-celery 5.2; run with /usr/bin/python3).
 
 As a worker's task module:   python3 -m celery -A celery_bench worker ...   (demo.add returns x + y)
 As a client:                 python3 celery_bench.py enqueue N WARMUP REPS [KEY]
@@ -10,6 +10,8 @@ Broker redis://127.0.0.1:PORT/0, results redis://127.0.0.1:PORT/1, JSON only; PO
 (default 56500). BENCH_BROKER_URL and BENCH_BACKEND_URL replace those URLs (run-amqp: amqp://...). With
 BENCH_ACKS_LATE=1 tasks are acked after they ran (task_acks_late); on an AMQP broker, BENCH_CONFIRM_PUBLISH=1 waits
 for the broker's publisher confirm of each message sent (kombu's confirm_publish transport option), as Celeriac does.
+BENCH_BACKEND_URL=none configures no result backend (run-sqs); BENCH_IGNORE_RESULT=1 makes the worker store no result
+(task_ignore_result) and fill send its tasks with ignore_result, as Celeriac's run-sqs client does.
 Measurements are printed as "RESULT key value" lines for the run- scripts to collect.
 """
 import os
@@ -22,6 +24,9 @@ from celery.signals import worker_ready
 PORT = int(os.environ.get('BENCH_REDIS_PORT', '56500'))
 BROKER = os.environ.get('BENCH_BROKER_URL') or 'redis://127.0.0.1:%d/0' % PORT
 BACKEND = os.environ.get('BENCH_BACKEND_URL') or 'redis://127.0.0.1:%d/1' % PORT
+if BACKEND == 'none':
+    BACKEND = None
+IGNORE_RESULT = os.environ.get('BENCH_IGNORE_RESULT') == '1'
 
 app = Celery('celery_bench', broker=BROKER, backend=BACKEND)
 app.conf.update(
@@ -30,6 +35,8 @@ app.conf.update(
     accept_content=['json'],
     result_accept_content=['json'],
 )
+if IGNORE_RESULT:
+    app.conf.task_ignore_result = True
 if os.environ.get('BENCH_ACKS_LATE') == '1':
     app.conf.task_acks_late = True
 if os.environ.get('BENCH_CONFIRM_PUBLISH') == '1' and BROKER.split(':', 1)[0] in ('amqp', 'pyamqp'):
@@ -71,8 +78,9 @@ def enqueue(n, warmup, reps, key='celery.enqueue'):
 def fill(n, queue):
     """N messages on QUEUE: for run-redis its own list (the plain queue name, priority 0), to RENAME in."""
     t0 = time.perf_counter()
+    options = {'ignore_result': True} if IGNORE_RESULT else {}
     for i in range(n):
-        app.send_task('demo.add', (i, 1), queue=queue)
+        app.send_task('demo.add', (i, 1), queue=queue, **options)
     print('filled %s with %d messages in %.1f s' % (queue, n, time.perf_counter() - t0), file=sys.stderr)
 
 
