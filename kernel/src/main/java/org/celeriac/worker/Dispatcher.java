@@ -146,6 +146,11 @@ final class Dispatcher {
     private TaskRunner.Job prepare(Delivery d, boolean holdsPermit, boolean again) {
         Message m = d.message();
         String id = m.taskId();
+        if (d.unreadable() != null) {
+            // Not a message at all: its bytes go to the dead letters as they came; there is no task to fail.
+            outcomes.deadLetter(d, null, d.unreadable(), null, holdsPermit);
+            return null;
+        }
         if (m.body().length > options.maxMessageBytes()) {
             outcomes.deadLetter(d, null, "message of " + m.body().length
                     + " bytes is larger than message_max_bytes (" + options.maxMessageBytes() + ")",
