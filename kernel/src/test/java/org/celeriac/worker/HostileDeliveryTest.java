@@ -27,14 +27,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * What a transport hands over as unreadable (bytes that are not a message at all) goes to the dead-letter queue as
- * it came, with the transport's reason, and the worker goes on: on the in-memory broker, behind a transport that
- * reads a message of content type {@code test/unreadable} as such bytes.
+ * What a transport hands over as unreadable (bytes that are not a message at all), and a message whose dispatch
+ * fails unexpectedly, go to the dead-letter queue once with the reason, and the worker goes on: on the in-memory
+ * broker, behind a transport that reads a message of content type {@code test/unreadable} as such bytes, and one of
+ * {@code test/throwing} with a header that throws when read.
  */
 @Timeout(60)
-class UnreadableDeliveryTest {
+class HostileDeliveryTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final String UNREADABLE = "test/unreadable";
+    private static final String THROWING = "test/throwing";
 
     private final List<AutoCloseable> open = new ArrayList<>();
 
@@ -45,8 +47,7 @@ class UnreadableDeliveryTest {
         }
     }
 
-    @Test
-    void unreadableDeliveryIsDeadLetteredAsItCameWithItsReason() throws Exception {
+    private Celeriac startApp() {
         String name = UUID.randomUUID().toString();
         Celeriac app = Celeriac.open(Settings.of(Map.of(Settings.BROKER_URL, "unreadable://" + name,
                 Settings.RESULT_BACKEND, "memory://" + name)), new Catalog(new ServiceLoaderCatalog()));
@@ -55,16 +56,46 @@ class UnreadableDeliveryTest {
         Worker worker = app.worker(app.workerOptions().withConcurrency(1));
         open.add(worker);
         worker.start();
+        return app;
+    }
+
+    /** The dead letters, waiting a while for {@code expected}, and a little longer for any more. */
+    private static List<Delivery> deadLetters(Celeriac app, int expected) throws InterruptedException {
+        List<Delivery> dead = new ArrayList<>();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (dead.size() < expected && System.nanoTime() < deadline) {
+            dead.addAll(app.transport().receive(List.of("celeriac.dead_letter"), 10, Duration.ofMillis(200)));
+        }
+        dead.addAll(app.transport().receive(List.of("celeriac.dead_letter"), 10, Duration.ofMillis(500)));
+        return dead;
+    }
+
+    @Test
+    void messageWhoseDispatchThrowsIsDeadLetteredOnceNotReturnedForEver() throws Exception {
+        Celeriac app = startApp();
+        String id = UUID.randomUUID().toString();
+
+        app.transport().publish("celery", new Message("[[1, 2], {}, {}]".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                THROWING, "utf-8", Map.of("id", id, "task", "t.add"), null));
+
+        assertThat(app.client().send("t.add", List.of(1, 2), Map.of()).get(WAIT)).isEqualTo(3);
+        List<Delivery> dead = deadLetters(app, 1);
+        assertThat(dead).hasSize(1);
+        assertThat((String) dead.get(0).message().headers().get("x-celeriac-dead-letter-reason"))
+                .startsWith("cannot be dispatched: java.lang.IllegalStateException: a header that cannot be read");
+        assertThat(app.backend().await(id, WAIT)).get().extracting(r -> r.state())
+                .isEqualTo(org.celeriac.spi.backend.TaskState.FAILURE);
+    }
+
+    @Test
+    void unreadableDeliveryIsDeadLetteredAsItCameWithItsReason() throws Exception {
+        Celeriac app = startApp();
         byte[] raw = {(byte) 0xac, (byte) 0xed, 0, 5, (byte) 0xff, 'x'};
 
         app.transport().publish("celery", new Message(raw, UNREADABLE, "binary", null, null));
 
         assertThat(app.client().send("t.add", List.of(1, 2), Map.of()).get(WAIT)).isEqualTo(3);
-        List<Delivery> dead = new ArrayList<>();
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (dead.isEmpty() && System.nanoTime() < deadline) {
-            dead.addAll(app.transport().receive(List.of("celeriac.dead_letter"), 1, Duration.ofMillis(200)));
-        }
+        List<Delivery> dead = deadLetters(app, 1);
         assertThat(dead).hasSize(1);
         Message m = dead.get(0).message();
         assertThat(m.body()).isEqualTo(raw);
@@ -105,9 +136,32 @@ class UnreadableDeliveryTest {
     private record Reading(Transport t) implements Transport {
         @Override
         public List<Delivery> receive(Collection<String> queues, int max, Duration wait) throws InterruptedException {
-            return t.receive(queues, max, wait).stream().map(d -> UNREADABLE.equals(d.message().contentType())
-                    ? Delivery.unreadable(d.queue(), d.message().body(), d.tag(),
-                    "not a test envelope: " + d.message().body().length + " bytes") : d).toList();
+            return t.receive(queues, max, wait).stream().map(Reading::read).toList();
+        }
+
+        private static Delivery read(Delivery d) {
+            Message m = d.message();
+            if (UNREADABLE.equals(m.contentType())) {
+                return Delivery.unreadable(d.queue(), m.body(), d.tag(), "not a test envelope: " + m.body().length
+                        + " bytes");
+            }
+            if (THROWING.equals(m.contentType())) {
+                Map<String, Object> headers = new java.util.LinkedHashMap<>(m.headers());
+                headers.put("timelimit", new java.util.AbstractList<Object>() {
+                    @Override
+                    public Object get(int index) {
+                        throw new IllegalStateException("a header that cannot be read");
+                    }
+
+                    @Override
+                    public int size() {
+                        throw new IllegalStateException("a header that cannot be read");
+                    }
+                });
+                return new Delivery(d.queue(), new Message(m.body(), "application/json", m.contentEncoding(),
+                        headers, m.properties()), d.tag(), d.redelivered());
+            }
+            return d;
         }
 
         @Override
