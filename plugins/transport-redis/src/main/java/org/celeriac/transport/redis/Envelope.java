@@ -49,7 +49,8 @@ final class Envelope {
             .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
             .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
     /** Prepared once: readValue(..., Class) looks the deserializer up on every call. */
-    private static final ObjectReader READER = JSON.readerFor(Object.class);
+    private static final ObjectReader READER = JSON.readerFor(Object.class)
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS); // an envelope followed by more is none
     private static final ObjectWriter WRITER = JSON.writer();
 
     private Envelope() {
@@ -218,38 +219,82 @@ final class Envelope {
         return new IllegalArgumentException("not a kombu envelope: " + why, cause);
     }
 
-    /** kombu's {@code unacked} hash value: {@code [envelope, exchange, routing_key]}, the envelope kept verbatim. */
-    static String unackedEntry(String raw, String exchange, String routingKey) {
-        return "[" + raw + ", " + toJson(exchange) + ", " + toJson(routingKey) + "]";
+    /**
+     * An {@code unacked} entry taken apart for a restore: the payload to push back, its envelope marked redelivered
+     * as kombu does, or the bytes as they came for an entry that is no envelope.
+     */
+    record Restorable(byte[] payload, String exchange, String routingKey, int priority) {
     }
 
-    /** An {@code unacked} entry taken apart for a restore, its envelope marked redelivered as kombu does. */
-    record Restorable(String payload, String exchange, String routingKey, int priority) {
-    }
-
-    static Restorable forRestore(String entry) {
+    static Restorable forRestore(byte[] entry) {
+        JsonNode node;
         try {
-            JsonNode node = TREE.readTree(entry);
-            if (!(node instanceof ArrayNode a) || a.size() < 3 || !(a.get(0) instanceof ObjectNode env)) {
-                throw new IllegalArgumentException("not [envelope, exchange, routing_key]");
-            }
-            // kombu's Channel._do_restore_message sets both flags
-            if (env.get("headers") instanceof ObjectNode h) {
-                h.put("redelivered", true);
-            }
-            int priority = 0;
-            if (env.get("properties") instanceof ObjectNode p) {
-                if (p.get("delivery_info") instanceof ObjectNode di) {
-                    di.put("redelivered", true);
-                }
-                if (p.get("priority") != null && p.get("priority").isNumber()) {
-                    priority = p.get("priority").asInt();
-                }
-            }
-            return new Restorable(TREE.writeValueAsString(env), a.get(1).asText(""), a.get(2).asText(""), priority);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("Not a kombu unacked entry: " + e.getOriginalMessage(), e);
+            node = TREE.readTree(entry);
+        } catch (IOException e) {
+            return unreadableEntry(entry, e);
         }
+        if (!(node instanceof ArrayNode a) || a.size() < 3 || !(a.get(0) instanceof ObjectNode env)) {
+            return unreadableEntry(entry, null);
+        }
+        // kombu's Channel._do_restore_message sets both flags
+        if (env.get("headers") instanceof ObjectNode h) {
+            h.put("redelivered", true);
+        }
+        int priority = 0;
+        if (env.get("properties") instanceof ObjectNode p) {
+            if (p.get("delivery_info") instanceof ObjectNode di) {
+                di.put("redelivered", true);
+            }
+            if (p.get("priority") != null && p.get("priority").isNumber()) {
+                priority = p.get("priority").asInt();
+            }
+        }
+        try {
+            return new Restorable(TREE.writeValueAsBytes(env), a.get(1).asText(""), a.get(2).asText(""), priority);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("Cannot write the envelope back: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /**
+     * The entry the pop script records for what is no envelope, {@code [raw, "exchange", "routing key"]} with the raw
+     * bytes as they came, taken apart from its end: the two strings there hold no unescaped quote.
+     */
+    private static Restorable unreadableEntry(byte[] entry, Throwable cause) {
+        int n = entry.length;
+        if (n >= 10 && entry[0] == '[' && entry[n - 1] == ']' && entry[n - 2] == '"') {
+            int rkStart = openingQuote(entry, n - 2);
+            if (rkStart > 4 && entry[rkStart - 1] == ' ' && entry[rkStart - 2] == ',' && entry[rkStart - 3] == '"') {
+                int exStart = openingQuote(entry, rkStart - 3);
+                if (exStart > 2 && entry[exStart - 1] == ' ' && entry[exStart - 2] == ',') {
+                    try {
+                        String exchange = JSON.readValue(entry, exStart, rkStart - 2 - exStart, String.class);
+                        String routingKey = JSON.readValue(entry, rkStart, n - 1 - rkStart, String.class);
+                        return new Restorable(java.util.Arrays.copyOfRange(entry, 1, exStart - 2), exchange,
+                                routingKey, 0);
+                    } catch (IOException e) {
+                        // not ours either
+                    }
+                }
+            }
+        }
+        throw new IllegalArgumentException("Not a kombu unacked entry", cause);
+    }
+
+    /** The quote that opens the JSON string whose closing quote is at {@code close}, or -1. */
+    private static int openingQuote(byte[] b, int close) {
+        for (int i = close - 1; i >= 0; i--) {
+            if (b[i] == '"') {
+                int slashes = 0;
+                for (int k = i - 1; k >= 0 && b[k] == '\\'; k--) {
+                    slashes++;
+                }
+                if (slashes % 2 == 0) {
+                    return i;
+                }
+            }
+        }
+        return -1;
     }
 
     @SuppressWarnings("unchecked")

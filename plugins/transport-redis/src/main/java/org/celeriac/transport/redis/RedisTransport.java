@@ -256,11 +256,6 @@ final class RedisTransport implements Transport {
     private final String fanoutPrefix;
     /** This instance's unsettled deliveries: delivery tag to queue. */
     private final Map<String, String> held = new ConcurrentHashMap<>();
-    /**
-     * The bytes of the unsettled deliveries that are not kombu envelopes, by tag, to put back as they came when
-     * requeued: their unacked entries are not JSON, which a restore cannot read.
-     */
-    private final Map<String, byte[]> unreadable = new ConcurrentHashMap<>();
     private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService restorer;
     private final AtomicInteger rotation = new AtomicInteger();
@@ -517,7 +512,6 @@ final class RedisTransport implements Transport {
             Envelope.Decoded d = Envelope.decode(raw);
             return new Delivery(queue, d.message(), tag, d.redelivered());
         } catch (IllegalArgumentException e) {
-            unreadable.put(tag, raw);
             return Delivery.unreadable(queue, raw, tag, e.getMessage());
         }
     }
@@ -544,12 +538,7 @@ final class RedisTransport implements Transport {
     @Override
     public void reject(Delivery delivery, boolean requeue) {
         String tag = tagOf(delivery);
-        if (requeue && unreadable.containsKey(tag)) {
-            call(j -> {
-                putBackUnreadable(j, tag, delivery.queue(), true);
-                return null;
-            });
-        } else if (requeue) {
+        if (requeue) {
             call(j -> {
                 restoreByTag(j, tag, true, delivery.queue());
                 return null;
@@ -570,30 +559,7 @@ final class RedisTransport implements Transport {
         });
         for (String tag : tags) {
             held.remove(tag);
-            unreadable.remove(tag);
         }
-    }
-
-    /**
-     * Puts an unreadable entry this transport holds back on its queue, as it came, at the far end when
-     * {@code leftmost} as {@link #restoreByTag} does; its unacked entry, which is not the JSON a restore reads, goes.
-     */
-    private void putBackUnreadable(Jedis j, String tag, String queue, boolean leftmost) {
-        byte[] raw = unreadable.get(tag);
-        if (raw == null) {
-            return; // settled meanwhile
-        }
-        Pipeline p = j.pipelined();
-        if (leftmost) {
-            p.lpush(bytes(queue), raw);
-        } else {
-            p.rpush(bytes(queue), raw);
-        }
-        p.zrem(UNACKED_INDEX, tag);
-        p.hdel(UNACKED, tag);
-        p.sync();
-        held.remove(tag);
-        unreadable.remove(tag);
     }
 
     @Override
@@ -778,18 +744,13 @@ final class RedisTransport implements Transport {
         if (!held.isEmpty()) {
             try (Jedis j = pool.getResource()) {
                 for (Map.Entry<String, String> e : held.entrySet()) {
-                    if (unreadable.containsKey(e.getKey())) {
-                        putBackUnreadable(j, e.getKey(), e.getValue(), false);
-                    } else {
-                        restoreByTag(j, e.getKey(), false, e.getValue());
-                    }
+                    restoreByTag(j, e.getKey(), false, e.getValue());
                 }
             } catch (JedisException | IllegalArgumentException e) {
                 LOG.warn("Could not return {} unsettled message(s) to {}; the visibility timeout will: {}",
                         held.size(), url, e.getMessage());
             }
             held.clear();
-            unreadable.clear();
         }
         pool.close();
     }
@@ -801,8 +762,10 @@ final class RedisTransport implements Transport {
      * lists of the queues its exchange and routing key lead to ({@code leftmost}: at the far end, as a requeue).
      */
     private void restoreByTag(Jedis j, String tag, boolean leftmost, String fallbackQueue) {
+        // as bytes: an entry need not be UTF-8, and one read as text would never compare equal to itself
+        byte[] key = bytes(tag);
         for (int attempt = 0; attempt < 10; attempt++) {
-            String entry = j.hget(UNACKED, tag);
+            byte[] entry = j.hget(bytes(UNACKED), key);
             if (entry == null) {
                 j.zrem(UNACKED_INDEX, tag);
                 return;
@@ -816,13 +779,14 @@ final class RedisTransport implements Transport {
                 j.zrem(UNACKED_INDEX, tag);
                 return;
             }
-            List<String> keys = new ArrayList<>();
-            keys.add(UNACKED);
-            keys.add(UNACKED_INDEX);
+            List<byte[]> keys = new ArrayList<>();
+            keys.add(bytes(UNACKED));
+            keys.add(bytes(UNACKED_INDEX));
             for (String q : lookup(j, r.exchange(), r.routingKey(), fallbackQueue)) {
-                keys.add(listKey(q, r.priority()));
+                keys.add(bytes(listKey(q, r.priority())));
             }
-            Object done = script(j, RESTORE_SCRIPT, keys, List.of(tag, entry, r.payload(), leftmost ? "1" : "0"));
+            Object done = scripts.runBinary(j, RESTORE_SCRIPT, keys,
+                    List.of(key, entry, r.payload(), bytes(leftmost ? "1" : "0")));
             if (!(done instanceof Long l) || l >= 0) {
                 return;
             }
@@ -892,12 +856,7 @@ final class RedisTransport implements Transport {
                 for (int round = 0; round < 10 && !closed; round++) {
                     List<String> due = j.zrangeByScore(UNACKED_INDEX, 0, ceil, 0, RESTORE_BATCH);
                     for (String tag : due) {
-                        String queue = held.get(tag);
-                        if (queue != null && unreadable.containsKey(tag)) {
-                            putBackUnreadable(j, tag, queue, false);
-                        } else {
-                            restoreByTag(j, tag, false, null);
-                        }
+                        restoreByTag(j, tag, false, null);
                         held.remove(tag);
                     }
                     restored += due.size();
