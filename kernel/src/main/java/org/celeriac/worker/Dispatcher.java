@@ -175,8 +175,8 @@ final class Dispatcher {
         }
         ProtocolV2 codec = codecs.get(m.contentType());
         if (codec == null) {
-            outcomes.deadLetter(d, null, "content type '" + m.contentType()
-                    + "' is not accepted (accept_content = " + options.acceptContent() + ")",
+            outcomes.deadLetter(d, null, "content type " + Repr.of(m.contentType())
+                    + " is not accepted (accept_content = " + options.acceptContent() + ")",
                     new ExceptionInfo("ContentDisallowed", "kombu.exceptions", null), holdsPermit);
             return null;
         }
