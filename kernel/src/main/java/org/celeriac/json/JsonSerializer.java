@@ -8,6 +8,7 @@ import org.osgi.service.component.annotations.Component;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -30,6 +31,9 @@ public final class JsonSerializer implements Serializer {
     public static ObjectMapper newMapper() {
         JsonMapper mapper = JsonMapper.builder()
                 .enable(JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS) // Python's json writes NaN and Infinity
+                // a document followed by more is broken JSON, as Python's json says ("Extra data"): by default
+                // Jackson reads the first value and stops
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 // Schubfach rather than Java 17's Double.toString: the shortest digits that read back the same, and faster

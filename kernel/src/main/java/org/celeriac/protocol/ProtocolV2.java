@@ -27,6 +27,14 @@ public final class ProtocolV2 {
             "root_id", "parent_id", "group", "origin", "ignore_result", "argsrepr", "kwargsrepr");
 
     private static final DateTimeFormatter ISO_MICROS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSxxx");
+    /**
+     * The times a Celery client can send, Python's datetime range: a time beyond them is no time, and one far enough
+     * overflows the milliseconds the worker counts in.
+     */
+    private static final Instant MIN_TIME = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant MAX_TIME = Instant.parse("9999-12-31T23:59:59.999999Z");
+    /** How much of a bad value an error message shows. */
+    private static final int SHOWN = 200;
 
     private final Serializer serializer;
 
@@ -119,13 +127,16 @@ public final class ProtocolV2 {
         });
         Double hard = null;
         Double soft = null;
-        if (h.get("timelimit") instanceof List<?> limits && limits.size() == 2) {
-            hard = number(limits.get(0), "timelimit");
-            soft = number(limits.get(1), "timelimit");
+        Object timelimit = h.get("timelimit");
+        if (timelimit instanceof List<?> limits && limits.size() == 2) {
+            hard = timeLimit(limits.get(0));
+            soft = timeLimit(limits.get(1));
+        } else if (timelimit != null) {
+            throw new MalformedMessageException("header 'timelimit' must be [hard, soft], not " + show(timelimit));
         }
         Map<String, Object> p = m.properties();
         return new TaskMessage((String) id, (String) task, (List<Object>) parts.get(0),
-                (Map<String, Object>) parts.get(1), embed, integer(h.get("retries")),
+                (Map<String, Object>) parts.get(1), embed, retries(h.get("retries")),
                 time(h.get("eta"), "eta"), time(h.get("expires"), "expires"), hard, soft,
                 string(h.get("root_id")), string(h.get("parent_id")), string(h.get("group")),
                 string(h.get("origin")), Boolean.TRUE.equals(h.get("ignore_result")), string(p.get("reply_to")),
@@ -150,27 +161,58 @@ public final class ProtocolV2 {
         if (value == null) {
             return null;
         }
+        Instant t;
         if (value instanceof String s) {
             try {
-                return parseTime(s);
+                t = parseTime(s);
             } catch (DateTimeParseException e) {
-                throw new MalformedMessageException("header '" + header + "' is not an ISO 8601 time: " + s);
+                throw new MalformedMessageException("header '" + header + "' is not an ISO 8601 time: " + show(s));
             }
+        } else if (value instanceof Number n) { // seconds since the epoch, as some clients send
+            double seconds = n.doubleValue();
+            if (!(seconds >= MIN_TIME.getEpochSecond() && seconds <= MAX_TIME.getEpochSecond())) { // NaN too
+                throw new MalformedMessageException("header '" + header + "' is out of range: " + show(value));
+            }
+            t = Instant.ofEpochMilli(Math.round(seconds * 1000));
+        } else {
+            throw new MalformedMessageException("header '" + header + "' is not a time: " + show(value));
         }
-        if (value instanceof Number n) { // seconds since the epoch, as some clients send
-            return Instant.ofEpochMilli(Math.round(n.doubleValue() * 1000));
+        if (t.isBefore(MIN_TIME) || t.isAfter(MAX_TIME)) {
+            throw new MalformedMessageException("header '" + header + "' is out of range: " + show(value));
         }
-        throw new MalformedMessageException("header '" + header + "' is not a time: " + value);
+        return t;
     }
 
-    private static Double number(Object value, String header) throws MalformedMessageException {
+    /** A time limit: none, or seconds, finite and not negative. */
+    private static Double timeLimit(Object value) throws MalformedMessageException {
         if (value == null) {
             return null;
         }
-        if (value instanceof Number n) {
+        if (value instanceof Number n && Double.isFinite(n.doubleValue()) && n.doubleValue() >= 0) {
             return n.doubleValue();
         }
-        throw new MalformedMessageException("header '" + header + "' must hold numbers, not " + value);
+        throw new MalformedMessageException("header 'timelimit' must hold seconds or None, not " + show(value));
+    }
+
+    /** How often the task was retried: an integer, not negative; none for 0. */
+    private static int retries(Object value) throws MalformedMessageException {
+        if (value == null) {
+            return 0;
+        }
+        if ((value instanceof Integer || value instanceof Long || value instanceof Short
+                || value instanceof java.math.BigInteger) && ((Number) value).longValue() >= 0
+                && ((Number) value).longValue() <= Integer.MAX_VALUE
+                && !(value instanceof java.math.BigInteger b && b.bitLength() > 31)) {
+            return ((Number) value).intValue();
+        }
+        throw new MalformedMessageException("header 'retries' must be an integer from 0, not " + show(value));
+    }
+
+    /** A bad value for an error message: as Python's repr, cut short (a hostile one may be megabytes). */
+    private static String show(Object value) {
+        String r = value instanceof String s ? Repr.escape(s.length() > SHOWN ? s.substring(0, SHOWN + 1) : s)
+                : Repr.of(value);
+        return r.length() > SHOWN ? r.substring(0, SHOWN) + "..." : r;
     }
 
     private static Object seconds(Double value) {
@@ -178,10 +220,6 @@ public final class ProtocolV2 {
             return null;
         }
         return value == Math.rint(value) ? (Object) value.longValue() : value;
-    }
-
-    private static int integer(Object value) {
-        return value instanceof Number n ? n.intValue() : 0;
     }
 
     private static String string(Object value) {

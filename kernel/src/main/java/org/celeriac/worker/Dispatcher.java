@@ -14,12 +14,15 @@ import org.celeriac.discovery.PluginCatalog;
 import org.celeriac.protocol.ExceptionInfo;
 import org.celeriac.protocol.MalformedMessageException;
 import org.celeriac.protocol.ProtocolV2;
+import org.celeriac.protocol.Repr;
 import org.celeriac.protocol.TaskMessage;
 import org.celeriac.registry.TaskRegistry;
+import org.celeriac.spi.backend.BackendException;
 import org.celeriac.spi.serializer.Serializer;
 import org.celeriac.spi.transport.Delivery;
 import org.celeriac.spi.transport.Message;
 import org.celeriac.spi.transport.Transport;
+import org.celeriac.spi.transport.TransportException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -128,10 +131,16 @@ final class Dispatcher {
         }
         try {
             return prepare(d, holdsPermit, again);
-        } catch (RuntimeException e) {
-            // Never let one message stop the worker; give it back rather than lose it.
-            LOG.error("Cannot dispatch message from {}; returning it", d.queue(), e);
+        } catch (TransportException | BackendException e) {
+            // The broker or backend failed it, not the message: it may go through another time.
+            LOG.error("Cannot dispatch message from {}; returning it: {}", d.queue(), e.toString());
             outcomes.giveBack(d, holdsPermit);
+            return null;
+        } catch (RuntimeException | StackOverflowError e) {
+            // The message made the worker fail, and would again each time it came back: returned, it would go round
+            // for ever. Never let one message stop the worker, nor lose it: it goes to the dead letters with why.
+            LOG.error("Cannot dispatch message {} from {}", d.message().taskId(), d.queue(), e);
+            outcomes.deadLetter(d, null, "cannot be dispatched: " + e, ExceptionInfo.of(e), holdsPermit);
             return null;
         }
     }
@@ -146,16 +155,28 @@ final class Dispatcher {
     private TaskRunner.Job prepare(Delivery d, boolean holdsPermit, boolean again) {
         Message m = d.message();
         String id = m.taskId();
+        if (d.unreadable() != null) {
+            // Not a message at all: its bytes go to the dead letters as they came; there is no task to fail.
+            outcomes.deadLetter(d, null, d.unreadable(), null, holdsPermit);
+            return null;
+        }
         if (m.body().length > options.maxMessageBytes()) {
             outcomes.deadLetter(d, null, "message of " + m.body().length
                     + " bytes is larger than message_max_bytes (" + options.maxMessageBytes() + ")",
                     ExceptionInfo.celery("MessageTooLarge", null), holdsPermit);
             return null;
         }
+        long headers = MessageSize.headers(m, options.maxMessageBytes());
+        if (headers > options.maxMessageBytes()) {
+            outcomes.deadLetter(d, null, "message headers of at least " + headers
+                    + " bytes are larger than message_max_bytes (" + options.maxMessageBytes() + ")",
+                    ExceptionInfo.celery("MessageTooLarge", null), holdsPermit);
+            return null;
+        }
         ProtocolV2 codec = codecs.get(m.contentType());
         if (codec == null) {
-            outcomes.deadLetter(d, null, "content type '" + m.contentType()
-                    + "' is not accepted (accept_content = " + options.acceptContent() + ")",
+            outcomes.deadLetter(d, null, "content type " + Repr.of(m.contentType())
+                    + " is not accepted (accept_content = " + options.acceptContent() + ")",
                     new ExceptionInfo("ContentDisallowed", "kombu.exceptions", null), holdsPermit);
             return null;
         }
@@ -178,7 +199,7 @@ final class Dispatcher {
             }
             waitingForRedeploy.remove(new DeliveryRef(d));
             // Stored as Celery's worker stores it, NotRegistered('name'); the reason stays on the dead letter.
-            outcomes.deadLetter(d, task, "Received unregistered task of type '" + task.task() + "'",
+            outcomes.deadLetter(d, task, "Received unregistered task of type " + Repr.of(task.task()),
                     ExceptionInfo.celery("NotRegistered", task.task()), holdsPermit);
             return null;
         }

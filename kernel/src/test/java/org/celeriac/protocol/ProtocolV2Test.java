@@ -146,10 +146,74 @@ class ProtocolV2Test {
         assertThatThrownBy(() -> protocol.decode(m)).hasMessageContaining("'eta' is not an ISO 8601 time: tomorrow");
     }
 
+    private Message withHeader(String name, Object value) {
+        Map<String, Object> headers = new java.util.HashMap<>(Map.of("id", "x", "task", "demo.add"));
+        headers.put(name, value);
+        return new Message("[[], {}, {}]".getBytes(StandardCharsets.UTF_8), "application/json", "utf-8", headers,
+                Map.of());
+    }
+
+    /** Python's datetime holds years 1 to 9999; far beyond, a time overflows the milliseconds a worker counts in. */
+    @Test
+    void refusesTimesBeyondWhatACeleryClientCanSend() throws Exception {
+        for (Object eta : List.of("+999999999-12-31T23:59:59Z", "+10000-01-01T00:00:00Z", "-0001-01-01T00:00:00Z",
+                1e300, -1e300, Double.NaN, Double.POSITIVE_INFINITY, Long.MAX_VALUE)) {
+            assertThatThrownBy(() -> protocol.decode(withHeader("eta", eta))).as("eta %s", eta)
+                    .isInstanceOf(MalformedMessageException.class).hasMessageContaining("'eta' is out of range");
+        }
+        assertThatThrownBy(() -> protocol.decode(withHeader("expires", 1e20))).hasMessageContaining("out of range");
+        assertThat(protocol.decode(withHeader("eta", "9999-12-31T23:59:59+00:00")).eta())
+                .isEqualTo(Instant.parse("9999-12-31T23:59:59Z"));
+        assertThat(protocol.decode(withHeader("eta", 0)).eta()).isEqualTo(Instant.EPOCH);
+    }
+
+    @Test
+    void refusesRetriesThatAreNotACount() throws Exception {
+        for (Object retries : List.of(-1, 2.5, "3", true, java.math.BigInteger.TEN.pow(40), Double.NaN,
+                3_000_000_000L, List.of())) {
+            assertThatThrownBy(() -> protocol.decode(withHeader("retries", retries))).as("retries %s", retries)
+                    .hasMessageContaining("'retries' must be an integer from 0");
+        }
+        assertThat(protocol.decode(withHeader("retries", 7L)).retries()).isEqualTo(7);
+    }
+
+    @Test
+    void refusesTimeLimitsThatAreNotSeconds() throws Exception {
+        for (Object limit : List.of(42, "x", List.of(1), List.of(-5, 1), java.util.Arrays.asList(Double.NaN, null),
+                java.util.Arrays.asList(null, Double.NEGATIVE_INFINITY), List.of("a", 1))) {
+            assertThatThrownBy(() -> protocol.decode(withHeader("timelimit", limit))).as("timelimit %s", limit)
+                    .isInstanceOf(MalformedMessageException.class).hasMessageContaining("'timelimit'");
+        }
+        assertThat(protocol.decode(withHeader("timelimit", java.util.Arrays.asList(10, null))).hardTimeLimit())
+                .isEqualTo(10.0);
+    }
+
+    /** Python's json refuses "extra data"; Jackson by default reads the first value and ignores the rest. */
+    @Test
+    void refusesBodyFollowedByMore() {
+        for (String body : List.of("[[1, 2], {}, {}]]", "[[1, 2], {}, {}] trailing", "[[], {}, {}] [[], {}, {}]")) {
+            Message m = new Message(body.getBytes(StandardCharsets.UTF_8), "application/json", "utf-8",
+                    Map.of("id", "x", "task", "demo.add"), Map.of());
+            assertThatThrownBy(() -> protocol.decode(m)).as(body).hasMessageContaining("cannot be decoded");
+        }
+    }
+
+    @Test
+    void showsBadValuesShortAndEscaped() {
+        assertThatThrownBy(() -> protocol.decode(withHeader("eta", "\u001b[2J" + "x".repeat(10_000))))
+                .hasMessageContaining("\\x1b[2J").satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(300));
+    }
+
     @Test
     void readsNaiveTimesAsUtc() {
         assertThat(ProtocolV2.parseTime("2026-11-25T11:41:32.668941")).isEqualTo(Instant.parse("2026-11-25T11:41:32.668941Z"));
         assertThat(ProtocolV2.formatTime(Instant.parse("2026-11-25T11:41:32.5Z"))).isEqualTo("2026-11-25T11:41:32.500000+00:00");
+    }
+
+    @Test
+    void reprEscapesWhatPythonDoesNotPrint() {
+        assertThat(Repr.of("demo.add\u0000\r\n\t\u001b[31m\u007f\u0085\u202e\u2028\ud83d\ude00 \u00e9"))
+                .isEqualTo("'demo.add\\x00\\r\\n\\t\\x1b[31m\\x7f\\x85\\u202e\\u2028\ud83d\ude00 \u00e9'");
     }
 
     @Test

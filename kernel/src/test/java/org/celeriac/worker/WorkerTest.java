@@ -226,6 +226,23 @@ class WorkerTest {
     }
 
     @Test
+    void deadLettersMessagesWhoseHeadersAreLargerThanMessageMaxBytes() throws Exception {
+        startWorker(app, app.workerOptions().withMaxMessageBytes(4000));
+        String id = UUID.randomUUID().toString();
+        Message m = raw(id, "application/json", "[[1, 2], {}, {}]".getBytes(StandardCharsets.UTF_8));
+        Map<String, Object> headers = new LinkedHashMap<>(m.headers());
+        headers.put("x-huge", List.of(Map.of("k", "h".repeat(5000))));
+
+        app.transport().publish("celery", new Message(m.body(), m.contentType(), m.contentEncoding(), headers,
+                m.properties()));
+
+        TaskFailedException e = failure(client.result(id));
+        assertThat(e.exception().type()).isEqualTo("MessageTooLarge");
+        assertThat(e.exception().message()).contains("headers of at least").contains("message_max_bytes (4000)");
+        assertThat(deadLetters(1)).hasSize(1);
+    }
+
+    @Test
     void clientRefusesToSendOversizedMessage() {
         Celeriac small = app(Celeriac.inMemory(UUID.randomUUID().toString()).with(Settings.MESSAGE_MAX_BYTES, "500"));
 

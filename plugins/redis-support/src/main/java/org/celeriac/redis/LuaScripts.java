@@ -1,5 +1,6 @@
 package org.celeriac.redis;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,5 +27,22 @@ public final class LuaScripts {
         }
         shas.put(source, j.scriptLoad(source));
         return j.eval(source, keys, args);
+    }
+
+    /**
+     * {@link #run} with keys, arguments and replies as bytes: for values that need not be UTF-8 (whatever a producer
+     * put on a list), which a reply decoded as text would change.
+     */
+    public Object runBinary(Jedis j, String source, List<byte[]> keys, List<byte[]> args) {
+        String sha = shas.get(source);
+        if (sha != null) {
+            try {
+                return j.evalsha(sha.getBytes(StandardCharsets.US_ASCII), keys, args);
+            } catch (JedisNoScriptException e) {
+                shas.remove(source);
+            }
+        }
+        shas.put(source, j.scriptLoad(source));
+        return j.eval(source.getBytes(StandardCharsets.UTF_8), keys, args);
     }
 }

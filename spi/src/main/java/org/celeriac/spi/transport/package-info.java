@@ -2,7 +2,7 @@
  * Broker transports: a few verbs (declare, publish, receive, ack, reject, broadcast) that each plugin translates to one client library, as kombu does.
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package org.celeriac.spi.transport;
 
 import org.osgi.annotation.bundle.Export;

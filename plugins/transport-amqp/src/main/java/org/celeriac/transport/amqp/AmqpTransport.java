@@ -207,7 +207,7 @@ final class AmqpTransport implements Transport {
     }
 
     static Connection connect(AmqpUrl url) {
-        ConnectionFactory f = new ConnectionFactory();
+        ConnectionFactory f = new NestingGuard();
         f.setHost(url.host());
         f.setPort(url.port());
         f.setVirtualHost(url.virtualHost());
@@ -459,11 +459,13 @@ final class AmqpTransport implements Transport {
 
         @Override
         public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-            Message m = message(body, properties, envelope);
             Unsettled unsettled = settlements.current();
             unsettled.delivered(envelope.getDeliveryTag());
-            buffer.add(new Delivery(queue, m, new Tag(getChannel(), envelope.getDeliveryTag(), unsettled),
-                    envelope.isRedeliver()));
+            Tag tag = new Tag(getChannel(), envelope.getDeliveryTag(), unsettled);
+            Object unreadable = properties.getHeaders() == null ? null
+                    : properties.getHeaders().get(NestingGuard.UNREADABLE);
+            buffer.add(unreadable != null ? Delivery.unreadable(queue, body, tag, unreadable.toString())
+                    : new Delivery(queue, message(body, properties, envelope), tag, envelope.isRedeliver()));
         }
 
         @Override

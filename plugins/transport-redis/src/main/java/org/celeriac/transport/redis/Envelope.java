@@ -10,8 +10,10 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -32,16 +34,23 @@ import org.celeriac.spi.transport.Message;
  */
 final class Envelope {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Strings of any length: a body's size is the worker's {@code message_max_bytes} to judge, not the parser's
+     * default limit of 20 million characters, which a 15 MB body base64'd passes.
+     */
+    private static final StreamReadConstraints UNLIMITED_STRINGS = StreamReadConstraints.builder()
+            .maxStringLength(Integer.MAX_VALUE).build();
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(UNLIMITED_STRINGS).build());
     /** For rewriting stored envelopes (restore): keeps numbers exactly as written. */
-    private static final ObjectMapper TREE = new ObjectMapper()
+    private static final ObjectMapper TREE = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(UNLIMITED_STRINGS).build())
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
             .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
-    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
-    };
-    /** Prepared once: readValue(String, TypeReference) looks the deserializer up on every call. */
-    private static final ObjectReader MAP_READER = JSON.readerFor(MAP);
+    /** Prepared once: readValue(..., Class) looks the deserializer up on every call. */
+    private static final ObjectReader READER = JSON.readerFor(Object.class)
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS); // an envelope followed by more is none
     private static final ObjectWriter WRITER = JSON.writer();
 
     private Envelope() {
@@ -139,24 +148,53 @@ final class Envelope {
 
     /** Decodes an envelope's JSON text. */
     static Decoded decode(String raw) {
-        Map<String, Object> env;
+        Object env;
         try {
-            env = MAP_READER.readValue(raw);
+            env = READER.readValue(raw);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("Not a kombu envelope: " + e.getOriginalMessage(), e);
+            throw notAnEnvelope("not JSON (" + e.getOriginalMessage() + ")", e);
         }
-        Map<String, Object> headers = asMap(env.get("headers"));
-        Map<String, Object> properties = asMap(env.get("properties"));
+        return decoded(env);
+    }
+
+    /**
+     * Decodes an envelope as it lay on a list: UTF-8 JSON. Throws {@link IllegalArgumentException} saying what is
+     * wrong for anything else: not JSON (or not UTF-8), not an object, no string {@code body}, headers or properties
+     * that are not objects, a base64 body that is not base64.
+     */
+    static Decoded decode(byte[] raw) {
+        Object env;
+        try {
+            env = READER.readValue(raw);
+        } catch (IOException e) {
+            throw notAnEnvelope("not JSON (" + (e instanceof JsonProcessingException j ? j.getOriginalMessage()
+                    : e.getMessage()) + ")", e);
+        }
+        return decoded(env);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Decoded decoded(Object parsed) {
+        if (!(parsed instanceof Map<?, ?> m)) {
+            throw notAnEnvelope("not a JSON object", null);
+        }
+        Map<String, Object> env = (Map<String, Object>) m;
+        if (!(env.get("body") instanceof String body)) {
+            throw notAnEnvelope(env.containsKey("body") ? "'body' is not a string" : "no 'body'", null);
+        }
+        Map<String, Object> headers = object(env, "headers");
+        Map<String, Object> properties = object(env, "properties");
         String encoding = env.get("content-encoding") instanceof String s ? s : "utf-8";
         String contentType = env.get("content-type") instanceof String s ? s : "application/data";
-        Object body = env.get("body");
         byte[] bytes;
-        if (body == null) {
-            bytes = new byte[0];
-        } else if ("base64".equals(properties.get("body_encoding"))) {
-            bytes = Base64.getMimeDecoder().decode(body.toString());
+        if ("base64".equals(properties.get("body_encoding"))) {
+            try {
+                bytes = Base64.getMimeDecoder().decode(body);
+            } catch (IllegalArgumentException e) {
+                throw notAnEnvelope("body is not base64 (" + e.getMessage() + ")", e);
+            }
         } else {
-            bytes = body.toString().getBytes(charset(encoding));
+            bytes = body.getBytes(charset(encoding));
         }
         Map<String, Object> info = asMap(properties.get("delivery_info"));
         boolean redelivered = Boolean.TRUE.equals(info.get("redelivered"))
@@ -168,38 +206,95 @@ final class Envelope {
                 redelivered);
     }
 
-    /** kombu's {@code unacked} hash value: {@code [envelope, exchange, routing_key]}, the envelope kept verbatim. */
-    static String unackedEntry(String raw, String exchange, String routingKey) {
-        return "[" + raw + ", " + toJson(exchange) + ", " + toJson(routingKey) + "]";
-    }
-
-    /** An {@code unacked} entry taken apart for a restore, its envelope marked redelivered as kombu does. */
-    record Restorable(String payload, String exchange, String routingKey, int priority) {
-    }
-
-    static Restorable forRestore(String entry) {
-        try {
-            JsonNode node = TREE.readTree(entry);
-            if (!(node instanceof ArrayNode a) || a.size() < 3 || !(a.get(0) instanceof ObjectNode env)) {
-                throw new IllegalArgumentException("not [envelope, exchange, routing_key]");
-            }
-            // kombu's Channel._do_restore_message sets both flags
-            if (env.get("headers") instanceof ObjectNode h) {
-                h.put("redelivered", true);
-            }
-            int priority = 0;
-            if (env.get("properties") instanceof ObjectNode p) {
-                if (p.get("delivery_info") instanceof ObjectNode di) {
-                    di.put("redelivered", true);
-                }
-                if (p.get("priority") != null && p.get("priority").isNumber()) {
-                    priority = p.get("priority").asInt();
-                }
-            }
-            return new Restorable(TREE.writeValueAsString(env), a.get(1).asText(""), a.get(2).asText(""), priority);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("Not a kombu unacked entry: " + e.getOriginalMessage(), e);
+    /** An envelope's object field, empty when absent or null. */
+    private static Map<String, Object> object(Map<String, Object> env, String name) {
+        Object v = env.get(name);
+        if (v != null && !(v instanceof Map<?, ?>)) {
+            throw notAnEnvelope("'" + name + "' is not an object", null);
         }
+        return asMap(v);
+    }
+
+    private static IllegalArgumentException notAnEnvelope(String why, Throwable cause) {
+        return new IllegalArgumentException("not a kombu envelope: " + why, cause);
+    }
+
+    /**
+     * An {@code unacked} entry taken apart for a restore: the payload to push back, its envelope marked redelivered
+     * as kombu does, or the bytes as they came for an entry that is no envelope.
+     */
+    record Restorable(byte[] payload, String exchange, String routingKey, int priority) {
+    }
+
+    static Restorable forRestore(byte[] entry) {
+        JsonNode node;
+        try {
+            node = TREE.readTree(entry);
+        } catch (IOException e) {
+            return unreadableEntry(entry, e);
+        }
+        if (!(node instanceof ArrayNode a) || a.size() < 3 || !(a.get(0) instanceof ObjectNode env)) {
+            return unreadableEntry(entry, null);
+        }
+        // kombu's Channel._do_restore_message sets both flags
+        if (env.get("headers") instanceof ObjectNode h) {
+            h.put("redelivered", true);
+        }
+        int priority = 0;
+        if (env.get("properties") instanceof ObjectNode p) {
+            if (p.get("delivery_info") instanceof ObjectNode di) {
+                di.put("redelivered", true);
+            }
+            if (p.get("priority") != null && p.get("priority").isNumber()) {
+                priority = p.get("priority").asInt();
+            }
+        }
+        try {
+            return new Restorable(TREE.writeValueAsBytes(env), a.get(1).asText(""), a.get(2).asText(""), priority);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("Cannot write the envelope back: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    /**
+     * The entry the pop script records for what is no envelope, {@code [raw, "exchange", "routing key"]} with the raw
+     * bytes as they came, taken apart from its end: the two strings there hold no unescaped quote.
+     */
+    private static Restorable unreadableEntry(byte[] entry, Throwable cause) {
+        int n = entry.length;
+        if (n >= 10 && entry[0] == '[' && entry[n - 1] == ']' && entry[n - 2] == '"') {
+            int rkStart = openingQuote(entry, n - 2);
+            if (rkStart > 4 && entry[rkStart - 1] == ' ' && entry[rkStart - 2] == ',' && entry[rkStart - 3] == '"') {
+                int exStart = openingQuote(entry, rkStart - 3);
+                if (exStart > 2 && entry[exStart - 1] == ' ' && entry[exStart - 2] == ',') {
+                    try {
+                        String exchange = JSON.readValue(entry, exStart, rkStart - 2 - exStart, String.class);
+                        String routingKey = JSON.readValue(entry, rkStart, n - 1 - rkStart, String.class);
+                        return new Restorable(java.util.Arrays.copyOfRange(entry, 1, exStart - 2), exchange,
+                                routingKey, 0);
+                    } catch (IOException e) {
+                        // not ours either
+                    }
+                }
+            }
+        }
+        throw new IllegalArgumentException("Not a kombu unacked entry", cause);
+    }
+
+    /** The quote that opens the JSON string whose closing quote is at {@code close}, or -1. */
+    private static int openingQuote(byte[] b, int close) {
+        for (int i = close - 1; i >= 0; i--) {
+            if (b[i] == '"') {
+                int slashes = 0;
+                for (int k = i - 1; k >= 0 && b[k] == '\\'; k--) {
+                    slashes++;
+                }
+                if (slashes % 2 == 0) {
+                    return i;
+                }
+            }
+        }
+        return -1;
     }
 
     @SuppressWarnings("unchecked")

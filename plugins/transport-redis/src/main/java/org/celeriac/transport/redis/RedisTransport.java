@@ -105,18 +105,19 @@ final class RedisTransport implements Transport {
     static final int MAX_BLOCK_MILLIS = 1_000;
 
     /**
-     * Pops up to ARGV[1] envelopes from KEYS[3..] in order and records each in KEYS[1] (unacked) and KEYS[2]
-     * (unacked_index) with score ARGV[2]. ARGV[3..] are the queue names of KEYS[3..]. The envelope is stored
-     * verbatim (never re-encoded by cjson). Returns queue, tag, envelope triples.
+     * Records a popped entry in KEYS[1] (unacked) and KEYS[2] (unacked_index): {@code record(raw, queue, score,
+     * salt)} returns its tag. The entry is stored verbatim (never re-encoded by cjson), whatever it is.
      *
-     * <p>This script is the broker's main cost per message, so it avoids decoding the envelope: the delivery tag,
-     * exchange and routing key are found with plain (not pattern) searches for the key as kombu (Python's json,
+     * <p>This is the broker's main cost per message, so it avoids decoding the envelope: the delivery tag, exchange
+     * and routing key are found with plain (not pattern) searches for the key as kombu (Python's json,
      * {@code "key": "}) or Jackson ({@code "key":"}) writes it. A key in quotes followed by a colon only occurs as
      * a real key: inside a JSON string its quotes are escaped, and the body is base64. The captured value is JSON
-     * string content as written, so it is stored back between quotes unchanged. The records are written with one
-     * HSET and one ZADD for the lot.
+     * string content as written, so it is stored back between quotes unchanged. The envelope's tag is kept only when
+     * it is of kombu's kind (a UUID: letters, digits, dashes) and no entry held has it, else one is made: a tag of
+     * other bytes would key the entry differently from how a client reads it back, and a replayed or forged tag
+     * would overwrite another message's entry, which an ack of either would then remove.
      */
-    private static final String POP_SCRIPT = """
+    private static final String RECORD_FUNCTIONS = """
             local function field(raw, name)
               local key = '"' .. name .. '": "'
               local s, e = string.find(raw, key, 1, true)
@@ -142,6 +143,33 @@ final class RedisTransport implements Transport {
               local tag = type(p.delivery_tag) == 'string' and p.delivery_tag or nil
               return tag, string.sub(cjson.encode(ex), 2, -2), string.sub(cjson.encode(rk), 2, -2)
             end
+            local seen = {}
+            local function record(raw, queue, salt, hash, index, score)
+              local tag, e1 = field(raw, 'delivery_tag')
+              local ex, e2 = field(raw, 'exchange')
+              local rk, e3 = field(raw, 'routing_key')
+              if e1 or e2 or e3 then tag, ex, rk = decoded(raw) end
+              if not tag or #tag > 64 or not string.find(tag, '^[%w%-]+$') then
+                tag = redis.sha1hex(raw .. salt)
+              end
+              while seen[tag] or redis.call('HEXISTS', KEYS[1], tag) == 1 do tag = redis.sha1hex(tag .. salt) end
+              seen[tag] = true
+              ex = ex or ''
+              if not rk or rk == '' then rk = string.sub(cjson.encode(queue), 2, -2) end
+              hash[#hash + 1] = tag
+              hash[#hash + 1] = '[' .. raw .. ', "' .. ex .. '", "' .. rk .. '"]'
+              index[#index + 1] = score
+              index[#index + 1] = tag
+              return tag
+            end
+            """;
+
+    /**
+     * Pops up to ARGV[1] entries from KEYS[3..] in order and records each (see {@link #RECORD_FUNCTIONS}) with score
+     * ARGV[2]. ARGV[3..] are the queue names of KEYS[3..]. Returns queue, tag, entry triples. The records are written
+     * with one HSET and one ZADD for the lot.
+     */
+    private static final String POP_SCRIPT = RECORD_FUNCTIONS + """
             local max = tonumber(ARGV[1])
             local out = {}
             local hash = {}
@@ -152,17 +180,7 @@ final class RedisTransport implements Transport {
                 local raw = redis.call('RPOP', KEYS[i])
                 if not raw then break end
                 local queue = ARGV[i]
-                local tag, e1 = field(raw, 'delivery_tag')
-                local ex, e2 = field(raw, 'exchange')
-                local rk, e3 = field(raw, 'routing_key')
-                if e1 or e2 or e3 then tag, ex, rk = decoded(raw) end
-                if not tag or tag == '' then tag = redis.sha1hex(raw .. ARGV[2] .. i .. ':' .. n) end
-                ex = ex or ''
-                if not rk or rk == '' then rk = string.sub(cjson.encode(queue), 2, -2) end
-                hash[#hash + 1] = tag
-                hash[#hash + 1] = '[' .. raw .. ', "' .. ex .. '", "' .. rk .. '"]'
-                index[#index + 1] = ARGV[2]
-                index[#index + 1] = tag
+                local tag = record(raw, queue, ARGV[2] .. i .. ':' .. n, hash, index, ARGV[2])
                 n = n + 1
                 out[#out + 1] = queue
                 out[#out + 1] = tag
@@ -174,6 +192,19 @@ final class RedisTransport implements Transport {
               redis.call('ZADD', KEYS[2], unpack(index))
             end
             return out
+            """;
+
+    /**
+     * Records ARGV[1], just taken by a blocking pop from queue ARGV[2], with score ARGV[3] (see
+     * {@link #RECORD_FUNCTIONS}); returns its tag.
+     */
+    private static final String RECORD_SCRIPT = RECORD_FUNCTIONS + """
+            local hash = {}
+            local index = {}
+            local tag = record(ARGV[1], ARGV[2], ARGV[3], hash, index, ARGV[3])
+            redis.call('HSET', KEYS[1], unpack(hash))
+            redis.call('ZADD', KEYS[2], unpack(index))
+            return tag
             """;
 
     /**
@@ -374,7 +405,7 @@ final class RedisTransport implements Transport {
             return got;
         }
         long deadline = System.nanoTime() + wait.toNanos();
-        String[] keyArray = keys.toArray(String[]::new);
+        byte[][] keyArray = keys.stream().map(RedisTransport::bytes).toArray(byte[][]::new);
         while (true) {
             if (Thread.interrupted()) {
                 throw new InterruptedException();
@@ -387,8 +418,8 @@ final class RedisTransport implements Transport {
             // Redis 6+ takes fractional seconds; waits are cut in slices of at most 1 s to notice interrupts
             double seconds = Math.max(0.01, Math.min(MAX_BLOCK_MILLIS / 1000.0, left / 1e9));
             // the record goes on the same connection right after the pop, so a closing pool cannot come between
-            String[] popped = call(j -> {
-                KeyValue<String, String> kv;
+            Popped popped = call(j -> {
+                KeyValue<byte[], byte[]> kv;
                 try {
                     kv = j.brpop(seconds, keyArray);
                 } catch (JedisConnectionException e) {
@@ -400,19 +431,29 @@ final class RedisTransport implements Transport {
                 if (kv == null) {
                     return null;
                 }
-                String queue = queueOfKey.getOrDefault(kv.getKey(), kv.getKey().split(SEP, 2)[0]);
-                return new String[] {queue, recordAfterBlockingPop(j, queue, kv.getValue()), kv.getValue()};
+                String key = text(kv.getKey());
+                String queue = queueOfKey.getOrDefault(key, key.split(SEP, 2)[0]);
+                return new Popped(queue, recordAfterBlockingPop(j, queue, kv.getValue()), kv.getValue());
             });
             if (popped == null) {
                 continue;
             }
             // Returned alone, without another round trip for more: the queue was empty a moment ago, and the
             // next receive takes whatever arrived since in one script call.
-            Delivery first = toDelivery(popped[0], popped[1], popped[2]);
-            if (first != null) {
-                return List.of(first);
-            }
+            return List.of(toDelivery(popped.queue(), popped.tag(), popped.raw()));
         }
+    }
+
+    /** An entry taken from a queue's list and recorded in unacked under {@code tag}: its bytes as they lay there. */
+    private record Popped(String queue, String tag, byte[] raw) {
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
     }
 
     /**
@@ -429,64 +470,49 @@ final class RedisTransport implements Transport {
 
     /** The non-blocking pass: pops and records in one script, so no message is lost between the two. */
     private List<Delivery> popRecorded(List<String> keys, Map<String, String> queueOfKey, int max) {
-        List<String> scriptKeys = new ArrayList<>(keys.size() + 2);
-        scriptKeys.add(UNACKED);
-        scriptKeys.add(UNACKED_INDEX);
-        scriptKeys.addAll(keys);
-        List<String> args = new ArrayList<>(keys.size() + 2);
-        args.add(Integer.toString(max));
-        args.add(now());
+        // as bytes: an entry need not be UTF-8, and one that is not is handed over as it lay
+        List<byte[]> scriptKeys = new ArrayList<>(keys.size() + 2);
+        scriptKeys.add(bytes(UNACKED));
+        scriptKeys.add(bytes(UNACKED_INDEX));
+        List<byte[]> args = new ArrayList<>(keys.size() + 2);
+        args.add(bytes(Integer.toString(max)));
+        args.add(bytes(now()));
         for (String k : keys) {
-            args.add(queueOfKey.get(k));
+            scriptKeys.add(bytes(k));
+            args.add(bytes(queueOfKey.get(k)));
         }
-        Object result = call(j -> script(j, POP_SCRIPT, scriptKeys, args));
+        Object result = call(j -> scripts.runBinary(j, POP_SCRIPT, scriptKeys, args));
         List<Delivery> out = new ArrayList<>();
         if (result instanceof List<?> flat) {
             for (int i = 0; i + 2 < flat.size(); i += 3) {
-                Delivery d = toDelivery((String) flat.get(i), (String) flat.get(i + 1), (String) flat.get(i + 2));
-                if (d != null) {
-                    out.add(d);
-                }
+                out.add(toDelivery(text((byte[]) flat.get(i)), text((byte[]) flat.get(i + 1)),
+                        (byte[]) flat.get(i + 2)));
             }
         }
         return out;
     }
 
-    /** After a BRPOP: records the message in unacked at once (kombu's QoS.append does the same, after the pop). */
-    private static String recordAfterBlockingPop(Jedis j, String queue, String raw) {
-        String tag = null;
-        String exchange = "";
-        String routingKey = queue;
-        try {
-            Envelope.Decoded decoded = Envelope.decode(raw);
-            tag = decoded.deliveryTag();
-            exchange = decoded.exchange();
-            if (!decoded.routingKey().isEmpty()) {
-                routingKey = decoded.routingKey();
-            }
-        } catch (IllegalArgumentException e) {
-            // recorded under a new tag; toDelivery drops it
-        }
-        if (tag == null) {
-            tag = UUID.randomUUID().toString();
-        }
-        Pipeline p = j.pipelined();
-        p.zadd(UNACKED_INDEX, Double.parseDouble(now()), tag);
-        p.hset(UNACKED, tag, Envelope.unackedEntry(raw, exchange, routingKey));
-        p.sync();
-        return tag;
+    /**
+     * After a BRPOP: records the entry in unacked at once (kombu's QoS.append does the same, after the pop), in one
+     * script call; returns its tag.
+     */
+    private String recordAfterBlockingPop(Jedis j, String queue, byte[] raw) {
+        Object tag = scripts.runBinary(j, RECORD_SCRIPT, List.of(bytes(UNACKED), bytes(UNACKED_INDEX)),
+                List.of(raw, bytes(queue), bytes(now())));
+        return text((byte[]) tag);
     }
 
-    private Delivery toDelivery(String queue, String tag, String raw) {
+    /**
+     * The delivery of an entry taken from a queue; one that is not a kombu envelope is handed over as unreadable, its
+     * bytes as they came, for the worker to dead-letter: dropping it would lose what a producer sent without a word.
+     */
+    private Delivery toDelivery(String queue, String tag, byte[] raw) {
+        held.put(tag, queue);
         try {
             Envelope.Decoded d = Envelope.decode(raw);
-            held.put(tag, queue);
             return new Delivery(queue, d.message(), tag, d.redelivered());
         } catch (IllegalArgumentException e) {
-            LOG.error("Dropping a message on {} that is not a kombu envelope ({}): {}", queue, e.getMessage(),
-                    raw.length() > 200 ? raw.substring(0, 200) + "..." : raw);
-            forget(tag);
-            return null;
+            return Delivery.unreadable(queue, raw, tag, e.getMessage());
         }
     }
 
@@ -736,8 +762,10 @@ final class RedisTransport implements Transport {
      * lists of the queues its exchange and routing key lead to ({@code leftmost}: at the far end, as a requeue).
      */
     private void restoreByTag(Jedis j, String tag, boolean leftmost, String fallbackQueue) {
+        // as bytes: an entry need not be UTF-8, and one read as text would never compare equal to itself
+        byte[] key = bytes(tag);
         for (int attempt = 0; attempt < 10; attempt++) {
-            String entry = j.hget(UNACKED, tag);
+            byte[] entry = j.hget(bytes(UNACKED), key);
             if (entry == null) {
                 j.zrem(UNACKED_INDEX, tag);
                 return;
@@ -751,13 +779,14 @@ final class RedisTransport implements Transport {
                 j.zrem(UNACKED_INDEX, tag);
                 return;
             }
-            List<String> keys = new ArrayList<>();
-            keys.add(UNACKED);
-            keys.add(UNACKED_INDEX);
+            List<byte[]> keys = new ArrayList<>();
+            keys.add(bytes(UNACKED));
+            keys.add(bytes(UNACKED_INDEX));
             for (String q : lookup(j, r.exchange(), r.routingKey(), fallbackQueue)) {
-                keys.add(listKey(q, r.priority()));
+                keys.add(bytes(listKey(q, r.priority())));
             }
-            Object done = script(j, RESTORE_SCRIPT, keys, List.of(tag, entry, r.payload(), leftmost ? "1" : "0"));
+            Object done = scripts.runBinary(j, RESTORE_SCRIPT, keys,
+                    List.of(key, entry, r.payload(), bytes(leftmost ? "1" : "0")));
             if (!(done instanceof Long l) || l >= 0) {
                 return;
             }
