@@ -24,6 +24,7 @@ import org.celeriac.events.EventReceiver;
 import org.celeriac.events.LamportClock;
 import org.celeriac.events.LogEventSink;
 import org.celeriac.registry.TaskRegistry;
+import org.celeriac.security.MessageSigning;
 import org.celeriac.spi.backend.ResultBackend;
 import org.celeriac.spi.beat.ScheduleStore;
 import org.celeriac.spi.events.Event;
@@ -55,9 +56,10 @@ public final class Celeriac implements AutoCloseable {
     private final EventDispatcher sentEvents;
     private volatile Runnable onShutdownCommand;
 
-    private Celeriac(Settings settings, PluginCatalog plugins, TaskRegistry tasks) {
+    private Celeriac(Settings settings, PluginCatalog found, TaskRegistry tasks) {
         this.settings = settings;
-        this.plugins = plugins;
+        // before connecting: a missing key or certificate fails here, as in Celery's setup_security
+        this.plugins = MessageSigning.catalog(found, settings);
         this.tasks = tasks;
         TaskRoutes routes = TaskRoutes.parse(settings.get(Settings.TASK_ROUTES)); // fails before connecting
         String brokerUrl = settings.get(Settings.BROKER_URL);
@@ -190,6 +192,7 @@ public final class Celeriac implements AutoCloseable {
                 .withResultExpires(expires == null || expires.isZero() ? null : expires)
                 .withMaxMessageBytes(settings.getInt(Settings.MESSAGE_MAX_BYTES, d.maxMessageBytes()))
                 .withAcceptContent(settings.getList(Settings.ACCEPT_CONTENT))
+                .withTaskSerializer(settings.get(Settings.TASK_SERIALIZER))
                 .withDeadLetterQueue(settings.get(Settings.DEAD_LETTER_QUEUE))
                 .withTaskDefaults(new TaskDefaults(settings.getSeconds(Settings.TASK_TIME_LIMIT),
                         settings.getSeconds(Settings.TASK_SOFT_TIME_LIMIT), settings.getBoolean(Settings.TASK_TRACK_STARTED),
