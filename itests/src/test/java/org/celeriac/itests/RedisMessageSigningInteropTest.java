@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.celeriac.app.Celeriac;
 import org.celeriac.config.Settings;
+import org.celeriac.control.ControlTarget;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -131,9 +132,12 @@ class RedisMessageSigningInteropTest {
 
                 secured(signed, 'python')
                 print('signed again:', outcome(signed.send_task('demo.add', (20, 22))), flush=True)
+                # remote control is signed too, both ways, as Celery's mailbox uses task_serializer
+                print('ping:', signed.control.ping(timeout=1), flush=True)
                 """, REDIS.url(0), REDIS.url(1), keys.toString());
 
         assertThat(out).contains("signed add: 5\n", "signed echo: True\n", "signed again: 42\n");
+        assertThat(out).contains("ping: [{'" + app.workerOptions().hostname() + "': {'ok': 'pong'}}]\n");
         assertThat(out).contains("unsigned: kombu.exceptions.ContentDisallowed: content type 'application/json' is "
                 + "not accepted");
         assertThat(out).contains("untrusted: celery.exceptions.SecurityError: Unknown certificate: "
@@ -184,5 +188,7 @@ class RedisMessageSigningInteropTest {
         assertThat(worker.output()).doesNotContain("Task demo.add[" + unsigned + "] succeeded",
                 "Task demo.add[" + untrusted + "] succeeded");
         assertThat(signed.client().send("demo.add", List.of(20, 22), Map.of()).get(RedisApps.WAIT)).isEqualTo(42);
+        assertThat(signed.control().call("ping", Map.of(), ControlTarget.all().withTimeout(Duration.ofSeconds(1))))
+                .hasSize(1).containsValue(Map.of("ok", "pong"));
     }
 }

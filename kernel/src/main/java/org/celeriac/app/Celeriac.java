@@ -16,6 +16,7 @@ import org.celeriac.client.CeleriacClient;
 import org.celeriac.client.TaskRoutes;
 import org.celeriac.config.Settings;
 import org.celeriac.control.Control;
+import org.celeriac.control.ControlSerializers;
 import org.celeriac.control.WorkerNode;
 import org.celeriac.discovery.PluginCatalog;
 import org.celeriac.events.BrokerEventSink;
@@ -28,7 +29,6 @@ import org.celeriac.security.MessageSigning;
 import org.celeriac.spi.backend.ResultBackend;
 import org.celeriac.spi.beat.ScheduleStore;
 import org.celeriac.spi.events.Event;
-import org.celeriac.spi.serializer.Serializer;
 import org.celeriac.spi.transport.Subscription;
 import org.celeriac.spi.transport.Transport;
 import org.celeriac.worker.DispatchOptions;
@@ -78,7 +78,7 @@ public final class Celeriac implements AutoCloseable {
         this.client = new CeleriacClient(transport, backend, plugins.serializer(settings.get(Settings.TASK_SERIALIZER)),
                 settings.get(Settings.TASK_DEFAULT_QUEUE), settings.getInt(Settings.MESSAGE_MAX_BYTES, Integer.MAX_VALUE),
                 routes, name -> tasks.find(name).map(t -> t.options().queue()), resultExpires(settings));
-        this.control = new Control(transport, plugins.serializer("json"), clock, settings.get(Settings.CONTROL_EXCHANGE));
+        this.control = new Control(transport, controlSerializers(), clock, settings.get(Settings.CONTROL_EXCHANGE));
         if (settings.getBoolean(Settings.TASK_SEND_SENT_EVENT)) {
             // Celery's client names itself gen<pid>@<host> in its events
             sentEvents = new EventDispatcher("gen" + ProcessHandle.current().pid() + "@" + localHost(), clock,
@@ -88,6 +88,15 @@ public final class Celeriac implements AutoCloseable {
         } else {
             sentEvents = null;
         }
+    }
+
+    /**
+     * As Celery's mailbox: written with {@code task_serializer}, read with {@code accept_content}, so that with message
+     * signing remote control is signed and checked as tasks are.
+     */
+    private ControlSerializers controlSerializers() {
+        return new ControlSerializers(plugins.serializer(settings.get(Settings.TASK_SERIALIZER)),
+                settings.getList(Settings.ACCEPT_CONTENT).stream().map(plugins::serializer).toList());
     }
 
     /** This machine's name, as worker names take it ({@code celeriac@<host>}). */
@@ -230,7 +239,6 @@ public final class Celeriac implements AutoCloseable {
     public Worker worker(WorkerOptions options, DispatchOptions dispatch) {
         Worker w = new Worker(transport, backend, tasks, plugins, options, dispatch, client::queueFor);
         workers.add(w);
-        Serializer json = plugins.serializer("json");
         EventDispatcher events = new EventDispatcher(options.hostname(), clock,
                 settings.getBoolean(Settings.WORKER_SEND_TASK_EVENTS));
         events.addSink(new BrokerEventSink(transport, settings.get(Settings.EVENT_EXCHANGE)));
@@ -239,7 +247,7 @@ public final class Celeriac implements AutoCloseable {
         }
         events.addSinks(plugins::eventSinks);
         Duration heartbeat = settings.getSeconds(Settings.WORKER_HEARTBEAT_INTERVAL);
-        WorkerNode node = new WorkerNode(w, transport, tasks, settings.asMap(), json,
+        WorkerNode node = new WorkerNode(w, transport, tasks, settings.asMap(), controlSerializers(),
                 settings.get(Settings.CONTROL_EXCHANGE), events,
                 heartbeat == null || heartbeat.isZero() ? Duration.ofSeconds(2) : heartbeat,
                 settings.getBoolean(Settings.WORKER_ENABLE_REMOTE_CONTROL), () -> shutdownCommand(w));

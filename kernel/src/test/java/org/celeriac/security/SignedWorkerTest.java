@@ -21,6 +21,7 @@ import org.celeriac.client.AsyncResult;
 import org.celeriac.client.SendOptions;
 import org.celeriac.client.TaskFailedException;
 import org.celeriac.config.Settings;
+import org.celeriac.control.ControlTarget;
 import org.celeriac.discovery.ServiceLoaderCatalog;
 import org.celeriac.spi.transport.Delivery;
 import org.celeriac.spi.transport.Message;
@@ -77,8 +78,12 @@ class SignedWorkerTest {
     }
 
     private Celeriac app(TestCertificates.Signer signer) {
+        return app(signer, "auth", "auth");
+    }
+
+    private Celeriac app(TestCertificates.Signer signer, String taskSerializer, String acceptContent) {
         Map<String, String> s = new HashMap<>(Map.of(Settings.BROKER_URL, broker, Settings.RESULT_BACKEND, broker,
-                Settings.TASK_SERIALIZER, "auth", Settings.ACCEPT_CONTENT, "auth",
+                Settings.TASK_SERIALIZER, taskSerializer, Settings.ACCEPT_CONTENT, acceptContent,
                 Settings.SECURITY_KEY, signer.key().toString(),
                 Settings.SECURITY_CERTIFICATE, signer.certificate().toString(),
                 Settings.SECURITY_CERT_STORE, dir.resolve("trusted").toString()));
@@ -158,5 +163,16 @@ class SignedWorkerTest {
         assertThat(e.exception().message()).startsWith("Bad signature");
         assertThat(deadLetterReason()).contains("Bad signature");
         assertNextTaskRuns();
+    }
+
+    @Test
+    void remoteControlAnswersOnlySignedCommandsAndSignsItsReplies() {
+        ControlTarget quick = ControlTarget.all().withTimeout(Duration.ofMillis(500));
+        String worker = app.workerOptions().hostname();
+
+        assertThat(app.control().call("ping", Map.of(), quick)).containsEntry(worker, Map.of("ok", "pong"));
+        // both callers would read a signed reply, had the worker sent one
+        assertThat(app(alice, "json", "json,auth").control().call("ping", Map.of(), quick)).isEmpty();
+        assertThat(app(mallory).control().call("ping", Map.of(), quick)).isEmpty();
     }
 }
