@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -29,6 +30,7 @@ import org.celeriac.security.MessageSigning;
 import org.celeriac.spi.backend.ResultBackend;
 import org.celeriac.spi.beat.ScheduleStore;
 import org.celeriac.spi.events.Event;
+import org.celeriac.spi.serializer.Serializer;
 import org.celeriac.spi.transport.Subscription;
 import org.celeriac.spi.transport.Transport;
 import org.celeriac.worker.DispatchOptions;
@@ -177,8 +179,11 @@ public final class Celeriac implements AutoCloseable {
      * matches {@code pattern} ({@code #} for all, {@code task.#}, {@code worker.heartbeat}, ...).
      */
     public Subscription events(String pattern, Consumer<Event> listener) {
-        return EventReceiver.listen(transport, settings.get(Settings.EVENT_EXCHANGE), pattern,
-                plugins.serializer("json"), clock, listener);
+        // JSON, and signed events once verified when this app signs (Celery's event_serializer='auth')
+        List<Serializer> accept = new ArrayList<>(List.of(plugins.serializer("json")));
+        plugins.serializers().stream().filter(s -> MessageSigning.isAuth(s.name())).findFirst().ifPresent(accept::add);
+        return EventReceiver.listen(transport, settings.get(Settings.EVENT_EXCHANGE), pattern, accept, clock,
+                listener);
     }
 
     /** {@code result_expires}: null (for ever) when 0 or unset. */

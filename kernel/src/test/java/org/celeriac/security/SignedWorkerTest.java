@@ -13,6 +13,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import org.celeriac.app.Celeriac;
 import org.celeriac.canvas.Chain;
@@ -23,8 +26,10 @@ import org.celeriac.client.TaskFailedException;
 import org.celeriac.config.Settings;
 import org.celeriac.control.ControlTarget;
 import org.celeriac.discovery.ServiceLoaderCatalog;
+import org.celeriac.spi.events.Event;
 import org.celeriac.spi.transport.Delivery;
 import org.celeriac.spi.transport.Message;
+import org.celeriac.spi.transport.Subscription;
 import org.celeriac.worker.TestTasks;
 import org.celeriac.worker.Worker;
 import org.junit.jupiter.api.AfterEach;
@@ -174,5 +179,24 @@ class SignedWorkerTest {
         // both callers would read a signed reply, had the worker sent one
         assertThat(app(alice, "json", "json,auth").control().call("ping", Map.of(), quick)).isEmpty();
         assertThat(app(mallory).control().call("ping", Map.of(), quick)).isEmpty();
+    }
+
+    @Test
+    void signedEventsOfTrustedSignersAreHeardAndOthersSkipped() throws Exception {
+        BlockingQueue<Event> heard = new LinkedBlockingQueue<>();
+        Celeriac monitor = app(alice);
+        try (Subscription s = monitor.events("task.#", heard::add)) {
+            for (TestCertificates.Signer signer : List.of(mallory, alice)) {
+                AuthSerializer auth = MessageSigning.serializer(app(signer).settings(), plugins,
+                        new TestCertificates.MovableClock());
+                monitor.transport().publishTopic("celeryev", "task.succeeded", new Message(
+                        auth.encode(Map.of("type", "task-succeeded", "uuid", signer.id(), "clock", 7)),
+                        auth.contentType(), auth.contentEncoding(), Map.of(), Map.of()));
+            }
+            Event first = heard.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(first).isNotNull();
+            assertThat(first.fields()).containsEntry("uuid", alice.id());
+            assertThat(heard.poll(200, TimeUnit.MILLISECONDS)).as("mallory's event").isNull();
+        }
     }
 }
