@@ -10,9 +10,10 @@ import org.celeriac.spi.transport.Message;
 
 /**
  * kombu's {@code Mailbox} in its wire form, for one namespace (Celery's {@code control_exchange}, {@code celery}):
- * commands go as JSON (or what {@link ControlSerializers} says, as Celery's {@code task_serializer}) on the fanout exchange {@code <namespace>.pidbox} with the headers {@code clock} and
+ * commands go as JSON on the fanout exchange {@code <namespace>.pidbox} with the headers {@code clock} and
  * {@code expires}; replies go as {@code {hostname: reply}} on the direct exchange {@code reply.<namespace>.pidbox}
- * under the caller's oid, with the headers {@code ticket} and {@code clock}.
+ * under the caller's oid, with the headers {@code ticket} and {@code clock}. With message signing, both are written
+ * and read as {@link ControlSerializers} says.
  */
 final class Mailbox {
     private final String exchange;
@@ -121,12 +122,15 @@ final class Mailbox {
         return new Reply(stringOrNull(m.headers().get("ticket")), String.valueOf(e.getKey()), e.getValue());
     }
 
-    /** The body, or null when it cannot be read or is not accepted; moves the clock past the sender's. */
+    /**
+     * A reply's body, or null when it cannot be read; moves the clock past the sender's. A reply of a content type
+     * not accepted is tried as the first accepted one, as replies were always read as JSON whatever they said.
+     */
     private Object decode(Message m) {
         adjustClock(m);
         Serializer serializer = serializers.forContentType(m.contentType());
         try {
-            return serializer == null ? null : serializer.decode(m.body());
+            return (serializer == null ? serializers.accept().get(0) : serializer).decode(m.body());
         } catch (RuntimeException e) {
             return null;
         }
