@@ -92,6 +92,13 @@ final class WorkerRun {
                 : "prefetch multiplier " + options.prefetchMultiplier())
                 + ", acks " + (options.acksLate() ? "late" : "early") + ")");
         out.println("  pool:        " + dispatch.pool().name().toLowerCase(java.util.Locale.ROOT));
+        if (!options.acceptContent().equals(java.util.List.of("json"))) {
+            // with Celery's auth serializer, say whose signatures it takes: the one thing to check when tasks fail
+            boolean signed = options.acceptContent().stream().anyMatch(a -> a.equals("auth")
+                    || a.equals("application/data"));
+            out.println("  accepts:     " + String.join(", ", options.acceptContent())
+                    + (signed ? " (signed by a certificate of " + s.get(Settings.SECURITY_CERT_STORE) + ")" : ""));
+        }
         out.println("  tasks:       " + String.join(", ", app.tasks().names()));
         if (beat != null) {
             out.println("  beat:        " + beat.beat().settings().holder() + " on " + beat.describeStore(s) + ", entries: "

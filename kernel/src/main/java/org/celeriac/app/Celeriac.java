@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -16,6 +17,7 @@ import org.celeriac.client.CeleriacClient;
 import org.celeriac.client.TaskRoutes;
 import org.celeriac.config.Settings;
 import org.celeriac.control.Control;
+import org.celeriac.control.ControlSerializers;
 import org.celeriac.control.WorkerNode;
 import org.celeriac.discovery.PluginCatalog;
 import org.celeriac.events.BrokerEventSink;
@@ -24,6 +26,7 @@ import org.celeriac.events.EventReceiver;
 import org.celeriac.events.LamportClock;
 import org.celeriac.events.LogEventSink;
 import org.celeriac.registry.TaskRegistry;
+import org.celeriac.security.MessageSigning;
 import org.celeriac.spi.backend.ResultBackend;
 import org.celeriac.spi.beat.ScheduleStore;
 import org.celeriac.spi.events.Event;
@@ -55,9 +58,10 @@ public final class Celeriac implements AutoCloseable {
     private final EventDispatcher sentEvents;
     private volatile Runnable onShutdownCommand;
 
-    private Celeriac(Settings settings, PluginCatalog plugins, TaskRegistry tasks) {
+    private Celeriac(Settings settings, PluginCatalog found, TaskRegistry tasks) {
         this.settings = settings;
-        this.plugins = plugins;
+        // before connecting: a missing key or certificate fails here, as in Celery's setup_security
+        this.plugins = MessageSigning.catalog(found, settings);
         this.tasks = tasks;
         TaskRoutes routes = TaskRoutes.parse(settings.get(Settings.TASK_ROUTES)); // fails before connecting
         String brokerUrl = settings.get(Settings.BROKER_URL);
@@ -76,7 +80,7 @@ public final class Celeriac implements AutoCloseable {
         this.client = new CeleriacClient(transport, backend, plugins.serializer(settings.get(Settings.TASK_SERIALIZER)),
                 settings.get(Settings.TASK_DEFAULT_QUEUE), settings.getInt(Settings.MESSAGE_MAX_BYTES, Integer.MAX_VALUE),
                 routes, name -> tasks.find(name).map(t -> t.options().queue()), resultExpires(settings));
-        this.control = new Control(transport, plugins.serializer("json"), clock, settings.get(Settings.CONTROL_EXCHANGE));
+        this.control = new Control(transport, controlSerializers(), clock, settings.get(Settings.CONTROL_EXCHANGE));
         if (settings.getBoolean(Settings.TASK_SEND_SENT_EVENT)) {
             // Celery's client names itself gen<pid>@<host> in its events
             sentEvents = new EventDispatcher("gen" + ProcessHandle.current().pid() + "@" + localHost(), clock,
@@ -86,6 +90,15 @@ public final class Celeriac implements AutoCloseable {
         } else {
             sentEvents = null;
         }
+    }
+
+    /**
+     * As Celery's mailbox: written with {@code task_serializer}, read with {@code accept_content}, so that with message
+     * signing remote control is signed and checked as tasks are.
+     */
+    private ControlSerializers controlSerializers() {
+        return new ControlSerializers(plugins.serializer(settings.get(Settings.TASK_SERIALIZER)),
+                settings.getList(Settings.ACCEPT_CONTENT).stream().map(plugins::serializer).toList());
     }
 
     /** This machine's name, as worker names take it ({@code celeriac@<host>}). */
@@ -166,8 +179,11 @@ public final class Celeriac implements AutoCloseable {
      * matches {@code pattern} ({@code #} for all, {@code task.#}, {@code worker.heartbeat}, ...).
      */
     public Subscription events(String pattern, Consumer<Event> listener) {
-        return EventReceiver.listen(transport, settings.get(Settings.EVENT_EXCHANGE), pattern,
-                plugins.serializer("json"), clock, listener);
+        // JSON, and signed events once verified when this app signs (Celery's event_serializer='auth')
+        List<Serializer> accept = new ArrayList<>(List.of(plugins.serializer("json")));
+        plugins.serializers().stream().filter(s -> MessageSigning.isAuth(s.name())).findFirst().ifPresent(accept::add);
+        return EventReceiver.listen(transport, settings.get(Settings.EVENT_EXCHANGE), pattern, accept, clock,
+                listener);
     }
 
     /** {@code result_expires}: null (for ever) when 0 or unset. */
@@ -190,6 +206,7 @@ public final class Celeriac implements AutoCloseable {
                 .withResultExpires(expires == null || expires.isZero() ? null : expires)
                 .withMaxMessageBytes(settings.getInt(Settings.MESSAGE_MAX_BYTES, d.maxMessageBytes()))
                 .withAcceptContent(settings.getList(Settings.ACCEPT_CONTENT))
+                .withTaskSerializer(settings.get(Settings.TASK_SERIALIZER))
                 .withDeadLetterQueue(settings.get(Settings.DEAD_LETTER_QUEUE))
                 .withTaskDefaults(new TaskDefaults(settings.getSeconds(Settings.TASK_TIME_LIMIT),
                         settings.getSeconds(Settings.TASK_SOFT_TIME_LIMIT), settings.getBoolean(Settings.TASK_TRACK_STARTED),
@@ -227,7 +244,6 @@ public final class Celeriac implements AutoCloseable {
     public Worker worker(WorkerOptions options, DispatchOptions dispatch) {
         Worker w = new Worker(transport, backend, tasks, plugins, options, dispatch, client::queueFor);
         workers.add(w);
-        Serializer json = plugins.serializer("json");
         EventDispatcher events = new EventDispatcher(options.hostname(), clock,
                 settings.getBoolean(Settings.WORKER_SEND_TASK_EVENTS));
         events.addSink(new BrokerEventSink(transport, settings.get(Settings.EVENT_EXCHANGE)));
@@ -236,7 +252,7 @@ public final class Celeriac implements AutoCloseable {
         }
         events.addSinks(plugins::eventSinks);
         Duration heartbeat = settings.getSeconds(Settings.WORKER_HEARTBEAT_INTERVAL);
-        WorkerNode node = new WorkerNode(w, transport, tasks, settings.asMap(), json,
+        WorkerNode node = new WorkerNode(w, transport, tasks, settings.asMap(), controlSerializers(),
                 settings.get(Settings.CONTROL_EXCHANGE), events,
                 heartbeat == null || heartbeat.isZero() ? Duration.ofSeconds(2) : heartbeat,
                 settings.getBoolean(Settings.WORKER_ENABLE_REMOTE_CONTROL), () -> shutdownCommand(w));

@@ -74,6 +74,14 @@ public final class Settings {
     public static final String EVENT_EXCHANGE = "event_exchange";
     /** Celery's: the name remote control's exchanges are made of ({@code celery.pidbox}, {@code reply.celery.pidbox}). */
     public static final String CONTROL_EXCHANGE = "control_exchange";
+    /** Celery's: the PEM private key (PKCS#8 or PKCS#1, RSA) that signs messages with the {@code auth} serializer. */
+    public static final String SECURITY_KEY = "security_key";
+    /** Celery's: the PEM X.509 certificate of {@code security_key}, which names the signer. */
+    public static final String SECURITY_CERTIFICATE = "security_certificate";
+    /** Celery's: a glob (or a directory) of PEM certificates whose signers are trusted. */
+    public static final String SECURITY_CERT_STORE = "security_cert_store";
+    /** Celery's: the digest of the RSA-PSS signatures, {@code sha256} by default. */
+    public static final String SECURITY_DIGEST = "security_digest";
     /** Celery's: whether workers answer remote control. */
     public static final String WORKER_ENABLE_REMOTE_CONTROL = "worker_enable_remote_control";
     /** Celery's {@code --heartbeat-interval}, as a setting: seconds between {@code worker-heartbeat} events. */
@@ -117,6 +125,7 @@ public final class Settings {
             Map.entry(CONTROL_EXCHANGE, "celery"),
             Map.entry(WORKER_ENABLE_REMOTE_CONTROL, "true"),
             Map.entry(WORKER_HEARTBEAT_INTERVAL, "2"),
+            Map.entry(SECURITY_DIGEST, "sha256"),
             Map.entry(BEAT_ENABLED, "false"),
             Map.entry(BEAT_STORE, "file:celeriac-data/beat-schedule.json"),
             Map.entry(BEAT_TIMEZONE, "UTC"),

@@ -32,8 +32,16 @@ public final class Control {
      * @param namespace Celery's {@code control_exchange}: {@code celery}
      */
     public Control(Transport transport, Serializer json, LamportClock clock, String namespace) {
+        this(transport, ControlSerializers.json(json), clock, namespace);
+    }
+
+    /**
+     * @param serializers what commands are written with and replies read with (signed, with message signing)
+     * @param namespace   Celery's {@code control_exchange}: {@code celery}
+     */
+    public Control(Transport transport, ControlSerializers serializers, LamportClock clock, String namespace) {
         this.transport = transport;
-        this.mailbox = new Mailbox(namespace, json, clock);
+        this.mailbox = new Mailbox(namespace, serializers, clock);
     }
 
     /**

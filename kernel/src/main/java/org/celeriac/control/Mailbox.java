@@ -12,18 +12,23 @@ import org.celeriac.spi.transport.Message;
  * kombu's {@code Mailbox} in its wire form, for one namespace (Celery's {@code control_exchange}, {@code celery}):
  * commands go as JSON on the fanout exchange {@code <namespace>.pidbox} with the headers {@code clock} and
  * {@code expires}; replies go as {@code {hostname: reply}} on the direct exchange {@code reply.<namespace>.pidbox}
- * under the caller's oid, with the headers {@code ticket} and {@code clock}.
+ * under the caller's oid, with the headers {@code ticket} and {@code clock}. With message signing, both are written
+ * and read as {@link ControlSerializers} says.
  */
 final class Mailbox {
     private final String exchange;
     private final String replyExchange;
-    private final Serializer json;
+    private final ControlSerializers serializers;
     private final LamportClock clock;
 
     Mailbox(String namespace, Serializer json, LamportClock clock) {
+        this(namespace, ControlSerializers.json(json), clock);
+    }
+
+    Mailbox(String namespace, ControlSerializers serializers, LamportClock clock) {
         this.exchange = namespace + ".pidbox";
         this.replyExchange = "reply." + namespace + ".pidbox";
-        this.json = json;
+        this.serializers = serializers;
         this.clock = clock;
     }
 
@@ -62,8 +67,7 @@ final class Mailbox {
         Map<String, Object> headers = new LinkedHashMap<>();
         headers.put("clock", clock.forward());
         headers.put("expires", expires);
-        return new Message(json.encode(body), json.contentType(), json.contentEncoding(), headers,
-                Map.of("delivery_mode", 1, "priority", 0));
+        return message(body, headers);
     }
 
     /**
@@ -73,13 +77,14 @@ final class Mailbox {
      */
     @SuppressWarnings("unchecked")
     ControlCommand read(Message m) {
-        if (!m.contentType().equals(json.contentType())) {
-            throw new IllegalArgumentException("content type " + m.contentType() + " is not accepted (json only)");
+        Serializer serializer = serializers.forContentType(m.contentType());
+        if (serializer == null) {
+            throw new IllegalArgumentException("content type " + m.contentType() + " is not accepted (accept_content "
+                    + serializers.accept().stream().map(Serializer::name).toList() + ")");
         }
-        Object decoded = decode(m);
-        if (decoded == null) {
-            throw new IllegalArgumentException("not JSON");
-        }
+        adjustClock(m);
+        // an unsigned or forged command ends here, as Celery's worker refuses it: said, not run
+        Object decoded = serializer.decode(m.body());
         if (!(decoded instanceof Map<?, ?> body) || !(body.get("method") instanceof String method)) {
             throw new IllegalArgumentException("not a control command (no method)");
         }
@@ -105,8 +110,7 @@ final class Mailbox {
         Map<String, Object> headers = new LinkedHashMap<>();
         headers.put("ticket", ticket);
         headers.put("clock", clock.forward());
-        return new Message(json.encode(body), json.contentType(), json.contentEncoding(), headers,
-                Map.of("delivery_mode", 1, "priority", 0));
+        return message(body, headers);
     }
 
     /** A reply's ticket and its one {@code hostname: reply} entry, or null when it is not a reply. */
@@ -118,16 +122,30 @@ final class Mailbox {
         return new Reply(stringOrNull(m.headers().get("ticket")), String.valueOf(e.getKey()), e.getValue());
     }
 
-    /** The body, or null when it is not JSON; moves the clock past the sender's. */
+    /**
+     * A reply's body, or null when it cannot be read; moves the clock past the sender's. A reply of a content type
+     * not accepted is tried as the first accepted one, as replies were always read as JSON whatever they said.
+     */
     private Object decode(Message m) {
-        if (m.headers().get("clock") instanceof Number n) {
-            clock.adjust(n.longValue());
-        }
+        adjustClock(m);
+        Serializer serializer = serializers.forContentType(m.contentType());
         try {
-            return json.decode(m.body());
+            return (serializer == null ? serializers.accept().get(0) : serializer).decode(m.body());
         } catch (RuntimeException e) {
             return null;
         }
+    }
+
+    private void adjustClock(Message m) {
+        if (m.headers().get("clock") instanceof Number n) {
+            clock.adjust(n.longValue());
+        }
+    }
+
+    private Message message(Map<String, Object> body, Map<String, Object> headers) {
+        Serializer send = serializers.send();
+        return new Message(send.encode(body), send.contentType(), send.contentEncoding(), headers,
+                Map.of("delivery_mode", 1, "priority", 0));
     }
 
     record Reply(String ticket, String hostname, Object value) {

@@ -56,14 +56,25 @@ public final class WorkerNode {
     public WorkerNode(Worker worker, Transport transport, TaskRegistry tasks, Map<String, String> settings,
                       Serializer json, String namespace, EventDispatcher events, Duration heartbeatInterval,
                       boolean remoteControl, Runnable shutdown) {
+        this(worker, transport, tasks, settings, ControlSerializers.json(json), namespace, events, heartbeatInterval,
+                remoteControl, shutdown);
+    }
+
+    /**
+     * As above, its mailbox reading and writing with {@code serializers}: with message signing, it answers only
+     * signed commands, and signs its replies.
+     */
+    public WorkerNode(Worker worker, Transport transport, TaskRegistry tasks, Map<String, String> settings,
+                      ControlSerializers serializers, String namespace, EventDispatcher events,
+                      Duration heartbeatInterval, boolean remoteControl, Runnable shutdown) {
         this.worker = worker;
         this.transport = transport;
         this.events = events;
         this.heartbeatInterval = heartbeatInterval;
         this.freq = heartbeatInterval.toMillis() / 1000.0;
         this.remoteControl = remoteControl;
-        this.mailbox = new Mailbox(namespace, json, events.clock());
-        this.control = new Control(transport, json, events.clock(), namespace);
+        this.mailbox = new Mailbox(namespace, serializers, events.clock());
+        this.control = new Control(transport, serializers, events.clock(), namespace);
         this.commands = new WorkerCommands(worker, tasks, settings, events, () -> heartbeat(5.0), shutdown,
                 settings.get(Settings.BROKER_URL));
     }

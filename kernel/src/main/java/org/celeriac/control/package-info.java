@@ -5,7 +5,7 @@
  * task events.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.celeriac.control;
 
 import org.osgi.annotation.bundle.Export;

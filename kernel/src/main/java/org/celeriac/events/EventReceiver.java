@@ -28,8 +28,18 @@ public final class EventReceiver {
      */
     public static Subscription listen(Transport transport, String exchange, String pattern, Serializer json,
                                       LamportClock clock, Consumer<Event> listener) {
+        return listen(transport, exchange, pattern, List.of(json), clock, listener);
+    }
+
+    /**
+     * As above, reading each message with the serializer of its content type among {@code accept}, the first for any
+     * other: as Celery's receiver accepts JSON and {@code event_serializer}, signed events of a Celery worker with
+     * {@code event_serializer='auth'} are read, once verified, beside unsigned ones.
+     */
+    public static Subscription listen(Transport transport, String exchange, String pattern, List<Serializer> accept,
+                                      LamportClock clock, Consumer<Event> listener) {
         return transport.subscribeTopic(exchange, pattern, m -> {
-            for (Event e : decode(m, json)) {
+            for (Event e : decode(m, accept)) {
                 if (e.fields().get("clock") instanceof Number n) {
                     clock.adjust(n.longValue());
                 }
@@ -40,11 +50,17 @@ public final class EventReceiver {
 
     /** The events a message holds; none when it is not an event message. */
     static List<Event> decode(Message m, Serializer json) {
+        return decode(m, List.of(json));
+    }
+
+    private static List<Event> decode(Message m, List<Serializer> accept) {
+        Serializer serializer = accept.stream().filter(s -> s.contentType().equals(m.contentType())).findFirst()
+                .orElse(accept.get(0));
         Object body;
         try {
-            body = json.decode(m.body());
+            body = serializer.decode(m.body());
         } catch (RuntimeException e) {
-            LOG.debug("Skipping an event message that is not {}: {}", json.name(), e.getMessage());
+            LOG.debug("Skipping an event message that is not {}: {}", serializer.name(), e.getMessage());
             return List.of();
         }
         if (body instanceof List<?> list) {

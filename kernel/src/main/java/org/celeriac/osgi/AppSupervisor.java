@@ -20,6 +20,7 @@ import org.celeriac.config.Settings;
 import org.celeriac.discovery.PluginCatalog;
 import org.celeriac.spi.events.EventSink;
 import org.celeriac.registry.TaskRegistry;
+import org.celeriac.security.MessageSigning;
 import org.celeriac.spi.backend.ResultBackendFactory;
 import org.celeriac.spi.beat.ScheduleStoreFactory;
 import org.celeriac.spi.serializer.Serializer;
@@ -438,11 +439,15 @@ final class AppSupervisor implements PluginListener, AutoCloseable {
             return Collections.unmodifiableSet(identitySet(used));
         }
 
-        /** The client's task serializer, the accepted ones, and JSON for results. */
+        /**
+         * The client's task serializer, the accepted ones, and JSON for results; not {@code auth}, which the kernel
+         * makes of the settings, around JSON.
+         */
         private static List<String> serializerNames(Settings settings) {
             List<String> names = new ArrayList<>();
             names.add(settings.get(Settings.TASK_SERIALIZER));
             names.addAll(settings.getList(Settings.ACCEPT_CONTENT));
+            names.removeIf(MessageSigning::isAuth);
             names.add("json");
             return names;
         }

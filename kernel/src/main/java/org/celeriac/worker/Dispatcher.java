@@ -17,6 +17,7 @@ import org.celeriac.protocol.ProtocolV2;
 import org.celeriac.protocol.Repr;
 import org.celeriac.protocol.TaskMessage;
 import org.celeriac.registry.TaskRegistry;
+import org.celeriac.security.UntrustedMessageException;
 import org.celeriac.spi.backend.BackendException;
 import org.celeriac.spi.serializer.Serializer;
 import org.celeriac.spi.transport.Delivery;
@@ -184,8 +185,14 @@ final class Dispatcher {
         try {
             task = codec.decode(m);
         } catch (MalformedMessageException e) {
-            outcomes.deadLetter(d, null, "malformed message: " + e.getMessage(),
-                    new ExceptionInfo("MalformedMessage", "celeriac", null), holdsPermit);
+            if (e.getCause() instanceof UntrustedMessageException untrusted) {
+                // Celery's worker drops such a message with a log line; here it also leaves a trace where one looks
+                outcomes.deadLetter(d, null, "refused by the auth serializer: " + untrusted.getMessage(),
+                        ExceptionInfo.celery("SecurityError", untrusted.getMessage()), holdsPermit);
+            } else {
+                outcomes.deadLetter(d, null, "malformed message: " + e.getMessage(),
+                        new ExceptionInfo("MalformedMessage", "celeriac", null), holdsPermit);
+            }
             return null;
         }
         if (registry.find(task.task()).isEmpty()) {

@@ -102,8 +102,9 @@ public final class Worker implements AutoCloseable {
         timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.timer = timer;
         this.pool = new TaskPool(options, dispatch, timer, state);
-        CanvasSender canvas = new CanvasSender(transport, backend, new ProtocolV2(serializers.serializer("json")),
-                queueFor, options.resultExpires());
+        // workflow steps go out as the app's client sends tasks: signed when it signs
+        CanvasSender canvas = new CanvasSender(transport, backend,
+                new ProtocolV2(serializers.serializer(options.taskSerializer())), queueFor, options.resultExpires());
         Continuations continuations = new Continuations(canvas, backend, options.resultExpires());
         registry.registerInstance(new BuiltinTasks(registry, canvas, backend, continuations, options.resultExpires()));
         this.outcomes = new Outcomes(transport, backend, options, dispatch, pool.prefetch(), revocations, requests,
