@@ -32,9 +32,17 @@ final class RedisServers implements AfterEachCallback {
 
     /** Starts a server keeping its data in {@code dir}; waits until it answers. */
     Server start(Path dir, boolean persistent) throws IOException, InterruptedException {
+        return start(dir, persistent, null);
+    }
+
+    /**
+     * Starts a server that wants {@code password} ({@code --requirepass}, and an ACL user {@code celeriac} with the
+     * same password); waits until it answers. Null for none.
+     */
+    Server start(Path dir, boolean persistent, String password) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         Server s = new Server(dir, LoopbackPorts.free("CELERIAC_TEST_REDIS_PORTS", 1,
-                p -> servers.stream().anyMatch(t -> t.port == p)), persistent);
+                p -> servers.stream().anyMatch(t -> t.port == p)), persistent, password);
         servers.add(s);
         s.start();
         return s;
@@ -56,12 +64,14 @@ final class RedisServers implements AfterEachCallback {
         private final Path dir;
         private final int port;
         private final boolean persistent;
+        private final String password;
         private Process process;
 
-        private Server(Path dir, int port, boolean persistent) {
+        private Server(Path dir, int port, boolean persistent, String password) {
             this.dir = dir;
             this.port = port;
             this.persistent = persistent;
+            this.password = password;
         }
 
         int port() {
@@ -74,7 +84,11 @@ final class RedisServers implements AfterEachCallback {
         }
 
         Jedis client() {
-            return new Jedis("127.0.0.1", port);
+            Jedis j = new Jedis("127.0.0.1", port);
+            if (password != null) {
+                j.auth(password);
+            }
+            return j;
         }
 
         boolean isRunning() {
@@ -89,6 +103,10 @@ final class RedisServers implements AfterEachCallback {
             List<String> command = new ArrayList<>(List.of(REDIS_SERVER, "--port", Integer.toString(port),
                     "--bind", "127.0.0.1", "--dir", dir.toAbsolutePath().toString(), "--daemonize", "no",
                     "--logfile", "redis.log", "--save", ""));
+            if (password != null) {
+                command.addAll(List.of("--requirepass", password,
+                        "--user", "celeriac", "on", ">" + password, "~*", "&*", "+@all"));
+            }
             if (persistent) {
                 command.addAll(List.of("--appendonly", "yes", "--appendfsync", "always"));
             } else {
