@@ -30,8 +30,13 @@ final class PostgresServers implements AfterEachCallback {
      * temporary directory is private to its owner, and the server runs as the postgres user), removed after the test.
      */
     Server start() throws IOException, InterruptedException {
+        return start("");
+    }
+
+    /** The same, with {@code serverOptions} added to the server's ({@code -c ssl=on ...}). */
+    Server start(String serverOptions) throws IOException, InterruptedException {
         Server s = new Server(Files.createTempDirectory("celeriac-pg-"), LoopbackPorts.free("CELERIAC_TEST_PG_PORTS",
-                1, p -> servers.stream().anyMatch(t -> t.port == p)));
+                1, p -> servers.stream().anyMatch(t -> t.port == p)), serverOptions);
         servers.add(s);
         s.start();
         return s;
@@ -55,11 +60,17 @@ final class PostgresServers implements AfterEachCallback {
     static final class Server {
         private final Path dir;
         private final int port;
+        private final String serverOptions;
         private String url;
 
-        private Server(Path dir, int port) {
+        private Server(Path dir, int port, String serverOptions) {
             this.dir = dir;
             this.port = port;
+            this.serverOptions = serverOptions;
+        }
+
+        int port() {
+            return port;
         }
 
         /** {@code jdbc:postgresql://127.0.0.1:PORT/celeriac?user=celeriac}. */
@@ -69,12 +80,12 @@ final class PostgresServers implements AfterEachCallback {
 
         /** Starts the server (again), on the same port and directory; returns once it accepts connections. */
         void start() throws IOException, InterruptedException {
-            url = script("start", dir.toString(), Integer.toString(port)).strip();
+            url = script(serverOptions, "start", dir.toString(), Integer.toString(port)).strip();
         }
 
         /** A fast shutdown: sessions are ended, what was committed is kept. */
         void stop() throws IOException, InterruptedException {
-            script("stop", dir.toString());
+            script("", "stop", dir.toString());
         }
 
         void printLog() throws IOException {
@@ -83,10 +94,12 @@ final class PostgresServers implements AfterEachCallback {
                     Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "(no log)\n");
         }
 
-        private static String script(String... args) throws IOException, InterruptedException {
+        private static String script(String serverOptions, String... args) throws IOException, InterruptedException {
             List<String> command = new ArrayList<>(List.of("bash", SCRIPT.toString()));
             command.addAll(List.of(args));
-            Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+            builder.environment().put("CELERIAC_PG_SERVER_OPTIONS", serverOptions);
+            Process p = builder.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(CeleriacProcesses.WAIT.toSeconds(), TimeUnit.SECONDS) || p.exitValue() != 0) {
                 p.destroyForcibly();
