@@ -15,7 +15,6 @@ import java.util.Map;
 import org.celeriac.app.Celeriac;
 import org.celeriac.config.Settings;
 import org.celeriac.itests.CeleriacProcesses.Child;
-import org.celeriac.itests.CeleriacProcesses.Finished;
 import org.celeriac.itests.RedisServers.Server;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
@@ -62,12 +61,15 @@ class SecretsNeverShownTest {
         }
 
         Map<String, String> shown = new LinkedHashMap<>();
+        Map<String, Child> commands = new LinkedHashMap<>(); // side by side: each is a JVM to start
         for (String[] command : List.of(new String[] {"inspect", "conf", "--json"},
                 new String[] {"inspect", "stats", "--json"}, new String[] {"inspect", "report"},
                 new String[] {"status"})) {
-            Finished f = celeriac.run(dir, withUrls(command, broker, backend));
-            assertThat(f.exitCode()).as("%s: %s", String.join(" ", command), f.err()).isZero();
-            shown.put(String.join(" ", command), f.out() + f.err());
+            commands.put(String.join(" ", command), celeriac.start(dir, withUrls(command, broker, backend)));
+        }
+        for (Map.Entry<String, Child> c : commands.entrySet()) {
+            assertThat(c.getValue().awaitExit()).as("%s: %s", c.getKey(), c.getValue().err()).isZero();
+            shown.put(c.getKey(), c.getValue().out() + c.getValue().err());
         }
         monitor.awaitOutput("celeriac monitor: http://");
         URI at = URI.create("http://127.0.0.1:" + monitorPort);

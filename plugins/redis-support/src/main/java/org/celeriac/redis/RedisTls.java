@@ -55,12 +55,10 @@ public final class RedisTls {
     /** What is checked of the server's certificate. */
     enum Verify { REQUIRED, NONE }
 
-    private final Verify verify;
     private final boolean checkHostname;
     private final SSLSocketFactory socketFactory;
 
-    private RedisTls(Verify verify, boolean checkHostname, SSLSocketFactory socketFactory) {
-        this.verify = verify;
+    private RedisTls(boolean checkHostname, SSLSocketFactory socketFactory) {
         this.checkHostname = checkHostname;
         this.socketFactory = socketFactory;
     }
@@ -91,7 +89,7 @@ public final class RedisTls {
                 LOG.warn("TLS to Redis at {} without checking its certificate (ssl_cert_reqs=none): anyone in "
                         + "between can read and change the traffic", url.where());
             }
-            return new RedisTls(verify, checkHostname, context.getSocketFactory());
+            return new RedisTls(checkHostname, context.getSocketFactory());
         } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("Cannot set up TLS to Redis at " + url.where() + ": " + e.getMessage(),
                     e);
@@ -134,11 +132,8 @@ public final class RedisTls {
         } else {
             why = "is it a TLS port?";
         }
-        return message + " (TLS handshake failed: " + why + "; " + detail + ")";
-    }
-
-    Verify verify() {
-        return verify;
+        boolean said = message != null && detail != null && message.contains(detail);
+        return message + " (TLS handshake failed: " + why + (said ? "" : "; " + detail) + ")";
     }
 
     boolean checkHostname() {

@@ -59,9 +59,9 @@ class RedisTlsTransportTest extends TransportContract {
 
         assertThatThrownBy(() -> FACTORY.open(url, Map.of()).close())
                 .isInstanceOf(TransportException.class)
-                .hasMessageContaining("127.0.0.1:" + REDIS.port())
-                .hasMessageContaining("TLS")
-                .hasMessageContaining("certificate");
+                .hasMessageContaining("Redis at 127.0.0.1:" + REDIS.port() + "/0")
+                .hasMessageContaining("TLS handshake failed: the server's certificate is not signed by a CA trusted"
+                        + " here (ssl_ca_certs, else the JVM's)");
     }
 
     @Test
@@ -76,7 +76,8 @@ class RedisTlsTransportTest extends TransportContract {
     void presentsTheClientCertificateToAServerThatAsksForOne() throws Exception {
         String url = CLIENT_CERTIFICATES.trustingUrl(0);
         assertThatThrownBy(() -> FACTORY.open(url, Map.of()).close()).as("no client certificate")
-                .isInstanceOf(TransportException.class);
+                .isInstanceOf(TransportException.class)
+                .hasMessageContaining("Redis at 127.0.0.1:" + CLIENT_CERTIFICATES.port() + "/0");
 
         try (Transport t = FACTORY.open(url + "&ssl_certfile=" + CLIENT_CERTIFICATES.certificates().clientCert()
                 + "&ssl_keyfile=" + CLIENT_CERTIFICATES.certificates().clientKey(), Map.of())) {
