@@ -3,6 +3,8 @@
 #   .ci/postgres.sh start DIR PORT   initialises DIR if needed, starts the server, prints the JDBC URL
 #   .ci/postgres.sh stop DIR         stops the server of DIR if it runs
 # Both are idempotent. DIR must be reachable by the postgres user when run as root (e.g. under /tmp).
+# CELERIAC_PG_SERVER_OPTIONS, when set, is added to the server's options on start (e.g. "-c ssl=on -c
+# ssl_cert_file=/path/server.pem -c ssl_key_file=/path/server.key" for a test of TLS).
 # Everything but the URL goes to stderr, so that URL=$(.ci/postgres.sh start ...) works.
 set -euo pipefail
 
@@ -57,7 +59,7 @@ HBA
   fi
   if ! as_pg "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
     as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
-      -o "-p $port -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+      -o "-p $port -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off${CELERIAC_PG_SERVER_OPTIONS:+ $CELERIAC_PG_SERVER_OPTIONS}" \
       start >&2
   fi
   local psql=("$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -qtA)

@@ -31,7 +31,7 @@ final class StartConfig {
             Settings.TASK_SOFT_TIME_LIMIT, Settings.TASK_TRACK_STARTED);
     /** Plugin options, carried too (all but the data directory, which is in the URLs). */
     private static final List<String> OPTION_PREFIXES = List.of("broker_transport_options.",
-            "result_backend_transport_options.");
+            "result_backend_transport_options.", "broker_use_ssl.", "redis_backend_use_ssl.");
     private static final Pattern SETTING_LINE = Pattern.compile("^\\s*([A-Za-z0-9_.]+)\\s*[=:].*");
     /** A default shown commented out, as the shipped file does: {@code #worker_concurrency = 8}. */
     private static final Pattern COMMENTED_SETTING_LINE = Pattern.compile("^#([A-Za-z0-9_.]+)\\s*[=:].*");

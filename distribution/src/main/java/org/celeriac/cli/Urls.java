@@ -1,20 +1,15 @@
 package org.celeriac.cli;
 
-import java.util.regex.Pattern;
+import org.celeriac.config.UrlPasswords;
 
-/** Broker and backend URLs as the command line shows them: without passwords. */
+/** Broker and backend URLs as the command line shows them: without passwords, as Celery shows them. */
 final class Urls {
-    private static final Pattern USER_PASSWORD = Pattern.compile("(//[^/@:]*:)[^/@]*@");
-    private static final Pattern PASSWORD_PARAMETER = Pattern.compile("(?i)(password=)[^&;]*");
 
     private Urls() {
     }
 
+    /** {@code redis://:**@host:6379/0}: see {@link UrlPasswords}. */
     static String redact(String url) {
-        if (url == null) {
-            return null;
-        }
-        String masked = USER_PASSWORD.matcher(url).replaceAll("$1***@");
-        return PASSWORD_PARAMETER.matcher(masked).replaceAll("$1***");
+        return UrlPasswords.mask(url);
     }
 }

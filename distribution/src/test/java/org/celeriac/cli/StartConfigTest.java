@@ -96,7 +96,7 @@ class StartConfigTest {
                         + "settings given to start: " + FILE + System.lineSeparator())
                 .contains("  broker_url = " + homeDatabase + "  (start's settings: " + EMBEDDED + ")")
                 .contains("  result_backend = " + homeDatabase
-                        + "  (start's settings: jdbc:postgresql://db/celeriac?password=***)")
+                        + "  (start's settings: jdbc:postgresql://db/celeriac?password=**)")
                 .contains("  worker_concurrency not set  (start's settings: 3)")
                 .contains("  task_acks_late not set, so false  (start's settings: true)")
                 .contains("--home DIR").doesNotContain("secret");

@@ -31,9 +31,9 @@ final class PostgresServers {
      * temporary directory is private to its owner, and the server runs as the postgres user), on a free port none
      * of {@code taken}.
      */
-    static Server start(IntPredicate taken) throws IOException, InterruptedException {
+    static Server start(String serverOptions, IntPredicate taken) throws IOException, InterruptedException {
         Server s = new Server(Files.createTempDirectory("celeriac-pg-"),
-                LoopbackPorts.free("CELERIAC_TEST_PG_PORTS", 1, taken));
+                LoopbackPorts.free("CELERIAC_TEST_PG_PORTS", 1, taken), serverOptions);
         s.start();
         return s;
     }
@@ -42,11 +42,13 @@ final class PostgresServers {
     static final class Server implements TestServer {
         private final Path dir;
         private final int port;
+        private final String serverOptions;
         private String url;
 
-        private Server(Path dir, int port) {
+        private Server(Path dir, int port, String serverOptions) {
             this.dir = dir;
             this.port = port;
+            this.serverOptions = serverOptions;
         }
 
         @Override
@@ -62,13 +64,13 @@ final class PostgresServers {
         /** Starts the server (again), on the same port and directory; returns once it accepts connections. */
         @Override
         public void start() throws IOException, InterruptedException {
-            url = script("start", dir.toString(), Integer.toString(port)).strip();
+            url = script(serverOptions, "start", dir.toString(), Integer.toString(port)).strip();
         }
 
         /** A fast shutdown: sessions are ended, what was committed is kept. */
         @Override
         public void stop() throws IOException, InterruptedException {
-            script("stop", dir.toString());
+            script("", "stop", dir.toString());
         }
 
         /** A fast shutdown too: killing the postmaster would leave its shared memory for the next start. */
@@ -95,10 +97,12 @@ final class PostgresServers {
             }
         }
 
-        private static String script(String... args) throws IOException, InterruptedException {
+        private static String script(String serverOptions, String... args) throws IOException, InterruptedException {
             List<String> command = new ArrayList<>(List.of("bash", SCRIPT.toString()));
             command.addAll(List.of(args));
-            Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+            builder.environment().put("CELERIAC_PG_SERVER_OPTIONS", serverOptions);
+            Process p = builder.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(CeleriacProcesses.WAIT.toSeconds(), TimeUnit.SECONDS) || p.exitValue() != 0) {
                 p.destroyForcibly();

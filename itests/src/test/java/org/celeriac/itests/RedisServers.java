@@ -31,8 +31,17 @@ final class RedisServers {
 
     /** Starts a server keeping its data in {@code dir}, on a free port none of {@code taken}; waits until it answers. */
     static Server start(Path dir, boolean persistent, IntPredicate taken) throws IOException, InterruptedException {
+        return start(dir, persistent, null, taken);
+    }
+
+    /**
+     * The same, wanting {@code password} ({@code --requirepass}, and an ACL user {@code celeriac} with the same
+     * password); null for none.
+     */
+    static Server start(Path dir, boolean persistent, String password, IntPredicate taken)
+            throws IOException, InterruptedException {
         Files.createDirectories(dir);
-        Server s = new Server(dir, LoopbackPorts.free("CELERIAC_TEST_REDIS_PORTS", 1, taken), persistent);
+        Server s = new Server(dir, LoopbackPorts.free("CELERIAC_TEST_REDIS_PORTS", 1, taken), persistent, password);
         s.start();
         return s;
     }
@@ -42,12 +51,14 @@ final class RedisServers {
         private final Path dir;
         private final int port;
         private final boolean persistent;
+        private final String password;
         private Process process;
 
-        private Server(Path dir, int port, boolean persistent) {
+        private Server(Path dir, int port, boolean persistent, String password) {
             this.dir = dir;
             this.port = port;
             this.persistent = persistent;
+            this.password = password;
         }
 
         @Override
@@ -61,7 +72,11 @@ final class RedisServers {
         }
 
         Jedis client() {
-            return new Jedis("127.0.0.1", port);
+            Jedis j = new Jedis("127.0.0.1", port);
+            if (password != null) {
+                j.auth(password);
+            }
+            return j;
         }
 
         boolean isRunning() {
@@ -77,6 +92,10 @@ final class RedisServers {
             List<String> command = new ArrayList<>(List.of(REDIS_SERVER, "--port", Integer.toString(port),
                     "--bind", "127.0.0.1", "--dir", dir.toAbsolutePath().toString(), "--daemonize", "no",
                     "--logfile", "redis.log", "--save", ""));
+            if (password != null) {
+                command.addAll(List.of("--requirepass", password,
+                        "--user", "celeriac", "on", ">" + password, "~*", "&*", "+@all"));
+            }
             if (persistent) {
                 command.addAll(List.of("--appendonly", "yes", "--appendfsync", "always"));
             } else {

@@ -23,6 +23,11 @@ final class TestServers implements AfterEachCallback {
         return add(RedisServers.start(dir, persistent, this::taken));
     }
 
+    /** The same, wanting {@code password} (and an ACL user {@code celeriac} with it). */
+    RedisServers.Server redis(Path dir, boolean persistent, String password) throws Exception {
+        return add(RedisServers.start(dir, persistent, password, this::taken));
+    }
+
     /** A RabbitMQ node keeping its data in {@code dir} (it takes three ports: AMQP's and the next two). */
     RabbitMqServers.Server rabbitMq(Path dir) throws Exception {
         return add(RabbitMqServers.start(dir, this::taken));
@@ -30,7 +35,12 @@ final class TestServers implements AfterEachCallback {
 
     /** A PostgreSQL server with its data in a directory of its own, removed after the test. */
     PostgresServers.Server postgres() throws Exception {
-        return add(PostgresServers.start(this::taken));
+        return postgres("");
+    }
+
+    /** The same, with {@code serverOptions} added to the server's ({@code -c ssl=on ...}). */
+    PostgresServers.Server postgres(String serverOptions) throws Exception {
+        return add(PostgresServers.start(serverOptions, this::taken));
     }
 
     /**

@@ -67,10 +67,11 @@ public final class Celeriac implements AutoCloseable {
         String brokerUrl = settings.get(Settings.BROKER_URL);
         String backendUrl = settings.get(Settings.RESULT_BACKEND);
         this.transport = plugins.transportFor(brokerUrl).open(brokerUrl,
-                settings.withPrefix("broker_transport_options."));
+                settings.pluginOptions(Settings.BROKER_TRANSPORT_OPTIONS, Settings.BROKER_USE_SSL));
         try {
             // broker_url too: Celery's rpc:// backend sends results over the broker
-            Map<String, String> backendOptions = new java.util.HashMap<>(settings.withPrefix("result_backend_transport_options."));
+            Map<String, String> backendOptions = new java.util.HashMap<>(settings.pluginOptions(
+                    Settings.RESULT_BACKEND_TRANSPORT_OPTIONS, Settings.REDIS_BACKEND_USE_SSL));
             backendOptions.put(Settings.BROKER_URL, brokerUrl);
             this.backend = plugins.backendFor(backendUrl).open(backendUrl, backendOptions);
         } catch (RuntimeException e) {

@@ -107,6 +107,18 @@ public final class Settings {
     /** Celery's: the most seconds beat sleeps between looks at its schedule. */
     public static final String BEAT_MAX_LOOP_INTERVAL = "beat_max_loop_interval";
 
+    /**
+     * Celery's TLS dict for the broker, flattened: {@code broker_use_ssl.ssl_ca_certs=/ca.pem} (kombu's Redis keys)
+     * or {@code broker_use_ssl.ca_certs} (py-amqp's); passed to the transport with its options.
+     */
+    public static final String BROKER_USE_SSL = "broker_use_ssl";
+    /** Celery's TLS dict for a Redis result backend, flattened as {@link #BROKER_USE_SSL}. */
+    public static final String REDIS_BACKEND_USE_SSL = "redis_backend_use_ssl";
+    /** The prefix of the transport's options. */
+    public static final String BROKER_TRANSPORT_OPTIONS = "broker_transport_options";
+    /** The prefix of the result backend's options. */
+    public static final String RESULT_BACKEND_TRANSPORT_OPTIONS = "result_backend_transport_options";
+
     /** The embedded default: an H2 file database under {@code ./celeriac-data}. */
     public static final String EMBEDDED_SQL = "sql://";
 
@@ -240,6 +252,18 @@ public final class Settings {
                 out.put(k.substring(prefix.length()), v);
             }
         });
+        return out;
+    }
+
+    /**
+     * What a plugin is opened with: the settings under {@code optionsPrefix.} and, beneath them, those under
+     * {@code tlsPrefix.} (Celery's {@code *_use_ssl} dict), each of the latter named with kombu's {@code ssl_}
+     * prefix whether given with it or as py-amqp's {@code ca_certs}.
+     */
+    public Map<String, String> pluginOptions(String optionsPrefix, String tlsPrefix) {
+        Map<String, String> out = new TreeMap<>();
+        withPrefix(tlsPrefix + ".").forEach((k, v) -> out.put(k.startsWith("ssl_") ? k : "ssl_" + k, v));
+        out.putAll(withPrefix(optionsPrefix + "."));
         return out;
     }
 

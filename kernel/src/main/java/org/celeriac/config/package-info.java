@@ -1,6 +1,6 @@
 /** Settings under Celery's names, read from flags, the environment and a properties file. */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.celeriac.config;
 
 import org.osgi.annotation.bundle.Export;

@@ -6,7 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The broker connection as Celery's {@code stats} describes it ({@code connection.info()}), without the password. */
+import org.celeriac.config.UrlPasswords;
+
+/**
+ * The broker connection as Celery's {@code stats} describes it ({@code connection.info()}), without the password: not
+ * even as the user of redis-py's {@code redis://PASSWORD@host}, where the user info is the password.
+ */
 final class BrokerInfo {
     private BrokerInfo() {
     }
@@ -23,7 +28,10 @@ final class BrokerInfo {
             host = u.getHost();
             port = u.getPort() < 0 ? null : u.getPort();
             String info = u.getUserInfo();
-            user = info == null ? null : info.split(":", 2)[0];
+            if (info != null && (info.contains(":") || !UrlPasswords.userInfoIsPassword(scheme))) {
+                user = info.split(":", 2)[0];
+                user = user.isEmpty() ? null : user;
+            }
             String path = u.getPath();
             vhost = path == null || path.length() <= 1 ? null : path.substring(1);
         } catch (URISyntaxException | RuntimeException e) {

@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 import org.celeriac.config.Settings;
+import org.celeriac.config.UrlPasswords;
 import org.celeriac.events.EventDispatcher;
 import org.celeriac.events.LamportClock;
 import org.celeriac.registry.TaskRegistry;
@@ -33,7 +34,6 @@ final class WorkerCommands {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerCommands.class);
     /** Celery's {@code censored} settings: names that may hold secrets. */
     private static final Pattern SECRET = Pattern.compile("(?i).*(API|TOKEN|KEY|SECRET|PASS|SIGNATURE|DATABASE).*");
-    private static final Pattern URL_PASSWORD = Pattern.compile("(://[^:/@]*:)[^@/]*@");
 
     private final Worker worker;
     private final TaskRegistry tasks;
@@ -275,8 +275,9 @@ final class WorkerCommands {
         if (value == null) {
             return null;
         }
-        if (key.endsWith("_url") || key.equals(Settings.RESULT_BACKEND) || value.contains("://")) {
-            return URL_PASSWORD.matcher(value).replaceAll("$1********@");
+        if (key.endsWith("_url") || key.equals(Settings.RESULT_BACKEND) || key.equals(Settings.BEAT_STORE)
+                || value.contains("://")) {
+            return UrlPasswords.mask(value); // as Celery's maybe_sanitize_url: redis://:**@host
         }
         return SECRET.matcher(key).matches() ? "********" : value;
     }

@@ -51,6 +51,20 @@ class SettingsTest {
     }
 
     @Test
+    void givesPluginsCelerysTlsDictUnderKombusNamesBeneathTheirOptions() {
+        Settings s = Settings.of(Map.of("broker_use_ssl.ca_certs", "/amqp-ca.pem",
+                "broker_use_ssl.ssl_cert_reqs", "CERT_REQUIRED", "broker_transport_options.visibility_timeout", "30",
+                "redis_backend_use_ssl.ssl_ca_certs", "/redis-ca.pem",
+                "result_backend_transport_options.ssl_ca_certs", "/wins.pem"));
+
+        assertThat(s.pluginOptions(Settings.BROKER_TRANSPORT_OPTIONS, Settings.BROKER_USE_SSL)).containsExactly(
+                Map.entry("ssl_ca_certs", "/amqp-ca.pem"), Map.entry("ssl_cert_reqs", "CERT_REQUIRED"),
+                Map.entry("visibility_timeout", "30"));
+        assertThat(s.pluginOptions(Settings.RESULT_BACKEND_TRANSPORT_OPTIONS, Settings.REDIS_BACKEND_USE_SSL))
+                .containsExactly(Map.entry("ssl_ca_certs", "/wins.pem"));
+    }
+
+    @Test
     void explainsValuesOfTheWrongForm() {
         Settings s = Settings.of(Map.of("worker_concurrency", "many", "task_acks_late", "maybe"));
 

@@ -51,7 +51,7 @@ public final class CheckedConnections extends JedisFactory {
             return made;
         } catch (Exception e) {
             if (failingSince.compareAndSet(0, System.nanoTime())) {
-                LOG.warn("Cannot connect to Redis at {} ({}); trying again on the next use", where, e.getMessage());
+                LOG.warn("Cannot connect to Redis at {} ({}); trying again on the next use", where, RedisTls.explain(e));
             }
             throw e;
         }

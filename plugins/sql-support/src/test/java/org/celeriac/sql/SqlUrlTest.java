@@ -82,4 +82,16 @@ class SqlUrlTest {
                 .isEqualTo("jdbc:postgresql://h/db?user=u&password=***&ssl=true");
         assertThat(SqlUrl.redact("jdbc:postgresql://u:secret@h/db")).isEqualTo("jdbc:postgresql://u:***@h/db");
     }
+
+    @Test
+    void passesTheDriversTlsParametersThroughAndRedactsOnlyTheKeysPassword() {
+        String tls = "jdbc:postgresql://db:5432/celeriac?user=u&sslmode=verify-full&sslrootcert=/etc/ca%20dir/ca.pem"
+                + "&sslcert=/c.pem&sslkey=/c.pk8&sslpassword=k3y";
+
+        SqlUrl url = SqlUrl.parse(tls + "&polling_interval=0.5", Map.of());
+
+        assertThat(url.jdbcUrl()).as("Celeriac's option taken out, the driver's left as given").isEqualTo(tls);
+        assertThat(SqlUrl.redact(tls)).isEqualTo("jdbc:postgresql://db:5432/celeriac?user=u&sslmode=verify-full"
+                + "&sslrootcert=/etc/ca%20dir/ca.pem&sslcert=/c.pem&sslkey=/c.pk8&sslpassword=***");
+    }
 }

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.celeriac.redis.CheckedConnections;
 import org.celeriac.redis.LuaScripts;
+import org.celeriac.redis.RedisTls;
 import org.celeriac.redis.RedisUrl;
 import org.celeriac.spi.backend.BackendException;
 import org.celeriac.spi.backend.ChordJoin;
@@ -73,25 +74,29 @@ final class RedisResultBackend implements ResultBackend {
         config.setJmxEnabled(false);
         config.setTestWhileIdle(true);
         config.setTestOnBorrow(true); // only connections idle for a while: see CheckedConnections
+        RedisTls tls = RedisTls.of(endpoint); // files read once, here
         this.pool = new JedisPool(config, new CheckedConnections(endpoint.address(),
-                clientConfig(endpoint, endpoint.socketTimeoutMillis(), "celeriac-backend"), where));
-        this.subscriber = new ResultSubscriber(endpoint);
+                clientConfig(endpoint, tls, endpoint.socketTimeoutMillis(), "celeriac-backend"), where));
+        this.subscriber = new ResultSubscriber(endpoint, tls);
         this.join = new RedisChordJoin(pool, new LuaScripts(), where);
     }
 
-    /** Client settings; {@code socketTimeout} 0 blocks forever. */
-    static JedisClientConfig clientConfig(RedisUrl endpoint, int socketTimeout, String clientName) {
-        return clientConfig(endpoint, socketTimeout, 0, clientName);
+    /** Client settings; {@code socketTimeout} 0 blocks forever; {@code tls} null for none. */
+    static JedisClientConfig clientConfig(RedisUrl endpoint, RedisTls tls, int socketTimeout, String clientName) {
+        return clientConfig(endpoint, tls, socketTimeout, 0, clientName);
     }
 
     /**
      * Client settings with a timeout for blocking reads too (a subscription's): jedis's default, 0, waits forever,
      * even on a connection that went silent.
      */
-    static JedisClientConfig clientConfig(RedisUrl endpoint, int socketTimeout, int blockingSocketTimeout,
-                                          String clientName) {
-        DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
-                .database(endpoint.db()).ssl(endpoint.ssl()).socketTimeoutMillis(socketTimeout)
+    static JedisClientConfig clientConfig(RedisUrl endpoint, RedisTls tls, int socketTimeout,
+                                          int blockingSocketTimeout, String clientName) {
+        DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder();
+        if (tls != null) {
+            tls.applyTo(b);
+        }
+        b.database(endpoint.db()).socketTimeoutMillis(socketTimeout)
                 .blockingSocketTimeoutMillis(blockingSocketTimeout)
                 .connectionTimeoutMillis(endpoint.connectTimeoutMillis()).clientName(clientName);
         if (endpoint.password() != null) {
@@ -297,6 +302,6 @@ final class RedisResultBackend implements ResultBackend {
     }
 
     private BackendException failure(String what, Exception e) {
-        return new BackendException("Cannot " + what + " in Redis at " + where + ": " + e.getMessage(), e);
+        return new BackendException("Cannot " + what + " in Redis at " + where + ": " + RedisTls.explain(e), e);
     }
 }

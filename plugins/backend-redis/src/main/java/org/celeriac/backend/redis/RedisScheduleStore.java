@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.celeriac.redis.LuaScripts;
 import org.celeriac.redis.CheckedConnections;
+import org.celeriac.redis.RedisTls;
 import org.celeriac.redis.RedisUrl;
 import org.celeriac.spi.beat.ScheduleStore;
 import org.celeriac.spi.beat.ScheduleStoreException;
@@ -77,7 +78,8 @@ final class RedisScheduleStore implements ScheduleStore {
         config.setTestWhileIdle(true);
         config.setTestOnBorrow(true); // only connections idle for a while: see CheckedConnections
         this.pool = new JedisPool(config, new CheckedConnections(endpoint.address(),
-                RedisResultBackend.clientConfig(endpoint, endpoint.socketTimeoutMillis(), "celeriac-beat"), where));
+                RedisResultBackend.clientConfig(endpoint, RedisTls.of(endpoint), endpoint.socketTimeoutMillis(),
+                        "celeriac-beat"), where));
     }
 
     @Override
@@ -155,7 +157,7 @@ final class RedisScheduleStore implements ScheduleStore {
         try (Jedis jedis = pool.getResource()) {
             return command.run(jedis);
         } catch (JedisException e) {
-            throw new ScheduleStoreException("Cannot " + what + " in Redis at " + where + ": " + e.getMessage(), e);
+            throw new ScheduleStoreException("Cannot " + what + " in Redis at " + where + ": " + RedisTls.explain(e), e);
         }
     }
 

@@ -15,12 +15,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import org.celeriac.redis.RedisTls;
 import org.celeriac.redis.RedisUrl;
 import org.celeriac.spi.backend.BackendException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisPubSub;
 
 /**
@@ -45,6 +47,8 @@ final class ResultSubscriber {
     private final RedisUrl endpoint;
     /** {@code host:port/db}, for messages: never the password. */
     private final String where;
+    /** Made once: TLS files are read and checked when the backend opens, not on every reconnect. */
+    private final JedisClientConfig clientConfig;
     private final String controlChannel = "celeriac-backend-listener-" + UUID.randomUUID();
     private final Object lock = new Object();
 
@@ -56,9 +60,12 @@ final class ResultSubscriber {
     private ScheduledExecutorService pinger;
     private boolean closed;
 
-    ResultSubscriber(RedisUrl endpoint) {
+    ResultSubscriber(RedisUrl endpoint, RedisTls tls) {
         this.endpoint = endpoint;
         this.where = endpoint.where();
+        int timeout = endpoint.socketTimeoutMillis();
+        this.clientConfig = RedisResultBackend.clientConfig(endpoint, tls, timeout, PING_MILLIS + timeout,
+                "celeriac-backend-subscriber");
     }
 
     /**
@@ -276,8 +283,7 @@ final class ResultSubscriber {
         public void run() {
             Throwable cause = null;
             int timeout = endpoint.socketTimeoutMillis();
-            try (Jedis jedis = new Jedis(endpoint.address(), RedisResultBackend.clientConfig(endpoint, timeout,
-                    PING_MILLIS + timeout, "celeriac-backend-subscriber"))) {
+            try (Jedis jedis = new Jedis(endpoint.address(), clientConfig)) {
                 connection = jedis;
                 if (stopping) {
                     return;

@@ -28,6 +28,7 @@ import java.util.function.Predicate;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.celeriac.redis.LuaScripts;
 import org.celeriac.redis.CheckedConnections;
+import org.celeriac.redis.RedisTls;
 import org.celeriac.redis.RedisUrl;
 import org.celeriac.spi.transport.Delivery;
 import org.celeriac.spi.transport.Message;
@@ -268,11 +269,15 @@ final class RedisTransport implements Transport {
         this.url = url;
         this.visibilityTimeout = visibilityTimeoutOf(url);
         this.address = url.address();
-        this.clientConfig = DefaultJedisClientConfig.builder()
+        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder();
+        RedisTls tls = RedisTls.of(url);
+        if (tls != null) {
+            tls.applyTo(config);
+        }
+        this.clientConfig = config
                 .user(url.user())
                 .password(url.password())
                 .database(url.db())
-                .ssl(url.ssl())
                 .socketTimeoutMillis(url.socketTimeoutMillis())
                 .connectionTimeoutMillis(url.connectTimeoutMillis())
                 // jedis waits for a blocking reply without a timeout by default: forever on a connection whose peer
@@ -911,7 +916,7 @@ final class RedisTransport implements Transport {
         try (Jedis j = pool.getResource()) {
             return action.apply(j);
         } catch (JedisException e) {
-            throw new TransportException("Redis at " + url.where() + ": " + e.getMessage(), e);
+            throw new TransportException("Redis at " + url.where() + ": " + RedisTls.explain(e), e);
         } catch (IllegalStateException e) {
             if (closed) {
                 throw new TransportException("The Redis transport on " + url + " is closed", e);

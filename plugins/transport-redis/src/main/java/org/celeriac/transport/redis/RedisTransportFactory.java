@@ -10,7 +10,8 @@ import org.osgi.service.component.annotations.Component;
 
 /**
  * Opens {@link RedisTransport}s for {@code redis://[[user]:password@]host[:port][/db][?options]} and {@code rediss://}
- * (TLS, the JVM's trust store) URLs. Options, from the URL's query or the options map (the URL wins):
+ * (TLS: redis-py's {@code ssl_*} options, see {@link org.celeriac.redis.RedisTls}) URLs. Options, from the URL's query
+ * or the options map (the URL wins):
  * <ul>
  * <li>{@code visibility_timeout} (seconds, default 3600 as in kombu): how long a received message stays in
  *     kombu's {@code unacked} hash, unless renewed, before any consumer (Celeriac or Celery) puts it back;</li>
