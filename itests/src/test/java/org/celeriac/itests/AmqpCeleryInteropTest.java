@@ -30,11 +30,7 @@ class AmqpCeleryInteropTest extends CeleryInteropContract {
     private static String amqp;
 
     AmqpCeleryInteropTest() {
-        this(200);
-    }
-
-    AmqpCeleryInteropTest(int sharedQueueTasksEach) {
-        super(sharedQueueTasksEach);
+        super(200);
     }
 
     @BeforeAll

@@ -8,8 +8,9 @@ package org.celeriac.itests;
 class AmqpRpcCeleryInteropTest extends AmqpCeleryInteropTest {
 
     /** Fewer tasks on the shared queue: Celery 5.2's rpc:// client reads its results back slowly, ~0.2 s each. */
-    AmqpRpcCeleryInteropTest() {
-        super(60);
+    @Override
+    int sharedQueueTasksEach() {
+        return 60;
     }
 
     @Override

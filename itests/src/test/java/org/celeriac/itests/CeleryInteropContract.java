@@ -267,6 +267,11 @@ abstract class CeleryInteropContract {
         assertThat(out).contains("add: 5\n");
     }
 
+    /** How many tasks each kind of client sends when both kinds of worker share a queue. */
+    int sharedQueueTasksEach() {
+        return sharedQueueTasksEach;
+    }
+
     /**
      * Tasks on the one default queue, consumed at once by a Python worker and a Celeriac worker: half sent by a
      * Python client (results read there), half by a Celeriac client here. Each task id succeeds exactly once across
@@ -275,7 +280,7 @@ abstract class CeleryInteropContract {
      */
     @Test
     void pythonAndCeleriacWorkersShareOneQueueRunningEachTaskOnce() throws Exception {
-        int each = sharedQueueTasksEach;
+        int each = sharedQueueTasksEach();
         long addend = 1_000_000;
         PythonProcesses.Child pyWorker = pythonWorker();
         CeleriacProcesses.Child worker = celeriacWorker();
